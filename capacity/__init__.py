@@ -1,0 +1,1 @@
+"""Capacity rules (utilisation profiles, under-use, time remaining, site loss): pure functions."""

@@ -1,0 +1,1 @@
+"""Sources of data, one module each, all writing through councilops.warehouse."""

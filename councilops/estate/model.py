@@ -1,0 +1,366 @@
+"""The estate: sites, councils, services, servers, contracts and money, as typed immutable values.
+
+This is the shape of the TOML configuration file (docs/configuration.md documents every key;
+tests/estate/test_docs_in_step.py keeps the two in step). Structural rules live here as field
+types and validators; rules that relate one part of the file to another (references, duplicate
+ids, overlapping contract versions) live in councilops.estate.references so they can report on
+a file that is structurally broken elsewhere.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from councilops.estate.hours import ServiceHours, ServiceHoursError, parse_service_hours
+from councilops.estate.windows import (
+    MaintenanceWindow,
+    MaintenanceWindowError,
+    parse_maintenance_window,
+)
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
+Percent = Annotated[Decimal, Field(gt=0, le=100)]
+PercentOrZero = Annotated[Decimal, Field(ge=0, le=100)]
+MoneyGbp = Annotated[Decimal, Field(ge=0, decimal_places=2)]
+
+BANK_HOLIDAY_CALENDARS = {
+    # name in the configuration -> (country, subdivision) in the holidays package
+    "england-and-wales": ("GB", "ENG"),
+    "scotland": ("GB", "SCT"),
+    "northern-ireland": ("GB", "NIR"),
+}
+BankHolidayCalendar = Literal["england-and-wales", "scotland", "northern-ireland"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+# --- small value types -----------------------------------------------------------------------
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
+        hint = (
+            f"; did you mean {close[0]!r}?"
+            if close
+            else " (use an IANA name such as 'Europe/London')"
+        )
+        raise ValueError(f"unknown time zone {name!r}{hint}") from None
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
+
+
+def _year_month(value: object) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise ValueError(f"{value!r} is not a month; write it as YYYY-MM, for example '2026-04'")
+    return text
+
+
+YearMonth = Annotated[str, BeforeValidator(_year_month)]
+
+
+def _financial_year(value: object) -> str:
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})/(\d{2})", text)
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise ValueError(
+            f"{value!r} is not a UK financial year; write it as YYYY/YY, for example '2025/26'"
+        )
+    return text
+
+
+FinancialYear = Annotated[str, BeforeValidator(_financial_year)]
+
+
+def _service_hours(value: object) -> ServiceHours:
+    if isinstance(value, ServiceHours):
+        return value
+    try:
+        return parse_service_hours(value)  # type: ignore[arg-type]
+    except ServiceHoursError as error:
+        raise ValueError(str(error)) from None
+
+
+ServiceHoursField = Annotated[
+    ServiceHours, BeforeValidator(_service_hours), PlainSerializer(str, return_type=str)
+]
+
+
+def _maintenance_window(value: object) -> MaintenanceWindow:
+    if not isinstance(value, str):
+        return value  # type: ignore[return-value]
+    try:
+        return parse_maintenance_window(value)
+    except MaintenanceWindowError as error:
+        raise ValueError(str(error)) from None
+
+
+MaintenanceWindowField = Annotated[
+    MaintenanceWindow, BeforeValidator(_maintenance_window), PlainSerializer(str, return_type=str)
+]
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError(f"{value!r} is not an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+# --- sites -----------------------------------------------------------------------------------
+
+
+class BasicAuth(_Frozen):
+    type: Literal["basic"]
+    username: str
+    password_env: str | None = None
+    password_file: str | None = None
+
+
+class BearerAuth(_Frozen):
+    type: Literal["bearer"]
+    token_env: str | None = None
+    token_file: str | None = None
+
+
+class Tls(_Frozen):
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    insecure_skip_verify: bool = False
+    server_name: str | None = None
+
+
+class Site(_Frozen):
+    id: Id
+    name: str
+    prometheus_url: HttpUrl
+    auth: Annotated[BasicAuth | BearerAuth, Field(discriminator="type")] | None = None
+    tls: Tls | None = None
+    timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
+
+
+class Council(_Frozen):
+    id: Id
+    name: str
+    contact_email: str | None = None
+
+
+# --- services --------------------------------------------------------------------------------
+
+
+class Endpoint(_Frozen):
+    site: Id
+    target: str
+    probe_interval_seconds: Annotated[int, Field(gt=0, le=3600)] = 60
+    module: str = "http_2xx"
+
+
+class Dataset(_Frozen):
+    id: Id
+    name: str | None = None
+    site: Id
+    replicated_to: Id | None = None
+    size_gib: Annotated[float, Field(ge=0)] | None = None
+
+
+class Service(_Frozen):
+    id: Id
+    name: str
+    sites: Annotated[tuple[Id, ...], Field(min_length=1, max_length=2)]
+    mode: Literal["active-active", "active-passive", "single-site"]
+    tenancy: Literal["shared", "dedicated"]
+    criticality: Literal["critical", "high", "medium", "low"]
+    councils: Annotated[tuple[Id, ...], Field(min_length=1)]
+    endpoints: tuple[Endpoint, ...] = ()
+    datasets: tuple[Dataset, ...] = ()
+    in_service_from: date | None = None
+
+
+# --- servers ---------------------------------------------------------------------------------
+
+
+class Server(_Frozen):
+    id: Id
+    site: Id
+    role: Annotated[str, Field(pattern=ID_PATTERN)]  # "dr-standby" is never called under-used
+    kind: Literal["physical", "virtual"] = "virtual"
+    services: tuple[Id, ...] = ()
+    cores: Annotated[int, Field(gt=0, le=4096)]
+    memory_gib: Annotated[float, Field(gt=0)]
+    storage_gib: Annotated[float, Field(ge=0)] = 0
+    annual_cost_gbp: MoneyGbp
+
+
+class ServerDiscovery(_Frozen):
+    """Servers found from Prometheus labels rather than listed one by one."""
+
+    site: Id
+    selector: str = "node_uname_info"
+    id_label: str = "nodename"
+    role_label: str | None = "role"
+    services_label: str | None = "service"
+    default_role: Annotated[str, Field(pattern=ID_PATTERN)] = "application"
+    default_annual_cost_gbp: MoneyGbp = Decimal("0")
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+
+class CreditTier(_Frozen):
+    below_percent: Percent  # availability strictly below this ...
+    credit_percent: PercentOrZero  # ... earns this share of the monthly charge
+
+
+class Contract(_Frozen):
+    council: Id
+    service: Id
+    effective_from: YearMonth
+    effective_until: YearMonth | None = None  # last month in force; open-ended when absent
+    service_hours: ServiceHoursField
+    bank_holidays: BankHolidayCalendar | None = None  # the estate's calendar when absent
+    maintenance_windows: tuple[MaintenanceWindowField, ...] = ()
+    availability_target_percent: Percent
+    unmonitored_policy: Literal["exclude", "up", "down"] = "exclude"
+    rpo_hours: Annotated[float, Field(gt=0)] | None = None
+    rto_hours: Annotated[float, Field(gt=0)] | None = None
+    response_time_target_seconds: Annotated[float, Field(gt=0)] | None = None
+    credit_tiers: tuple[CreditTier, ...] = ()
+    monthly_charge_gbp: MoneyGbp
+
+
+class DrTest(_Frozen):
+    date: date
+    service: Id
+    recovered_at_site: Id
+    measured_recovery_minutes: Annotated[float, Field(ge=0)]
+    passed: bool = True
+    notes: str = ""
+
+
+# --- money -----------------------------------------------------------------------------------
+
+
+class Licence(_Frozen):
+    name: str
+    annual_gbp: MoneyGbp
+    services: tuple[Id, ...] = ()
+    cashable: bool = True
+
+
+class CostModel(_Frozen):
+    storage_gbp_per_tib_year: MoneyGbp = Decimal("0")
+    power_gbp_per_kwh: MoneyGbp = Decimal("0")
+    physical_server_watts: Annotated[float, Field(ge=0)] = 0
+    licences: tuple[Licence, ...] = ()
+
+
+class BaselineItem(_Frozen):
+    name: str
+    category: Literal["servers", "storage", "licences", "power", "staff", "facilities", "other"]
+    annual_gbp: MoneyGbp
+    cashable: bool = True
+
+
+class BaselineServer(_Frozen):
+    id: Id
+    site: Id | None = None
+    annual_cost_gbp: MoneyGbp
+
+
+class Baseline(_Frozen):
+    financial_year: FinancialYear
+    description: str = ""
+    items: tuple[BaselineItem, ...] = ()
+    servers: tuple[BaselineServer, ...] = ()
+
+
+class SavingsTarget(_Frozen):
+    financial_year: FinancialYear
+    target_gbp: MoneyGbp  # the saving expected in that year; cumulative figures add these up
+
+
+class Investment(_Frozen):
+    financial_year: FinancialYear
+    amount_gbp: MoneyGbp
+    description: str = ""
+
+
+class Money(_Frozen):
+    currency: Literal["GBP"] = "GBP"
+    cost_model: CostModel = CostModel()
+    baseline: Baseline | None = None
+    savings_targets: tuple[SavingsTarget, ...] = ()
+    investments: tuple[Investment, ...] = ()
+    shared_cost_split: Literal["even", "measured-use", "fixed-shares"] = "even"
+    fixed_shares_percent: dict[Id, PercentOrZero] = {}
+
+
+# --- the whole estate ------------------------------------------------------------------------
+
+
+class EstateSettings(_Frozen):
+    name: str
+    provider_council: Id
+    time_zone: TimeZoneName = "Europe/London"
+    bank_holidays: BankHolidayCalendar = "england-and-wales"
+
+
+class Estate(_Frozen):
+    estate: EstateSettings
+    sites: Annotated[tuple[Site, ...], Field(min_length=1)]
+    councils: Annotated[tuple[Council, ...], Field(min_length=1)]
+    services: tuple[Service, ...] = ()
+    servers: tuple[Server, ...] = ()
+    server_discovery: tuple[ServerDiscovery, ...] = ()
+    contracts: tuple[Contract, ...] = ()
+    dr_tests: tuple[DrTest, ...] = ()
+    money: Money = Money()
+
+    # Lookups by id. The references check guarantees ids are unique and references resolve.
+    def site(self, site_id: str) -> Site:
+        return next(s for s in self.sites if s.id == site_id)
+
+    def council(self, council_id: str) -> Council:
+        return next(c for c in self.councils if c.id == council_id)
+
+    def service(self, service_id: str) -> Service:
+        return next(s for s in self.services if s.id == service_id)
+
+    def server(self, server_id: str) -> Server:
+        return next(s for s in self.servers if s.id == server_id)
+
+    def contracts_for(self, council_id: str, service_id: str) -> tuple[Contract, ...]:
+        return tuple(
+            sorted(
+                (c for c in self.contracts if c.council == council_id and c.service == service_id),
+                key=lambda c: c.effective_from,
+            )
+        )
+
+    def contract_in_force(self, council_id: str, service_id: str, month: str) -> Contract | None:
+        """The version in force on the first day of `month` (YYYY-MM), or None."""
+        in_force = None
+        for contract in self.contracts_for(council_id, service_id):
+            if contract.effective_from <= month and (
+                contract.effective_until is None or month <= contract.effective_until
+            ):
+                in_force = contract
+        return in_force

@@ -1,0 +1,29 @@
+"""The warehouse: one DuckDB file; this package holds all of the project's SQL.
+
+with Warehouse.open("councilops.duckdb") as warehouse:
+    warehouse.replace_availability(site_id, window_start, window_end, frame)
+"""
+
+from councilops.warehouse.reads import Reads
+from councilops.warehouse.store import (
+    WarehouseBusyError,
+    WarehouseError,
+    WarehouseWriteError,
+    utc_naive,
+)
+from councilops.warehouse.writes import UNMONITORED_CAUSES, UTILISATION_METRICS, Writes
+
+
+class Warehouse(Writes, Reads):
+    """Open with Warehouse.open(path); one per process, a cursor() per extra thread."""
+
+
+__all__ = [
+    "UNMONITORED_CAUSES",
+    "UTILISATION_METRICS",
+    "Warehouse",
+    "WarehouseBusyError",
+    "WarehouseError",
+    "WarehouseWriteError",
+    "utc_naive",
+]

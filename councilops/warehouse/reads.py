@@ -1,0 +1,118 @@
+"""Queries the commands, rules and pages read through; bound parameters only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from councilops.warehouse.store import _Connection, utc_naive
+
+# Tables a summary counts, in data-flow order.
+SUMMARY_TABLES = (
+    "sites",
+    "councils",
+    "services",
+    "endpoints",
+    "datasets",
+    "servers",
+    "contracts",
+    "utilisation",
+    "availability_intervals",
+    "probe_durations",
+    "backup_jobs",
+    "replication_lag",
+    "collection_runs",
+    "issued_reports",
+    "maintenance_windows",
+    "estate_snapshots",
+)
+
+
+class Reads(_Connection):
+    def row_counts(self) -> dict[str, int]:
+        counts = {}
+        for table in SUMMARY_TABLES:
+            (count,) = self._con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+            counts[table] = int(count)
+        return counts
+
+    def time_span(self) -> tuple[datetime, datetime] | None:
+        """First and last instant covered by hourly utilisation or availability."""
+        row = self._con.execute(
+            """
+            SELECT min(t0), max(t1) FROM (
+                SELECT min(interval_start_utc) AS t0,
+                       max(interval_start_utc + to_seconds(interval_seconds)) AS t1
+                FROM utilisation WHERE interval_seconds = 3600
+                UNION ALL
+                SELECT min(start_utc), max(end_utc) FROM availability_intervals
+            )
+            """
+        ).fetchone()
+        return (row[0], row[1]) if row and row[0] is not None else None
+
+    def query(self, sql: str, params: list | None = None) -> pl.DataFrame:
+        """A read for code inside this package's callers that need a frame (fixed SQL only)."""
+        return self._con.sql(sql, params=params or []).pl()
+
+    def availability_intervals(
+        self, site_id: str | None, start: datetime, end: datetime
+    ) -> pl.DataFrame:
+        """State intervals overlapping [start, end), for one site or all."""
+        return self._con.sql(
+            "SELECT endpoint_id, service_id, site_id, start_utc, end_utc, state, cause "
+            "FROM availability_intervals WHERE (? IS NULL OR site_id = ?) AND start_utc < ? AND end_utc > ? "
+            "ORDER BY site_id, endpoint_id, start_utc",
+            params=[site_id, site_id, utc_naive(end), utc_naive(start)],
+        ).pl()
+
+    def utilisation(
+        self,
+        server_ids: list[str] | None,
+        metric: str,
+        interval_seconds: int,
+        start: datetime,
+        end: datetime,
+    ) -> pl.DataFrame:
+        return self._con.sql(
+            "SELECT server_id, site_id, metric, interval_start_utc, mean_value, peak_value FROM utilisation "
+            "WHERE metric = ? AND interval_seconds = ? AND interval_start_utc >= ? AND interval_start_utc < ? "
+            "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], server_id)) "
+            "ORDER BY server_id, interval_start_utc",
+            params=[
+                metric,
+                interval_seconds,
+                utc_naive(start),
+                utc_naive(end),
+                server_ids,
+                server_ids,
+            ],
+        ).pl()
+
+    def backup_jobs(self, start: datetime, end: datetime) -> pl.DataFrame:
+        return self._con.sql(
+            "SELECT * FROM backup_jobs WHERE finished_at_utc >= ? AND finished_at_utc < ? "
+            "ORDER BY dataset_id, finished_at_utc",
+            params=[utc_naive(start), utc_naive(end)],
+        ).pl()
+
+    def replication_lag(self, start: datetime, end: datetime) -> pl.DataFrame:
+        return self._con.sql(
+            "SELECT * FROM replication_lag WHERE sampled_at_utc >= ? AND sampled_at_utc < ? "
+            "ORDER BY dataset_id, sampled_at_utc",
+            params=[utc_naive(start), utc_naive(end)],
+        ).pl()
+
+    def watermark(self, site_id: str, source: str) -> datetime | None:
+        row = self._con.execute(
+            "SELECT collected_until_utc FROM collection_watermarks WHERE site_id = ? AND source = ?",
+            [site_id, source],
+        ).fetchone()
+        return row[0] if row else None
+
+    def latest_estate_json(self) -> str | None:
+        row = self._con.execute(
+            "SELECT estate_json FROM estate_snapshots ORDER BY first_loaded_at_utc DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None

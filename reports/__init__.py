@@ -1,0 +1,1 @@
+"""PDF reports: context (pure), templates, rendering and the archive of issued reports."""

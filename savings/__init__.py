@@ -1,0 +1,1 @@
+"""Savings rules (cost model, savings against target, per-council split): pure functions."""

@@ -1,0 +1,1 @@
+"""Service-level rules (availability, outages, error budgets, RPO, credits): pure functions."""
