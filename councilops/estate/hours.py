@@ -91,9 +91,7 @@ def parse_clock_minute(text: str, whole: str) -> int:
     hours_text, minutes_text = text.strip().split(":")
     hours, minutes = int(hours_text), int(minutes_text)
     if minutes > 59 or hours > 24 or (hours == 24 and minutes != 0):
-        raise ServiceHoursError(
-            f"{text.strip()!r} is not a time of day (00:00 to 24:00) in {whole!r}"
-        )
+        raise ServiceHoursError(f"{text.strip()!r} is not a time of day (00:00 to 24:00) in {whole!r}")
     return hours * 60 + minutes
 
 
@@ -117,9 +115,7 @@ def merge_spans(spans: list[tuple[int, int]]) -> tuple[WeeklySpan, ...]:
 
 def parse_service_hours(text: str) -> ServiceHours:
     if not isinstance(text, str) or not text.strip():
-        raise ServiceHoursError(
-            "service hours are empty; write for example 'Mon-Fri 08:00-18:00' or '24x7'"
-        )
+        raise ServiceHoursError("service hours are empty; write for example 'Mon-Fri 08:00-18:00' or '24x7'")
     whole = text.strip()
     body = _EXCLUDING_BANK_HOLIDAYS.sub("", whole)
     excludes = body != whole

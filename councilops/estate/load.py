@@ -128,9 +128,7 @@ def check_estate_text(text: str, file: str) -> tuple[Estate | None, list[Problem
     found: dict[tuple[KeyPath, str], Problem] = {}
 
     def add(path: KeyPath, message: str) -> None:
-        found.setdefault(
-            (path, message), Problem(file, lines.line_of(path), key_text(path), message)
-        )
+        found.setdefault((path, message), Problem(file, lines.line_of(path), key_text(path), message))
 
     for path, message in check_references(data):
         add(path, message)

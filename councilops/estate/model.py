@@ -52,11 +52,7 @@ def _time_zone(name: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
-        hint = (
-            f"; did you mean {close[0]!r}?"
-            if close
-            else " (use an IANA name such as 'Europe/London')"
-        )
+        hint = f"; did you mean {close[0]!r}?" if close else " (use an IANA name such as 'Europe/London')"
         raise ValueError(f"unknown time zone {name!r}{hint}") from None
     return name
 
@@ -78,9 +74,7 @@ def _financial_year(value: object) -> str:
     text = str(value).strip()
     match = re.fullmatch(r"(\d{4})/(\d{2})", text)
     if not match or (int(match[1]) + 1) % 100 != int(match[2]):
-        raise ValueError(
-            f"{value!r} is not a UK financial year; write it as YYYY/YY, for example '2025/26'"
-        )
+        raise ValueError(f"{value!r} is not a UK financial year; write it as YYYY/YY, for example '2025/26'")
     return text
 
 

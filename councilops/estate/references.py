@@ -72,9 +72,7 @@ def _check(data: dict) -> Iterator[Finding]:
         ("services", "service id"),
         ("servers", "server id"),
     ):
-        yield from _duplicates(
-            [((key, i, "id"), item.get("id")) for i, item in _items(data, key)], label
-        )
+        yield from _duplicates([((key, i, "id"), item.get("id")) for i, item in _items(data, key)], label)
     datasets = [
         (("services", i, "datasets", j, "id"), dataset.get("id"))
         for i, service in _items(data, "services")
@@ -83,18 +81,14 @@ def _check(data: dict) -> Iterator[Finding]:
     yield from _duplicates(datasets, "dataset id")
 
     estate = data.get("estate") if isinstance(data.get("estate"), dict) else {}
-    yield from _unknown(
-        ("estate", "provider_council"), estate.get("provider_council"), councils, "council"
-    )
+    yield from _unknown(("estate", "provider_council"), estate.get("provider_council"), councils, "council")
 
     services_by_id: dict[str, dict] = {}
     for i, service in _items(data, "services"):
         here = ("services", i)
         services_by_id.setdefault(service.get("id"), service)
         yield from _each_reference(here + ("sites",), service.get("sites"), sites, "site")
-        yield from _each_reference(
-            here + ("councils",), service.get("councils"), councils, "council"
-        )
+        yield from _each_reference(here + ("councils",), service.get("councils"), councils, "council")
         service_sites = service.get("sites") if isinstance(service.get("sites"), list) else []
         mode, site_count = service.get("mode"), len(service_sites)
         if mode == "single-site" and site_count != 1:
@@ -111,9 +105,7 @@ def _check(data: dict) -> Iterator[Finding]:
         ):
             yield (
                 here + ("councils",),
-                (
-                    f"a dedicated service belongs to exactly one council, not {len(service['councils'])}"
-                ),
+                (f"a dedicated service belongs to exactly one council, not {len(service['councils'])}"),
             )
         for j, endpoint in _items(service, "endpoints"):
             site = endpoint.get("site")
@@ -135,9 +127,7 @@ def _check(data: dict) -> Iterator[Finding]:
 
     for i, server in _items(data, "servers"):
         yield from _unknown(("servers", i, "site"), server.get("site"), sites, "site")
-        yield from _each_reference(
-            ("servers", i, "services"), server.get("services"), services, "service"
-        )
+        yield from _each_reference(("servers", i, "services"), server.get("services"), services, "service")
     for i, discovery in _items(data, "server_discovery"):
         yield from _unknown(("server_discovery", i, "site"), discovery.get("site"), sites, "site")
     for i, test in _items(data, "dr_tests"):
@@ -160,12 +150,7 @@ def _check_contracts(
         yield from _unknown(here + ("council",), council, councils, "council")
         yield from _unknown(here + ("service",), service, services, "service")
         users = services_by_id.get(service, {}).get("councils")
-        if (
-            council in councils
-            and service in services
-            and isinstance(users, list)
-            and council not in users
-        ):
+        if council in councils and service in services and isinstance(users, list) and council not in users:
             yield (
                 here + ("council",),
                 (
@@ -227,8 +212,7 @@ def _check_money(data: dict, councils: set[str], sites: set[str]) -> Iterator[Fi
     baseline = money.get("baseline")
     if isinstance(baseline, dict):
         servers = [
-            (("money", "baseline", "servers", i, "id"), s.get("id"))
-            for i, s in _items(baseline, "servers")
+            (("money", "baseline", "servers", i, "id"), s.get("id")) for i, s in _items(baseline, "servers")
         ]
         yield from _duplicates(servers, "baseline server id")
         for i, server in _items(baseline, "servers"):
@@ -244,9 +228,7 @@ def _check_money(data: dict, councils: set[str], sites: set[str]) -> Iterator[Fi
     shares = money.get("fixed_shares_percent")
     if isinstance(shares, dict):
         for council in shares:
-            yield from _unknown(
-                ("money", "fixed_shares_percent", council), council, councils, "council"
-            )
+            yield from _unknown(("money", "fixed_shares_percent", council), council, councils, "council")
         if money.get("shared_cost_split") == "fixed-shares":
             try:
                 total = sum(Decimal(str(v)) for v in shares.values())

@@ -27,9 +27,7 @@ _RECURRING = re.compile(
     r"(?:\s+of\s+the\s+month)?\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$",
     re.IGNORECASE,
 )
-_DAILY = re.compile(
-    r"^\s*daily\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$", re.IGNORECASE
-)
+_DAILY = re.compile(r"^\s*daily\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$", re.IGNORECASE)
 _ONE_OFF_SAME_DAY = re.compile(
     r"^\s*(?P<date>\d{4}-\d{2}-\d{2})\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$"
 )
@@ -73,18 +71,14 @@ MaintenanceWindow = RecurringWindow | OneOffWindow
 def _duration(start_minute: int, end_minute: int, text: str) -> int:
     if end_minute == start_minute:
         raise MaintenanceWindowError(f"the window {text!r} is empty")
-    return (
-        end_minute - start_minute if end_minute > start_minute else end_minute + 1440 - start_minute
-    )
+    return end_minute - start_minute if end_minute > start_minute else end_minute + 1440 - start_minute
 
 
 def _local(text: str, whole: str) -> datetime:
     try:
         return datetime.strptime(re.sub(r"\s+", " ", text.strip()), "%Y-%m-%d %H:%M")
     except ValueError:
-        raise MaintenanceWindowError(
-            f"{text.strip()!r} in {whole!r} is not a date and time"
-        ) from None
+        raise MaintenanceWindowError(f"{text.strip()!r} in {whole!r} is not a date and time") from None
 
 
 def parse_maintenance_window(text: str) -> MaintenanceWindow:

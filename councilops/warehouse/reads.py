@@ -56,9 +56,7 @@ class Reads(_Connection):
         """A read for code inside this package's callers that need a frame (fixed SQL only)."""
         return self._con.sql(sql, params=params or []).pl()
 
-    def availability_intervals(
-        self, site_id: str | None, start: datetime, end: datetime
-    ) -> pl.DataFrame:
+    def availability_intervals(self, site_id: str | None, start: datetime, end: datetime) -> pl.DataFrame:
         """State intervals overlapping [start, end), for one site or all."""
         return self._con.sql(
             "SELECT endpoint_id, service_id, site_id, start_utc, end_utc, state, cause "

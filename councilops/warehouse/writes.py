@@ -60,9 +60,7 @@ class Writes(_Connection):
             ):
                 self._con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             self._insert_many("sites", [(s.id, s.name, s.prometheus_url) for s in estate.sites])
-            self._insert_many(
-                "councils", [(c.id, c.name, c.id == provider) for c in estate.councils]
-            )
+            self._insert_many("councils", [(c.id, c.name, c.id == provider) for c in estate.councils])
             self._insert_many(
                 "services",
                 [
@@ -70,12 +68,8 @@ class Writes(_Connection):
                     for s in estate.services
                 ],
             )
-            self._insert_many(
-                "service_sites", [(s.id, site) for s in estate.services for site in s.sites]
-            )
-            self._insert_many(
-                "service_councils", [(s.id, c) for s in estate.services for c in s.councils]
-            )
+            self._insert_many("service_sites", [(s.id, site) for s in estate.services for site in s.sites])
+            self._insert_many("service_councils", [(s.id, c) for s in estate.services for c in s.councils])
             self._insert_many(
                 "endpoints",
                 [
@@ -86,11 +80,7 @@ class Writes(_Connection):
             )
             self._insert_many(
                 "datasets",
-                [
-                    (d.id, s.id, d.site, d.replicated_to)
-                    for s in estate.services
-                    for d in s.datasets
-                ],
+                [(d.id, s.id, d.site, d.replicated_to) for s in estate.services for d in s.datasets],
             )
             self._insert_many(
                 "servers",
@@ -108,9 +98,7 @@ class Writes(_Connection):
                     for s in estate.servers
                 ],
             )
-            self._insert_many(
-                "server_services", [(s.id, svc) for s in estate.servers for svc in s.services]
-            )
+            self._insert_many("server_services", [(s.id, svc) for s in estate.servers for svc in s.services])
             self._insert_many(
                 "contracts",
                 [
@@ -148,9 +136,7 @@ class Writes(_Connection):
             rows = frame.filter(bad)
             if rows.height:
                 first = rows.row(0, named=True)
-                raise WarehouseWriteError(
-                    f"{what}: {rows.height} row(s) {rule}, for example {first}"
-                )
+                raise WarehouseWriteError(f"{what}: {rows.height} row(s) {rule}, for example {first}")
 
     def replace_utilisation(
         self,
@@ -199,9 +185,7 @@ class Writes(_Connection):
             self._insert_frame("utilisation", incoming)
         return frame.height
 
-    def rollup_utilisation_daily(
-        self, site_id: str, window_start: datetime, window_end: datetime
-    ) -> int:
+    def rollup_utilisation_daily(self, site_id: str, window_start: datetime, window_end: datetime) -> int:
         """Recompute the daily (UTC day) rollups of the hourly rows for the days the window touches."""
         with self.transaction():
             self._con.execute(
@@ -348,9 +332,7 @@ class Writes(_Connection):
                 "have an unknown status": ~pl.col("status").is_in(["success", "warning", "failed"]),
             },
         )
-        incoming = frame.with_columns(
-            pl.lit(site_id).alias("site_id"), pl.lit(source).alias("source")
-        )
+        incoming = frame.with_columns(pl.lit(site_id).alias("site_id"), pl.lit(source).alias("source"))
         with self.transaction():
             self._con.execute(
                 "DELETE FROM backup_jobs WHERE site_id = ? AND source = ? "
@@ -365,12 +347,8 @@ class Writes(_Connection):
     ) -> int:
         """frame: dataset_id, to_site_id, sampled_at_utc, lag_seconds."""
         start, end = utc_naive(window_start), utc_naive(window_end)
-        what = (
-            f"replication lag from site {from_site_id} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M}"
-        )
-        frame = _require_columns(
-            frame, ("dataset_id", "to_site_id", "sampled_at_utc", "lag_seconds"), what
-        )
+        what = f"replication lag from site {from_site_id} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M}"
+        frame = _require_columns(frame, ("dataset_id", "to_site_id", "sampled_at_utc", "lag_seconds"), what)
         self._check(
             frame,
             what,
