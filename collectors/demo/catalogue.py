@@ -404,10 +404,13 @@ def services_for_scale(scale: str, councils: list[str]) -> list[ServiceSpec]:
         )
         for s in SHARED_SERVICES + DEDICATED_SERVICES
     ]
+    taken = {s.id for s in specs}
     for function in REFERENCE_FUNCTIONS:
         for council in councils:
             if len(specs) >= 400:
                 return specs
+            if f"{council}-{function}" in taken:  # blackpool-parking, for one, is a named service
+                continue
             specs.append(
                 ServiceSpec(
                     f"{council}-{function}",
@@ -552,7 +555,7 @@ def build_servers(specs: list[ServiceSpec], scale: str, rng: random.Random) -> l
             site = "dc1" if n % 2 else "dc2"
             service = specs[n % len(specs)].id
             add(
-                f"{site}-{service}-app{90 + n // len(specs):02d}",
+                f"{site}-{service}-vm{n:04d}",
                 site,
                 "application",
                 (service,),

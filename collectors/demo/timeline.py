@@ -42,7 +42,6 @@ class Anchors:
     @classmethod
     def for_clock(cls, now: datetime, time_zone: str = "Europe/London") -> Anchors:
         now_utc = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        anchors = cls(now_utc, time_zone)
         # Servers of the pre-consolidation baseline, switched off one by one during the history:
         # (id, site, annual cost, months before now that they stopped reporting).
         decommissioned = (

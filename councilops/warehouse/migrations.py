@@ -28,16 +28,20 @@ def all_migrations() -> list[Migration]:
 
 
 def applied_migrations(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    connection.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations "
-        "(name VARCHAR PRIMARY KEY, applied_at_utc TIMESTAMP NOT NULL)"
-    )
+    ((exists,),) = connection.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchall()
+    if not exists:
+        return []
     rows = connection.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()
     return [name for (name,) in rows]
 
 
 def migrate(connection: duckdb.DuckDBPyConnection, up_to: str | None = None) -> list[str]:
     """Apply the pending migrations (up to and including `up_to`); return their names."""
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at_utc TIMESTAMP NOT NULL)"
+    )
     done = set(applied_migrations(connection))
     applied: list[str] = []
     for migration in all_migrations():

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import polars as pl
 
-from councilops.warehouse.store import _Connection, utc_naive
+from councilops.warehouse.store import _Connection, first_row, utc_naive
 
 # Tables a summary counts, in data-flow order.
 SUMMARY_TABLES = (
@@ -33,14 +33,15 @@ class Reads(_Connection):
     def row_counts(self) -> dict[str, int]:
         counts = {}
         for table in SUMMARY_TABLES:
-            (count,) = self._con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+            (count,) = first_row(self._con.execute(f"SELECT count(*) FROM {table}"))  # noqa: S608
             counts[table] = int(count)
         return counts
 
     def time_span(self) -> tuple[datetime, datetime] | None:
         """First and last instant covered by hourly utilisation or availability."""
-        row = self._con.execute(
-            """
+        row = first_row(
+            self._con.execute(
+                """
             SELECT min(t0), max(t1) FROM (
                 SELECT min(interval_start_utc) AS t0,
                        max(interval_start_utc + to_seconds(interval_seconds)) AS t1
@@ -49,7 +50,8 @@ class Reads(_Connection):
                 SELECT min(start_utc), max(end_utc) FROM availability_intervals
             )
             """
-        ).fetchone()
+            )
+        )
         return (row[0], row[1]) if row and row[0] is not None else None
 
     def query(self, sql: str, params: list | None = None) -> pl.DataFrame:
@@ -103,14 +105,18 @@ class Reads(_Connection):
         ).pl()
 
     def watermark(self, site_id: str, source: str) -> datetime | None:
-        row = self._con.execute(
-            "SELECT collected_until_utc FROM collection_watermarks WHERE site_id = ? AND source = ?",
-            [site_id, source],
-        ).fetchone()
+        row = first_row(
+            self._con.execute(
+                "SELECT collected_until_utc FROM collection_watermarks WHERE site_id = ? AND source = ?",
+                [site_id, source],
+            )
+        )
         return row[0] if row else None
 
     def latest_estate_json(self) -> str | None:
-        row = self._con.execute(
-            "SELECT estate_json FROM estate_snapshots ORDER BY first_loaded_at_utc DESC LIMIT 1"
-        ).fetchone()
+        row = first_row(
+            self._con.execute(
+                "SELECT estate_json FROM estate_snapshots ORDER BY first_loaded_at_utc DESC LIMIT 1"
+            )
+        )
         return row[0] if row else None

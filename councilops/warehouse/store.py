@@ -38,6 +38,13 @@ def utc_naive(moment: datetime) -> datetime:
     return moment
 
 
+def first_row(cursor) -> tuple | None:
+    """The first row of a result, reading it to the end: DuckDB 2.0 counts a result read only in
+    part (fetchone) as unfinished and refuses the connection's next statement."""
+    rows = cursor.fetchall()
+    return rows[0] if rows else None
+
+
 class _Connection:
     """The connection, its transactions and migrations; the write and read mixins build on it."""
 
@@ -104,13 +111,13 @@ class _Connection:
         return applied_migrations(self._con)
 
     def pending_migrations(self) -> list[str]:
-        done = set(self.applied_migrations()) if self._has_table("schema_migrations") else set()
+        done = set(self.applied_migrations())
         return [m.name for m in all_migrations() if m.name not in done]
 
     def _has_table(self, name: str) -> bool:
-        row = self._con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()
+        row = first_row(
+            self._con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])
+        )
         return bool(row and row[0])
 
     def schema_description(self) -> list[tuple[str, str, str, str]]:

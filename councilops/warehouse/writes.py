@@ -14,7 +14,7 @@ from datetime import datetime
 import polars as pl
 
 from councilops.estate.model import Estate
-from councilops.warehouse.store import WarehouseWriteError, _Connection, utc_naive
+from councilops.warehouse.store import WarehouseWriteError, _Connection, first_row, utc_naive
 
 UTILISATION_METRICS = ("cpu_percent", "memory_percent", "storage_percent", "network_mbps")
 UNMONITORED_CAUSES = (
@@ -193,8 +193,9 @@ class Writes(_Connection):
                 "AND interval_start_utc >= date_trunc('day', ?::TIMESTAMP) AND interval_start_utc < ?",
                 [site_id, utc_naive(window_start), utc_naive(window_end)],
             )
-            row = self._con.execute(
-                """
+            row = first_row(
+                self._con.execute(
+                    """
                 INSERT INTO utilisation
                 SELECT server_id, site_id, metric, 86400, date_trunc('day', interval_start_utc),
                        avg(mean_value), max(peak_value)
@@ -203,8 +204,9 @@ class Writes(_Connection):
                   AND interval_start_utc >= date_trunc('day', ?::TIMESTAMP) AND interval_start_utc < ?
                 GROUP BY ALL
                 """,
-                [site_id, utc_naive(window_start), utc_naive(window_end)],
-            ).fetchone()
+                    [site_id, utc_naive(window_start), utc_naive(window_end)],
+                )
+            )
         return int(row[0]) if row else 0
 
     def replace_availability(

@@ -1,0 +1,207 @@
+"""The `councilops` command line: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints what it returned.
+An expected failure (a broken configuration, a busy warehouse) is one clear message and a
+non-zero exit, never a traceback; COUNCILOPS_DEBUG=1 shows the traceback of an unexpected one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from councilops import __version__
+from councilops.estate import EstateConfigError, check_estate_file
+from councilops.settings import CONFIG_ENV, DB_ENV, DEBUG_ENV, DEFAULT_CONFIG, DEFAULT_DB, DEMO_FOLDER
+from councilops.summary import print_ground_truth, print_warehouse_summary
+from councilops.warehouse import Warehouse, WarehouseError
+
+EXIT_PROBLEMS = 1  # the input is wrong: the message says what and where
+EXIT_UNAVAILABLE = 2  # something needed is missing or busy
+
+
+class Context:
+    def __init__(self, config: str, db: str):
+        self.config = Path(config)
+        self.db = Path(db)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    envvar=CONFIG_ENV,
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    metavar="FILE",
+    help=f"The estate configuration (TOML). Environment: {CONFIG_ENV}.",
+)
+@click.option(
+    "--db",
+    envvar=DB_ENV,
+    default=DEFAULT_DB,
+    show_default=True,
+    metavar="FILE",
+    help=f"The warehouse (DuckDB file). Environment: {DB_ENV}.",
+)
+@click.version_option(__version__, prog_name="councilops")
+@click.pass_context
+def cli(ctx: click.Context, config: str, db: str) -> None:
+    """councilops: service levels, capacity and savings for a two-site council IT provider.
+
+    Commands collect, sla, report and serve arrive with their features (see docs/cli.md).
+    """
+    ctx.obj = Context(config, db)
+
+
+@cli.command()
+@click.option(
+    "--config",
+    "config_option",
+    metavar="FILE",
+    default=None,
+    help="The file to check (default: the global --config).",
+)
+@click.pass_obj
+def check(obj: Context, config_option: str | None) -> None:
+    """Check an estate configuration and report every problem at once.
+
+    Each problem names the file, the line, the key and what is wrong. Exit status 0 when the
+    file is sound, 1 when it has problems.
+    """
+    path = Path(config_option) if config_option else obj.config
+    estate, problems = check_estate_file(path)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        count = len(problems)
+        click.echo(f"{path}: {count} problem{'s' if count != 1 else ''}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    assert estate is not None
+    click.echo(
+        f"{path}: ok ({len(estate.sites)} sites, {len(estate.councils)} councils, {len(estate.services)} services, "
+        f"{len(estate.servers)} servers, {len(estate.contracts)} contract versions)"
+    )
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_folder",
+    default=DEMO_FOLDER,
+    show_default=True,
+    metavar="DIR",
+    help="Folder for estate.toml, warehouse.duckdb and ground-truth.json (replaced).",
+)
+@click.option(
+    "--scale",
+    type=click.Choice(["default", "reference"]),
+    default="default",
+    show_default=True,
+    help="default: 7 councils, 23 services, 165 servers. reference: 12 councils, 400 services, "
+    "2,000 servers (for benchmarks).",
+)
+@click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the random history.")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-8601",
+    default=None,
+    help="Where the 13 months of history end (default: the current hour).",
+)
+def demo(out_folder: str, scale: str, seed: int, now_text: str | None) -> None:
+    """Build the demo estate: a two-site estate with 13 months of history and planted situations.
+
+    Writes the estate configuration, the warehouse (through the same writer the collectors use)
+    and ground-truth.json, which lists every planted outage, gap, backup failure, capacity trend,
+    under-used server and decommissioned baseline server. Prints what the warehouse then holds.
+    """
+    from collectors.demo import DemoPaths, build_demo  # the demo generator is only needed here
+
+    now = _parse_now(now_text)
+    paths = DemoPaths(Path(out_folder))
+    started = datetime.now(UTC)
+    truth = build_demo(
+        paths.folder,
+        scale=scale,
+        seed=seed,
+        now=now,
+        progress=lambda message: click.echo(f"  {message}", err=True),
+    )
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    click.echo(f"Built the {scale} demo estate in {elapsed:.1f} s: {paths.folder}/")
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        print_warehouse_summary(warehouse)
+    print_ground_truth(truth)
+    click.echo(f"\nTo use it:  export {CONFIG_ENV}={paths.estate} {DB_ENV}={paths.warehouse}")
+
+
+@cli.command()
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_obj
+def status(obj: Context, output_format: str) -> None:
+    """Show what the warehouse holds: the estate, row counts, the time span and collection runs."""
+    with Warehouse.open(obj.db, read_only=True) as warehouse:
+        if output_format == "json":
+            span = warehouse.time_span()
+            click.echo(
+                json.dumps(
+                    {
+                        "warehouse": str(obj.db),
+                        "migrations": warehouse.applied_migrations(),
+                        "rows": warehouse.row_counts(),
+                        "span_utc": [t.isoformat() for t in span] if span else None,
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            print_warehouse_summary(warehouse)
+
+
+def _parse_now(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO-8601 date and time", param_hint="--now") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False, prog_name="councilops")
+    except click.exceptions.Exit as stop:
+        sys.exit(stop.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except EstateConfigError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        click.echo(
+            f"{len(error.problems)} problem(s) in the estate configuration; see `councilops check`.", err=True
+        )
+        sys.exit(EXIT_PROBLEMS)
+    except WarehouseError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        if os.environ.get(DEBUG_ENV):
+            raise
+        click.echo(f"error: {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the traceback)", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+
+
+if __name__ == "__main__":
+    main()

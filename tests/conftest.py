@@ -1,0 +1,36 @@
+"""Shared fixtures: a small estate, a fresh warehouse per test, and one demo estate per session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from councilops.warehouse import Warehouse
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL_ESTATE = FIXTURES / "small-estate.toml"
+# The demo built for the tests ends here, so that every run plants the same history.
+DEMO_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def small_estate_text() -> str:
+    return SMALL_ESTATE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path):
+    with Warehouse.open(tmp_path / "test.duckdb") as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory):
+    """The default demo estate, built once: (paths, ground truth)."""
+    from collectors.demo import DemoPaths, build_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    truth = build_demo(folder, scale="default", seed=2026, now=DEMO_NOW)
+    return DemoPaths(folder), truth

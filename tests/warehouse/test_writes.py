@@ -1,0 +1,266 @@
+"""Writes replace a window as a whole: twice is the same as once, and bad batches change nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from councilops.estate import load_estate
+from councilops.warehouse import Warehouse, WarehouseWriteError
+from tests.conftest import SMALL_ESTATE
+
+T0 = datetime(2026, 3, 1)
+HOUR = timedelta(hours=1)
+
+
+def _table(warehouse: Warehouse, table: str) -> pl.DataFrame:
+    return warehouse.query(f"SELECT * FROM {table}").sort(pl.all())
+
+
+def utilisation_frame(hours: int, servers=("s1", "s2"), offset: float = 0.0) -> pl.DataFrame:
+    rows = [
+        {
+            "server_id": s,
+            "metric": "cpu_percent",
+            "interval_start_utc": T0 + h * HOUR,
+            "mean_value": 10.0 + h + offset,
+            "peak_value": 20.0 + h + offset,
+        }
+        for s in servers
+        for h in range(hours)
+    ]
+    return pl.DataFrame(rows)
+
+
+def availability_frame(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "endpoint_id": "ctax@dc1",
+                "service_id": "ctax",
+                "start_utc": a,
+                "end_utc": b,
+                "state": s,
+                "cause": c,
+            }
+            for a, b, s, c in rows
+        ],
+        schema={
+            "endpoint_id": pl.Utf8,
+            "service_id": pl.Utf8,
+            "start_utc": pl.Datetime("us"),
+            "end_utc": pl.Datetime("us"),
+            "state": pl.Utf8,
+            "cause": pl.Utf8,
+        },
+    )
+
+
+def test_writing_the_estate_twice_keeps_one_snapshot_and_one_copy(warehouse):
+    estate = load_estate(SMALL_ESTATE)
+    first = warehouse.write_estate(estate, str(SMALL_ESTATE), T0)
+    before = {t: _table(warehouse, t) for t in ("servers", "contracts", "endpoints", "estate_snapshots")}
+    second = warehouse.write_estate(estate, str(SMALL_ESTATE), T0 + HOUR)
+    assert first == second
+    for table, frame in before.items():
+        assert _table(warehouse, table).equals(frame), table
+    counts = warehouse.row_counts()
+    assert (counts["servers"], counts["contracts"], counts["endpoints"], counts["estate_snapshots"]) == (
+        2,
+        3,
+        2,
+        1,
+    )
+    money = warehouse.query("SELECT annual_cost_gbp FROM servers WHERE server_id = 'dc2-dr-ctax'")
+    assert str(money.item()) == "5100.50"
+
+
+def test_utilisation_window_written_twice_equals_once(warehouse):
+    frame = utilisation_frame(24)
+    warehouse.replace_utilisation("dc1", 3600, T0, T0 + 24 * HOUR, frame)
+    once = _table(warehouse, "utilisation")
+    warehouse.replace_utilisation("dc1", 3600, T0, T0 + 24 * HOUR, frame)
+    assert _table(warehouse, "utilisation").equals(once)
+    assert once.height == 48
+
+
+def test_a_rewritten_window_replaces_only_itself(warehouse):
+    warehouse.replace_utilisation("dc1", 3600, T0, T0 + 24 * HOUR, utilisation_frame(24))
+    warehouse.replace_utilisation("dc2", 3600, T0, T0 + 24 * HOUR, utilisation_frame(24, servers=("s9",)))
+    # the collector comes back for hours 6-12 with corrected numbers
+    corrected = utilisation_frame(12, offset=100.0).filter(pl.col("interval_start_utc") >= T0 + 6 * HOUR)
+    warehouse.replace_utilisation("dc1", 3600, T0 + 6 * HOUR, T0 + 12 * HOUR, corrected)
+    rows = warehouse.query("SELECT site_id, interval_start_utc, mean_value FROM utilisation ORDER BY ALL")
+    dc1 = rows.filter(pl.col("site_id") == "dc1")
+    assert dc1.height == 48 and rows.filter(pl.col("site_id") == "dc2").height == 24
+    inside = dc1.filter(pl.col("interval_start_utc").is_between(T0 + 6 * HOUR, T0 + 12 * HOUR, closed="left"))
+    assert (inside["mean_value"] >= 100).all() and inside.height == 12
+    assert (dc1.filter(pl.col("interval_start_utc") >= T0 + 12 * HOUR)["mean_value"] < 100).all()
+
+
+def test_daily_rollup_takes_mean_of_means_and_max_of_peaks(warehouse):
+    warehouse.replace_utilisation("dc1", 3600, T0, T0 + 24 * HOUR, utilisation_frame(24, servers=("s1",)))
+    warehouse.rollup_utilisation_daily("dc1", T0, T0 + 24 * HOUR)
+    warehouse.rollup_utilisation_daily("dc1", T0, T0 + 24 * HOUR)  # and again: still one row
+    daily = warehouse.query("SELECT mean_value, peak_value FROM utilisation WHERE interval_seconds = 86400")
+    # means are 10..33, so their mean is (10 + 33) / 2 = 21.5; peaks are 20..43, so the max is 43
+    assert daily.rows() == [(21.5, 43.0)]
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda f: f.with_columns(pl.lit(float("nan")).alias("mean_value")), "are not finite numbers"),
+        (
+            lambda f: f.with_columns(pl.col("interval_start_utc") + timedelta(days=5)),
+            "start outside the window",
+        ),
+        (lambda f: f.with_columns(pl.lit("gpu_percent").alias("metric")), "name an unknown metric"),
+        (lambda f: f.with_columns(pl.lit(1.0).alias("peak_value")), "have a peak below the mean"),
+        (lambda f: pl.concat([f, f.head(1)]), "repeat a (server, metric, interval)"),
+        (lambda f: f.drop("peak_value"), "lacks columns peak_value"),
+    ],
+)
+def test_a_bad_utilisation_batch_is_refused_whole_and_changes_nothing(warehouse, change, words):
+    warehouse.replace_utilisation("dc1", 3600, T0, T0 + 24 * HOUR, utilisation_frame(24))
+    before = _table(warehouse, "utilisation")
+    with pytest.raises(WarehouseWriteError, match=words.replace("(", r"\(").replace(")", r"\)")) as raised:
+        warehouse.replace_utilisation(
+            "dc1", 3600, T0, T0 + 24 * HOUR, change(utilisation_frame(24, offset=1))
+        )
+    assert "utilisation for site dc1 2026-03-01 00:00..2026-03-02 00:00" in str(raised.value)
+    assert _table(warehouse, "utilisation").equals(before)
+
+
+def test_availability_edges_keep_the_outside_parts_of_stored_intervals(warehouse):
+    day = timedelta(days=1)
+    warehouse.replace_availability("dc1", T0, T0 + day, availability_frame([(T0, T0 + day, "up", None)]))
+    # a second write for 06:00-12:00 says the endpoint was down for an hour in it
+    warehouse.replace_availability(
+        "dc1",
+        T0 + 6 * HOUR,
+        T0 + 12 * HOUR,
+        availability_frame(
+            [
+                (T0 + 6 * HOUR, T0 + 9 * HOUR, "up", None),
+                (T0 + 9 * HOUR, T0 + 10 * HOUR, "down", None),
+                (T0 + 10 * HOUR, T0 + 12 * HOUR, "up", None),
+            ]
+        ),
+    )
+    stored = warehouse.availability_intervals("dc1", T0, T0 + day)
+    assert [(r["start_utc"], r["end_utc"], r["state"]) for r in stored.iter_rows(named=True)] == [
+        (T0, T0 + 6 * HOUR, "up"),
+        (T0 + 6 * HOUR, T0 + 9 * HOUR, "up"),
+        (T0 + 9 * HOUR, T0 + 10 * HOUR, "down"),
+        (T0 + 10 * HOUR, T0 + 12 * HOUR, "up"),
+        (T0 + 12 * HOUR, T0 + day, "up"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "words"),
+    [
+        (
+            [(T0, T0 + 2 * HOUR, "up", None), (T0 + HOUR, T0 + 3 * HOUR, "down", None)],
+            "overlap the previous interval",
+        ),
+        ([(T0, T0 + HOUR, "unmonitored", None)], "without a known cause"),
+        ([(T0, T0 + HOUR, "unmonitored", "sunspots")], "without a known cause"),
+        ([(T0, T0 + HOUR, "down", "no-samples")], "have a cause while monitored"),
+        ([(T0, T0 + HOUR, "sideways", None)], "have an unknown state"),
+        ([(T0 + HOUR, T0 + HOUR, "up", None)], "end before they start"),
+        ([(T0 - HOUR, T0 + HOUR, "up", None)], "lie outside the window"),
+    ],
+)
+def test_a_bad_availability_batch_is_refused_whole(warehouse, rows, words):
+    with pytest.raises(WarehouseWriteError, match=words):
+        warehouse.replace_availability("dc1", T0, T0 + 24 * HOUR, availability_frame(rows))
+    assert warehouse.row_counts()["availability_intervals"] == 0
+
+
+def test_backups_lag_and_probes_written_twice_equal_once(warehouse):
+    jobs = pl.DataFrame(
+        {
+            "dataset_id": ["db"] * 2,
+            "job_name": ["night", "day"],
+            "started_at_utc": [T0 + HOUR, T0 + 13 * HOUR],
+            "finished_at_utc": [T0 + 2 * HOUR, T0 + 14 * HOUR],
+            "status": ["success", "failed"],
+        }
+    )
+    lag = pl.DataFrame(
+        {
+            "dataset_id": ["db"] * 3,
+            "to_site_id": ["dc2"] * 3,
+            "sampled_at_utc": [T0, T0 + HOUR, T0 + 2 * HOUR],
+            "lag_seconds": [30.0, 45.5, 12.0],
+        }
+    )
+    probes = pl.DataFrame(
+        {
+            "endpoint_id": ["a@dc1"],
+            "service_id": ["a"],
+            "interval_start_utc": [T0],
+            "mean_seconds": [0.2],
+            "p95_seconds": [0.4],
+            "max_seconds": [0.9],
+        }
+    )
+    for _ in range(2):
+        warehouse.replace_backup_jobs("dc1", "veeam-csv", T0, T0 + 24 * HOUR, jobs)
+        warehouse.replace_replication_lag("dc1", T0, T0 + 24 * HOUR, lag)
+        warehouse.replace_probe_durations("dc1", 3600, T0, T0 + 24 * HOUR, probes)
+    counts = warehouse.row_counts()
+    assert (counts["backup_jobs"], counts["replication_lag"], counts["probe_durations"]) == (2, 3, 1)
+    # another source's jobs for the same window are not touched by a rewrite
+    warehouse.replace_backup_jobs("dc1", "prometheus", T0, T0 + 24 * HOUR, jobs.head(1))
+    warehouse.replace_backup_jobs("dc1", "veeam-csv", T0, T0 + 24 * HOUR, jobs)
+    assert warehouse.row_counts()["backup_jobs"] == 3
+
+
+def test_collection_runs_and_watermarks_are_upserts(warehouse):
+    for status in ("running", "ok"):
+        warehouse.record_collection_run("run-1", "probes", "dc1", T0, T0 + HOUR, T0, T0 + HOUR, status, 10)
+    warehouse.set_watermark("dc1", "probes", T0)
+    warehouse.set_watermark("dc1", "probes", T0 + HOUR)
+    assert warehouse.query("SELECT status FROM collection_runs").rows() == [("ok",)]
+    assert warehouse.watermark("dc1", "probes") == T0 + HOUR
+
+
+# A window is a pair of hour offsets within one day; each write says "state X throughout".
+windows = st.lists(
+    st.tuples(st.integers(0, 23), st.integers(1, 24), st.sampled_from(["up", "down"])).filter(
+        lambda w: w[0] < w[1]
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=windows)
+def test_any_sequence_of_window_writes_leaves_what_the_last_write_of_each_hour_said(tmp_path_factory, writes):
+    """Brute force: replay the writes hour by hour; the stored intervals must tile the same answer."""
+    with Warehouse.open(tmp_path_factory.mktemp("prop") / "w.duckdb") as warehouse:
+        expected: dict[int, str] = {}
+        for lo, hi, state in writes:
+            frame = availability_frame([(T0 + lo * HOUR, T0 + hi * HOUR, state, None)])
+            warehouse.replace_availability("dc1", T0 + lo * HOUR, T0 + hi * HOUR, frame)
+            warehouse.replace_availability("dc1", T0 + lo * HOUR, T0 + hi * HOUR, frame)  # idempotent
+            for hour in range(lo, hi):
+                expected[hour] = state
+        stored = warehouse.availability_intervals("dc1", T0, T0 + 24 * HOUR)
+        seen: dict[int, str] = {}
+        previous_end = None
+        for row in stored.iter_rows(named=True):
+            assert previous_end is None or row["start_utc"] >= previous_end, "intervals overlap"
+            previous_end = row["end_utc"]
+            first, last = (row["start_utc"] - T0) // HOUR, (row["end_utc"] - T0) // HOUR
+            for hour in range(first, last):
+                seen[hour] = row["state"]
+        assert seen == expected
