@@ -29,8 +29,11 @@ def warehouse(tmp_path: Path):
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory):
     """The default demo estate, built once: (paths, ground truth)."""
+    import json
+
     from collectors.demo import DemoPaths, build_demo
 
     folder = tmp_path_factory.mktemp("demo")
-    truth = build_demo(folder, scale="default", seed=2026, now=DEMO_NOW)
-    return DemoPaths(folder), truth
+    build_demo(folder, scale="default", seed=2026, now=DEMO_NOW)
+    paths = DemoPaths(folder)
+    return paths, json.loads(paths.ground_truth.read_text(encoding="utf-8"))  # the file is the promise

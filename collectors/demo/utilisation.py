@@ -133,7 +133,7 @@ def build_fleet(document: dict, anchors: Anchors, seed: int) -> Fleet:
             memory_base[i] = uniform(14, 24) if kind != "unused" else uniform(8, 12)
             memory_office[i] = uniform(0, 1.5)
             network_base[i] = 0.01 if kind == "unused" else uniform(0.5, 3)
-            noise[i] = 0.15
+            noise[i] = 0.05 if kind == "unused" else 0.15
             growth[i] = 0.0
             if kind == "seasonal":
                 cpu_march[i] = uniform(55, 65)
