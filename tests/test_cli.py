@@ -1,0 +1,132 @@
+"""The command line: exit codes, one-line errors, and docs/cli.md in step with --help."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from councilops.cli import cli
+from tests.conftest import SMALL_ESTATE
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI_DOC = ROOT / "docs" / "cli.md"
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the installed entry point as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "councilops.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        cwd=ROOT,
+    )
+
+
+def test_check_passes_a_sound_file():
+    result = run("check", "--config", str(SMALL_ESTATE))
+    assert result.returncode == 0
+    assert (
+        result.stdout.strip()
+        == f"{SMALL_ESTATE}: ok (2 sites, 2 councils, 3 services, 2 servers, 3 contract versions)"
+    )
+
+
+def test_check_lists_every_problem_and_exits_1(tmp_path, small_estate_text):
+    broken = tmp_path / "estate.toml"
+    broken.write_text(
+        small_estate_text.replace("99.7", "150").replace("Europe/London", "Mars/Base"), encoding="utf-8"
+    )
+    result = run("check", "--config", str(broken))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == f"{broken}: 2 problems"
+    assert any("contracts[1].availability_target_percent" in line for line in lines)
+    assert any("estate.time_zone: unknown time zone 'Mars/Base'" in line for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_the_config_comes_from_the_environment_when_not_given(tmp_path):
+    result = run("check", env={"COUNCILOPS_CONFIG": str(SMALL_ESTATE)})
+    assert result.returncode == 0 and str(SMALL_ESTATE) in result.stdout
+    result = run("check", env={"COUNCILOPS_CONFIG": str(tmp_path / "nope.toml")})
+    assert result.returncode == 1 and "nope.toml: file not found" in result.stderr
+
+
+def test_a_toml_syntax_error_is_one_line_with_its_line_number(tmp_path):
+    broken = tmp_path / "estate.toml"
+    broken.write_text('[estate]\nname = "x\n', encoding="utf-8")
+    result = run("check", "--config", str(broken))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith(f"{broken}:2: TOML syntax error")
+
+
+def test_status_without_a_warehouse_is_one_line_and_exit_2(tmp_path):
+    result = run("--db", str(tmp_path / "none.duckdb"), "status")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "no warehouse here" in result.stderr
+
+
+def test_a_bad_option_value_is_one_clear_message():
+    result = run("demo", "--now", "yesterday-ish")
+    assert result.returncode == 2
+    assert "'yesterday-ish' is not an ISO-8601 date and time" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_status_reports_counts_as_json(tmp_path):
+    from councilops.warehouse import Warehouse
+
+    db = tmp_path / "w.duckdb"
+    Warehouse.open(db).close()
+    result = CliRunner().invoke(cli, ["--db", str(db), "status", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"utilisation": 0' in result.output
+
+
+def commands() -> list[list[str]]:
+    return [[]] + [[name] for name in sorted(cli.commands)]
+
+
+def help_text(command: list[str]) -> str:
+    result = CliRunner().invoke(cli, [*command, "--help"], prog_name="councilops", terminal_width=100)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def cli_doc() -> str:
+    parts = [
+        "# The command line\n",
+        "`councilops` is a thin layer over the library: each command calls one library function and prints",
+        "what it returned. Settings come from the option, else the environment variable, else the default.",
+        "Exit status: 0 done, 1 the input has problems (each named with file, line and key), 2 something",
+        "needed is missing or busy (one line says what). This page is generated from `--help`;",
+        "`tests/test_cli.py` fails when they differ (regenerate with",
+        "`python -c 'from tests.test_cli import write_cli_doc; write_cli_doc()'`).\n",
+    ]
+    for command in commands():
+        title = " ".join(["councilops", *command])
+        parts += [f"## `{title}`\n", "```", help_text(command).rstrip(), "```\n"]
+    return "\n".join(parts)
+
+
+def write_cli_doc() -> None:
+    CLI_DOC.write_text(cli_doc(), encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", commands(), ids=lambda c: " ".join(c) or "councilops")
+def test_every_command_has_help_and_is_documented(command):
+    text = help_text(command)
+    assert "Usage: councilops" in text
+    assert f"```\n{text.rstrip()}\n```" in CLI_DOC.read_text(encoding="utf-8")
+
+
+def test_docs_cli_md_is_exactly_the_generated_page():
+    assert CLI_DOC.read_text(encoding="utf-8") == cli_doc()
