@@ -38,8 +38,14 @@ def main() -> None:
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
-            frames = {t: warehouse.query(f"SELECT * FROM {t}").to_arrow() for t in TABLES}  # noqa: S608
-        rows = sum(f.num_rows for f in frames.values())
+            counts = warehouse.row_counts()
+            rows = sum(counts[t] for t in TABLES)
+            if args.scale == "reference":
+                # Reading 100 M rows back into memory for the baseline would need more than the
+                # machine has; the reference scale is judged against its time goal alone.
+                frames = {}
+            else:
+                frames = {t: warehouse.query(f"SELECT * FROM {t}").to_arrow() for t in TABLES}  # noqa: S608
         raw = duckdb.connect()
         started = time.perf_counter()
         for table, frame in frames.items():
@@ -52,10 +58,12 @@ def main() -> None:
     print(
         f"  demo build (generate, check, write by window): {build_seconds:8.1f} s  ({rows / build_seconds:,.0f} rows/s)"
     )
-    print(
-        f"  baseline (raw insert of the finished rows):    {raw_seconds:8.1f} s  ({rows / raw_seconds:,.0f} rows/s)"
-    )
-    print(f"  ratio build / baseline: {build_seconds / raw_seconds:.1f}x; peak memory {peak_mib:,.0f} MiB")
+    if frames:
+        print(
+            f"  baseline (raw insert of the finished rows):    {raw_seconds:8.1f} s  ({rows / raw_seconds:,.0f} rows/s)"
+        )
+        print(f"  ratio build / baseline: {build_seconds / raw_seconds:.1f}x")
+    print(f"  peak memory {peak_mib:,.0f} MiB")
     limit = 60 if args.scale == "default" else 600
     print(f"  goal: under {limit} s -> {'met' if build_seconds < limit else 'NOT met'}")
 
