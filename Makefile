@@ -15,9 +15,7 @@ TEST_SYSTEM_PACKAGES :=
 
 demo: $(STAMP)
 	$(BIN)/councilops demo --out demo
-	@echo
-	@echo "Next: export COUNCILOPS_CONFIG=demo/estate.toml COUNCILOPS_DB=demo/warehouse.duckdb"
-	@echo "      $(BIN)/councilops status"
+	@echo "Then: $(BIN)/councilops status   (after the export above)"
 
 test: system-packages $(STAMP)
 	$(BIN)/ruff check .
