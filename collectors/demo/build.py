@@ -21,7 +21,7 @@ from collectors.demo.estate_file import estate_toml
 from collectors.demo.scenarios import Plan, build_plan
 from collectors.demo.timeline import Anchors
 from councilops.estate import load_estate
-from councilops.warehouse import Warehouse
+from councilops.warehouse import AVAILABILITY_BATCH_SCHEMA, Warehouse
 
 SCALES = ("default", "reference")
 DEMO_SOURCE = "demo"
@@ -108,15 +108,7 @@ def build_demo(
         for site in sites:
             for lo, hi in windows:
                 frame = pl.DataFrame(
-                    availability.clip(pieces, site, lo, hi),
-                    schema={
-                        "endpoint_id": pl.Utf8,
-                        "service_id": pl.Utf8,
-                        "start_utc": pl.Datetime("us"),
-                        "end_utc": pl.Datetime("us"),
-                        "state": pl.Utf8,
-                        "cause": pl.Utf8,
-                    },
+                    availability.clip(pieces, site, lo, hi), schema=AVAILABILITY_BATCH_SCHEMA
                 )
                 warehouse.replace_availability(site, lo, hi, frame)
 
@@ -138,35 +130,14 @@ def build_demo(
         lags = backups.replication_lag(document, plan, anchors, seed, go_live)
         for site in sites:
             for lo, hi in windows:
-                lo_n, hi_n = lo.replace(tzinfo=None), hi.replace(tzinfo=None)
                 warehouse.replace_probe_durations(
-                    site,
-                    3600,
-                    lo,
-                    hi,
-                    probes.filter(
-                        (pl.col("site_id") == site)
-                        & pl.col("interval_start_utc").is_between(lo_n, hi_n, closed="left")
-                    ),
+                    site, 3600, lo, hi, _window_rows(probes, "site_id", site, "interval_start_utc", lo, hi)
                 )
                 warehouse.replace_backup_jobs(
-                    site,
-                    DEMO_SOURCE,
-                    lo,
-                    hi,
-                    jobs.filter(
-                        (pl.col("site_id") == site)
-                        & pl.col("finished_at_utc").is_between(lo_n, hi_n, closed="left")
-                    ),
+                    site, DEMO_SOURCE, lo, hi, _window_rows(jobs, "site_id", site, "finished_at_utc", lo, hi)
                 )
                 warehouse.replace_replication_lag(
-                    site,
-                    lo,
-                    hi,
-                    lags.filter(
-                        (pl.col("from_site_id") == site)
-                        & pl.col("sampled_at_utc").is_between(lo_n, hi_n, closed="left")
-                    ),
+                    site, lo, hi, _window_rows(lags, "from_site_id", site, "sampled_at_utc", lo, hi)
                 )
             warehouse.record_collection_run(
                 f"demo-{site}",
@@ -186,6 +157,16 @@ def build_demo(
     truth = ground_truth(document, plan, anchors, pieces, fleet, jobs, lags, scale=scale, seed=seed)
     paths.ground_truth.write_text(json.dumps(truth, indent=2, default=_json_default) + "\n", encoding="utf-8")
     return truth
+
+
+def _window_rows(
+    frame: pl.DataFrame, site_column: str, site: str, time_column: str, start: datetime, end: datetime
+) -> pl.DataFrame:
+    """The rows of one site whose time falls in [start, end): the batch for one window write."""
+    return frame.filter(
+        (pl.col(site_column) == site)
+        & pl.col(time_column).is_between(start.replace(tzinfo=None), end.replace(tzinfo=None), closed="left")
+    )
 
 
 def _rpo_hours(document: dict, dataset_id: str) -> float | None:

@@ -11,7 +11,12 @@ from councilops.warehouse.store import (
     WarehouseWriteError,
     utc_naive,
 )
-from councilops.warehouse.writes import UNMONITORED_CAUSES, UTILISATION_METRICS, Writes
+from councilops.warehouse.writes import (
+    AVAILABILITY_BATCH_SCHEMA,
+    UNMONITORED_CAUSES,
+    UTILISATION_METRICS,
+    Writes,
+)
 
 
 class Warehouse(Writes, Reads):
@@ -19,6 +24,7 @@ class Warehouse(Writes, Reads):
 
 
 __all__ = [
+    "AVAILABILITY_BATCH_SCHEMA",
     "UNMONITORED_CAUSES",
     "UTILISATION_METRICS",
     "Warehouse",

@@ -17,6 +17,15 @@ from councilops.estate.model import Estate
 from councilops.warehouse.store import WarehouseWriteError, _Connection, first_row, utc_naive
 
 UTILISATION_METRICS = ("cpu_percent", "memory_percent", "storage_percent", "network_mbps")
+# The columns a replace_availability batch carries (cause is null unless unmonitored).
+AVAILABILITY_BATCH_SCHEMA = {
+    "endpoint_id": pl.Utf8,
+    "service_id": pl.Utf8,
+    "start_utc": pl.Datetime("us"),
+    "end_utc": pl.Datetime("us"),
+    "state": pl.Utf8,
+    "cause": pl.Utf8,
+}
 UNMONITORED_CAUSES = (
     "prometheus-unreachable",  # the site's Prometheus did not answer
     "no-samples",  # it answered, with no samples for the series

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from councilops.estate import load_estate
-from councilops.warehouse import Warehouse, WarehouseWriteError
+from councilops.warehouse import AVAILABILITY_BATCH_SCHEMA, Warehouse, WarehouseWriteError
 from tests.conftest import SMALL_ESTATE
 
 T0 = datetime(2026, 3, 1)
@@ -49,14 +49,7 @@ def availability_frame(rows: list[tuple]) -> pl.DataFrame:
             }
             for a, b, s, c in rows
         ],
-        schema={
-            "endpoint_id": pl.Utf8,
-            "service_id": pl.Utf8,
-            "start_utc": pl.Datetime("us"),
-            "end_utc": pl.Datetime("us"),
-            "state": pl.Utf8,
-            "cause": pl.Utf8,
-        },
+        schema=AVAILABILITY_BATCH_SCHEMA,
     )
 
 
