@@ -120,3 +120,71 @@ class Reads(_Connection):
             )
         )
         return row[0] if row else None
+
+    # --- what the service-level rules read (councilops.service_levels) -------------------------
+    # Instants come back as whole UTC seconds since the epoch, rounded to the nearest second.
+
+    def state_intervals_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """Availability intervals overlapping [start, end): endpoint_id, service_id, site_id,
+        start_s, end_s, state, cause."""
+        return self._con.sql(
+            "SELECT endpoint_id, service_id, site_id, "
+            "CAST(round(epoch_ms(start_utc) / 1000) AS BIGINT) AS start_s, "
+            "CAST(round(epoch_ms(end_utc) / 1000) AS BIGINT) AS end_s, state, cause "
+            "FROM availability_intervals WHERE start_utc < ? AND end_utc > ? "
+            "ORDER BY endpoint_id, start_utc",
+            params=[utc_naive(end), utc_naive(start)],
+        ).pl()
+
+    def availability_collected_until(self) -> datetime | None:
+        row = first_row(self._con.execute("SELECT max(end_utc) FROM availability_intervals"))
+        return row[0] if row else None
+
+    def recovery_points_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """Per dataset: the last good job (success or warning) finished before `start`, and every
+        good job finished in [start, end): dataset_id, finished_s."""
+        return self._con.sql(
+            "SELECT dataset_id, CAST(round(epoch_ms(max(finished_at_utc)) / 1000) AS BIGINT) AS finished_s "
+            "FROM backup_jobs WHERE status <> 'failed' AND finished_at_utc < ? GROUP BY dataset_id "
+            "UNION ALL "
+            "SELECT dataset_id, CAST(round(epoch_ms(finished_at_utc) / 1000) AS BIGINT) "
+            "FROM backup_jobs WHERE status <> 'failed' AND finished_at_utc >= ? AND finished_at_utc < ? "
+            "ORDER BY 1, 2",
+            params=[utc_naive(start), utc_naive(start), utc_naive(end)],
+        ).pl()
+
+    def backup_jobs_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """Jobs finished in [start, end): dataset_id, finished_s, status."""
+        return self._con.sql(
+            "SELECT dataset_id, CAST(round(epoch_ms(finished_at_utc) / 1000) AS BIGINT) AS finished_s, status "
+            "FROM backup_jobs WHERE finished_at_utc >= ? AND finished_at_utc < ? ORDER BY dataset_id, finished_at_utc",
+            params=[utc_naive(start), utc_naive(end)],
+        ).pl()
+
+    def replication_lag_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """Lag samples in [start, end): dataset_id, sampled_s, lag_seconds."""
+        return self._con.sql(
+            "SELECT dataset_id, CAST(round(epoch_ms(sampled_at_utc) / 1000) AS BIGINT) AS sampled_s, lag_seconds "
+            "FROM replication_lag WHERE sampled_at_utc >= ? AND sampled_at_utc < ? ORDER BY dataset_id, sampled_at_utc",
+            params=[utc_naive(start), utc_naive(end)],
+        ).pl()
+
+    def probe_p95_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """Probe-duration intervals overlapping [start, end): service_id, start_s, interval_seconds,
+        p95_seconds."""
+        return self._con.sql(
+            "SELECT service_id, CAST(round(epoch_ms(interval_start_utc) / 1000) AS BIGINT) AS start_s, "
+            "interval_seconds, p95_seconds FROM probe_durations "
+            "WHERE interval_start_utc < ? AND interval_start_utc + to_seconds(interval_seconds) > ? "
+            "ORDER BY service_id, interval_start_utc",
+            params=[utc_naive(end), utc_naive(start)],
+        ).pl()
+
+    def maintenance_windows_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """Change-calendar windows overlapping [start, end): service_id, start_s, end_s, reference."""
+        return self._con.sql(
+            "SELECT service_id, CAST(round(epoch_ms(start_utc) / 1000) AS BIGINT) AS start_s, "
+            "CAST(round(epoch_ms(end_utc) / 1000) AS BIGINT) AS end_s, reference "
+            "FROM maintenance_windows WHERE start_utc < ? AND end_utc > ? ORDER BY service_id, start_utc",
+            params=[utc_naive(end), utc_naive(start)],
+        ).pl()

@@ -1,0 +1,181 @@
+"""Service levels for a month: read the evidence from the warehouse, apply the sla rules.
+
+This is the only place that knows both the warehouse and the rules for service levels. It
+reads each table once for the whole estate (bound parameters, fixed SQL in
+councilops.warehouse.reads), turns the rows into the rules' typed inputs, and calls
+sla.month.evaluate for every council and service with a contract. The command line, the
+dashboard and the PDF reports all call `month_report`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from councilops.estate.model import Contract, Estate
+from councilops.warehouse import Warehouse
+from sla import calendar as cal
+from sla.intervals import normalise
+from sla.month import (
+    Calendar,
+    ContractMonth,
+    CouncilSummary,
+    ServiceEvidence,
+    budget_span_start,
+    evaluate,
+    summarise,
+)
+from sla.recovery import BackupJob, LagSeries
+from sla.response import ProbeSeries
+from sla.states import StateInterval, fill, service_segments, site_timeline
+
+LAG_LOOKBACK_SECONDS = 86_400  # a lag sample from the day before may still stand at the start
+
+
+@dataclass
+class MonthReport:
+    month: str
+    as_of_utc: datetime
+    rows: list[ContractMonth]
+    councils: list[CouncilSummary]
+
+    def as_dict(self) -> dict:
+        return {
+            "month": self.month,
+            "as_of_utc": self.as_of_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "rules": "docs/sla.md",
+            "councils": [c.as_dict() for c in self.councils],
+            "services": [r.as_dict() for r in self.rows],
+        }
+
+
+def _dt(seconds: int) -> datetime:
+    return cal.from_utc_seconds(seconds)
+
+
+def default_as_of(warehouse: Warehouse, now: datetime) -> datetime:
+    """Evaluate up to now, or up to the end of what has been collected if that is earlier, so a
+    month in progress does not count the minutes since the last collection as unmonitored."""
+    collected = warehouse.availability_collected_until()
+    if collected is None:
+        return now
+    return min(now, collected.replace(tzinfo=UTC))
+
+
+def _segments_by_service(estate: Estate, warehouse: Warehouse, start: int, end: int) -> dict[str, list]:
+    rows = warehouse.state_intervals_seconds(_dt(start), _dt(end))
+    by_endpoint: dict[str, list[StateInterval]] = defaultdict(list)
+    for endpoint_id, s, e, state, cause in rows.select(
+        "endpoint_id", "start_s", "end_s", "state", "cause"
+    ).iter_rows():
+        by_endpoint[endpoint_id].append(StateInterval(s, e, state, cause))
+    segments = {}
+    for service in estate.services:
+        timelines = []
+        for site in service.sites:
+            endpoints = [f"{service.id}@{site}" for e in service.endpoints if e.site == site]
+            endpoint_timelines = [
+                fill(by_endpoint.get(eid, []), start, end) for eid in dict.fromkeys(endpoints)
+            ]
+            timelines.append(site_timeline(endpoint_timelines, start, end))
+        segments[service.id] = service_segments(service.sites, timelines, start, end)
+    return segments
+
+
+def contract_in_force(versions: list[Contract], month: str) -> Contract | None:
+    """The version in force on the first day of `month` (the same rule as Estate.contract_in_force)."""
+    in_force = None
+    for contract in sorted(versions, key=lambda c: c.effective_from):
+        if contract.effective_from <= month and (
+            contract.effective_until is None or month <= contract.effective_until
+        ):
+            in_force = contract
+    return in_force
+
+
+def month_report(
+    estate: Estate,
+    warehouse: Warehouse,
+    month: str,
+    council_id: str | None = None,
+    as_of: datetime | None = None,
+    now: datetime | None = None,
+) -> MonthReport:
+    """Every contract's figures for `month` (YYYY-MM), for one council or all."""
+    calendar = Calendar(ZoneInfo(estate.estate.time_zone), estate.estate.bank_holidays)
+    if council_id is not None:
+        estate.council(council_id)  # raises StopIteration for an unknown id; the CLI checks first
+    moment = as_of or default_as_of(warehouse, now or datetime.now(UTC))
+    as_of_s = cal.utc_seconds(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    month_whole = cal.month_period(month, calendar.tz)
+    end = month_whole.clipped(as_of_s).end
+    start = budget_span_start(month, as_of_s, calendar)
+    if end <= month_whole.start:
+        end = month_whole.start  # a month not yet begun: nothing is measured
+    span_end = max(end, month_whole.start + 1)
+
+    segments = _segments_by_service(estate, warehouse, start, span_end)
+    points: dict[str, list[int]] = defaultdict(list)
+    for dataset_id, finished in warehouse.recovery_points_seconds(
+        _dt(month_whole.start), _dt(span_end)
+    ).iter_rows():
+        points[dataset_id].append(finished)
+    jobs: dict[str, list[BackupJob]] = defaultdict(list)
+    for dataset_id, finished, status in warehouse.backup_jobs_seconds(
+        _dt(month_whole.start), _dt(span_end)
+    ).iter_rows():
+        jobs[dataset_id].append(BackupJob(dataset_id, finished, status))
+    lags: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    lag_rows = warehouse.replication_lag_seconds(_dt(month_whole.start - LAG_LOOKBACK_SECONDS), _dt(span_end))
+    for dataset_id, sampled, lag in lag_rows.iter_rows():
+        lags[dataset_id].append((sampled, lag))
+    probe_rows = warehouse.probe_p95_seconds(_dt(month_whole.start), _dt(span_end))
+    probes = {
+        key[0]: ProbeSeries(
+            part["start_s"].to_numpy().astype("int64"),
+            part["interval_seconds"].to_numpy().astype("int64"),
+            part["p95_seconds"].to_numpy().astype("float64"),
+        )
+        for key, part in probe_rows.partition_by("service_id", as_dict=True).items()
+    }
+    changes: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for service_id, s, e, _ in warehouse.maintenance_windows_seconds(_dt(start), _dt(span_end)).iter_rows():
+        changes[service_id].append((s, e))
+
+    evidence = {
+        service.id: ServiceEvidence(
+            service,
+            segments[service.id],
+            {d.id: points.get(d.id, []) for d in service.datasets},
+            {d.id: jobs.get(d.id, []) for d in service.datasets},
+            {d.id: LagSeries.from_rows(lags.get(d.id, [])) for d in service.datasets},
+            probes.get(service.id, ProbeSeries.from_rows([])),
+            normalise(changes.get(service.id, [])),
+        )
+        for service in estate.services
+    }
+    versions: dict[tuple[str, str], list] = defaultdict(list)
+    for contract in estate.contracts:
+        versions[(contract.council, contract.service)].append(contract)
+    rows: list[ContractMonth] = []
+    councils = [c for c in estate.councils if council_id is None or c.id == council_id]
+    for council in councils:
+        for service in estate.services:
+            if (council.id, service.id) not in versions:
+                continue
+            rows.append(
+                evaluate(
+                    council.id,
+                    month,
+                    evidence[service.id],
+                    partial(contract_in_force, versions[(council.id, service.id)]),
+                    calendar,
+                    estate.dr_tests,
+                    end,
+                )
+            )
+    summaries = [summarise(c.id, month, [r for r in rows if r.council_id == c.id]) for c in councils]
+    return MonthReport(month, _dt(end), rows, summaries)

@@ -1,0 +1,231 @@
+"""Availability, outages and the error budget of one service over one period.
+
+- Scheduled time = service hours less maintenance windows (see sla.calendar).
+- Within scheduled time each second is up (degraded counts as up), down or unmonitored.
+- Unmonitored time counts as the contract says: `exclude` (default: left out of the measured
+  time), `up` or `down`.
+- Availability = up / (up + down) after the policy, as an exact fraction; None when no time
+  was measured (never shown as 100 %).
+- Displayed availability is the percentage rounded *down* to three decimals.
+- Outages are maximal known-down intervals, clipped to the period, split into seconds in
+  scheduled time, in maintenance windows (service hours that were maintenance) and outside
+  service hours.
+- Error budget = scheduled x (1 - target) - down; burn rate = (down / measured) / (1 - target),
+  so 1.0 spends the budget exactly by the end of the window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from sla.intervals import Spans, intersect, normalise, total
+from sla.states import DEGRADED, DOWN, UP, Segment
+
+POLICIES = ("exclude", "up", "down")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Seconds within scheduled time, before and after the unmonitored-time policy."""
+
+    scheduled_seconds: int
+    up_seconds: int  # includes degraded
+    degraded_seconds: int
+    down_seconds: int
+    unmonitored_seconds: int
+    unmonitored_by_cause: dict[str, int] = field(default_factory=dict)
+    policy: str = "exclude"
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICIES:
+            raise ValueError(f"unknown unmonitored policy {self.policy!r}")
+
+    @property
+    def counted_up_seconds(self) -> int:
+        return self.up_seconds + (self.unmonitored_seconds if self.policy == "up" else 0)
+
+    @property
+    def counted_down_seconds(self) -> int:
+        return self.down_seconds + (self.unmonitored_seconds if self.policy == "down" else 0)
+
+    @property
+    def measured_seconds(self) -> int:
+        return self.counted_up_seconds + self.counted_down_seconds
+
+    @property
+    def availability(self) -> Fraction | None:
+        if self.measured_seconds == 0:
+            return None
+        return Fraction(self.counted_up_seconds, self.measured_seconds)
+
+    def plus(self, other: Measure) -> Measure:
+        """Add another (disjoint) period's seconds; the policies must agree."""
+        causes = dict(self.unmonitored_by_cause)
+        for cause, seconds in other.unmonitored_by_cause.items():
+            causes[cause] = causes.get(cause, 0) + seconds
+        return Measure(
+            self.scheduled_seconds + other.scheduled_seconds,
+            self.up_seconds + other.up_seconds,
+            self.degraded_seconds + other.degraded_seconds,
+            self.down_seconds + other.down_seconds,
+            self.unmonitored_seconds + other.unmonitored_seconds,
+            causes,
+            self.policy,
+        )
+
+
+def measure(segments: Sequence[Segment], scheduled: Spans, policy: str = "exclude") -> Measure:
+    """Sum the segments' seconds inside the scheduled spans (both sorted; a two-pointer walk)."""
+    up = degraded = down = unmonitored = 0
+    causes: dict[str, int] = {}
+    i = j = 0
+    while i < len(segments) and j < len(scheduled):
+        segment, (s_lo, s_hi) = segments[i], scheduled[j]
+        lo, hi = max(segment.start, s_lo), min(segment.end, s_hi)
+        if lo < hi:
+            seconds = hi - lo
+            if segment.state == UP:
+                up += seconds
+            elif segment.state == DEGRADED:
+                up += seconds
+                degraded += seconds
+            elif segment.state == DOWN:
+                down += seconds
+            else:
+                unmonitored += seconds
+                causes[segment.cause or "unknown"] = causes.get(segment.cause or "unknown", 0) + seconds
+        if segment.end < s_hi:
+            i += 1
+        else:
+            j += 1
+    return Measure(total(scheduled), up, degraded, down, unmonitored, dict(sorted(causes.items())), policy)
+
+
+def percent_rounded_down(fraction: Fraction | None, decimals: int = 3) -> Decimal | None:
+    """100 x fraction, rounded down to `decimals` places: a shown 99.500 never hides 99.4996."""
+    if fraction is None:
+        return None
+    scale = 10**decimals
+    return Decimal(math.floor(fraction * 100 * scale)) / Decimal(scale)
+
+
+def meets_target(availability: Fraction | None, target_percent: Decimal) -> bool | None:
+    """Compared at full precision; None when nothing was measured."""
+    if availability is None:
+        return None
+    return availability * 100 >= Fraction(target_percent)
+
+
+@dataclass(frozen=True)
+class Outage:
+    start: int
+    end: int
+    seconds_in_scheduled: int
+    seconds_in_maintenance: int
+    seconds_outside_service_hours: int
+    sites: tuple[str, ...]
+    continues_before: bool  # it started before the period
+    continues_after: bool  # it was still going at the end of the period
+
+    @property
+    def seconds(self) -> int:
+        return self.end - self.start
+
+
+def down_spans(segments: Sequence[Segment]) -> Spans:
+    return normalise((s.start, s.end) for s in segments if s.state == DOWN)
+
+
+def outages(
+    segments: Sequence[Segment],
+    service_hours: Spans,
+    scheduled: Spans,
+    period_start: int,
+    period_end: int,
+    sites: tuple[str, ...],
+) -> list[Outage]:
+    """Maximal down intervals of the segments (which cover at least the period), clipped to it.
+    `continues_*` say whether the service was also down just outside the period."""
+    before = any(s.state == DOWN and s.start < period_start <= s.end for s in segments)
+    after = any(s.state == DOWN and s.start <= period_end < s.end for s in segments)
+    found = []
+    for lo, hi in down_spans(segments):
+        lo, hi = max(lo, period_start), min(hi, period_end)
+        if hi <= lo:
+            continue
+        spans = [(lo, hi)]
+        in_hours = total(intersect(spans, service_hours))
+        in_scheduled = total(intersect(spans, scheduled))
+        found.append(
+            Outage(
+                lo,
+                hi,
+                in_scheduled,
+                in_hours - in_scheduled,
+                (hi - lo) - in_hours,
+                sites,
+                lo == period_start and before,
+                hi == period_end and after,
+            )
+        )
+    return found
+
+
+def resilience_lost(
+    segments: Sequence[Segment], period_start: int, period_end: int
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Degraded stretches (a two-site service up at one site only): start, end, sites down."""
+    out: list[tuple[int, int, tuple[str, ...]]] = []
+    for s in segments:
+        if s.state != DEGRADED:
+            continue
+        lo, hi = max(s.start, period_start), min(s.end, period_end)
+        if hi <= lo:
+            continue
+        if out and out[-1][1] == lo and out[-1][2] == s.sites_down:
+            out[-1] = (out[-1][0], hi, s.sites_down)
+        else:
+            out.append((lo, hi, s.sites_down))
+    return out
+
+
+@dataclass(frozen=True)
+class ErrorBudget:
+    window: str  # month, quarter, financial-year, rolling-30-days
+    label: str
+    scheduled_seconds: int
+    allowed_down_seconds: Fraction  # scheduled x (1 - target)
+    down_seconds: int  # counted down time (after the unmonitored policy)
+    measured_seconds: int
+
+    @property
+    def left_seconds(self) -> Fraction:
+        return self.allowed_down_seconds - self.down_seconds
+
+    @property
+    def burn_rate(self) -> Fraction | None:
+        """(down / measured) / (1 - target): 1 spends the budget exactly over the window."""
+        if self.measured_seconds == 0 or self.scheduled_seconds == 0 or self.allowed_down_seconds == 0:
+            return None
+        allowed_share = self.allowed_down_seconds / self.scheduled_seconds
+        return Fraction(self.down_seconds, self.measured_seconds) / allowed_share
+
+
+def allowed_down_seconds(scheduled_seconds: int, target_percent: Decimal) -> Fraction:
+    return scheduled_seconds * (1 - Fraction(target_percent) / 100)
+
+
+def error_budget(window: str, label: str, parts: Sequence[tuple[Measure, Decimal]]) -> ErrorBudget:
+    """Sum a window's parts, each measured under the target of its own month's contract."""
+    return ErrorBudget(
+        window,
+        label,
+        sum(m.scheduled_seconds for m, _ in parts),
+        sum((allowed_down_seconds(m.scheduled_seconds, t) for m, t in parts), Fraction(0)),
+        sum(m.counted_down_seconds for m, _ in parts),
+        sum(m.measured_seconds for m, _ in parts),
+    )

@@ -1,0 +1,550 @@
+"""One council's service levels for one service in one month: every rule, composed.
+
+The inputs are typed values (the estate's contract and service, the service's state segments,
+recovery points, lag samples, probe intervals, change-calendar windows); the output is a
+`ContractMonth` whose `as_dict()` is the JSON the command line, the dashboard and the reports
+all use (fields documented in docs/sla.md). Nothing here reads a file or a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import astuple, dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from councilops.estate.model import Contract, DrTest, Service
+from sla import availability as av
+from sla import calendar as cal
+from sla.credits import credit_gbp, credit_percent
+from sla.intervals import Spans, clip, intersect, subtract, total, union
+from sla.recovery import (
+    BackupJob,
+    JobCounts,
+    LagSeries,
+    RtoEvidence,
+    job_counts,
+    lag_breaches,
+    outage_rto_evidence,
+    recovery_point_age,
+    rpo_breaches,
+)
+from sla.response import ProbeSeries, response_p95
+from sla.states import Segment
+
+ROLLING_DAYS = 30
+SECONDS_PER_DAY = 86_400
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The estate-wide calendar settings."""
+
+    tz: ZoneInfo
+    bank_holidays: str  # the estate's default calendar name
+
+
+@dataclass
+class ServiceEvidence:
+    """What the warehouse knows of one service, over a span covering every window evaluated."""
+
+    service: Service
+    segments: list[Segment]
+    recovery_points: dict[str, list[int]] = field(default_factory=dict)  # dataset -> points
+    jobs: dict[str, list[BackupJob]] = field(default_factory=dict)  # dataset -> jobs
+    lag_samples: dict[str, LagSeries] = field(default_factory=dict)  # dataset -> samples
+    probes: ProbeSeries = field(default_factory=lambda: ProbeSeries.from_rows([]))
+    change_windows: Spans = field(default_factory=list)  # from the change calendar, UTC
+    # Results that depend only on the service and the contract's terms, shared by every council
+    # buying the service on the same terms (a shared service has the same hours for all).
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key: tuple, compute: Callable[[], object]):
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Where the contract's hours fall within a period."""
+
+    period: cal.Period
+    service_hours: Spans
+    maintenance: Spans  # maintenance windows inside service hours
+    scheduled: Spans  # service hours less maintenance
+
+    @property
+    def maintenance_seconds(self) -> int:
+        return total(self.maintenance)
+
+
+def active_period(period: cal.Period, service: Service, calendar: Calendar) -> cal.Period:
+    """The part of the period the service was in service (from local midnight of in_service_from)."""
+    if service.in_service_from is None:
+        return period
+    day = service.in_service_from
+    live = cal.local_to_utc_seconds(datetime(day.year, day.month, day.day), calendar.tz)
+    return cal.Period(period.label, max(period.start, min(live, period.end)), period.end)
+
+
+def _terms_key(contract: Contract, period: cal.Period) -> tuple:
+    return (
+        contract.service_hours,
+        contract.bank_holidays,
+        contract.maintenance_windows,
+        period.start,
+        period.end,
+    )
+
+
+def _schedule(
+    contract: Contract, period: cal.Period, calendar: Calendar, evidence: ServiceEvidence
+) -> Schedule:
+    return evidence.memo(
+        ("schedule", *_terms_key(contract, period)),
+        lambda: schedule(contract, period, calendar, evidence.change_windows),
+    )
+
+
+def _measure(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> av.Measure:
+    key = ("measure", contract.unmonitored_policy, *_terms_key(contract, sched.period))
+    return evidence.memo(
+        key, lambda: av.measure(evidence.segments, sched.scheduled, contract.unmonitored_policy)
+    )
+
+
+def schedule(contract: Contract, period: cal.Period, calendar: Calendar, change_windows: Spans) -> Schedule:
+    hours = cal.service_hours_spans(
+        contract.service_hours, calendar.tz, period, contract.bank_holidays or calendar.bank_holidays
+    )
+    windows = union(
+        cal.maintenance_spans(contract.maintenance_windows, calendar.tz, period),
+        clip(change_windows, period.start, period.end),
+    )
+    in_hours = intersect(hours, windows)
+    return Schedule(period, hours, in_hours, subtract(hours, windows))
+
+
+def _iso(seconds: int) -> str:
+    return cal.from_utc_seconds(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _fraction_text(value: Fraction | None) -> str | None:
+    return None if value is None else f"{value.numerator}/{value.denominator}"
+
+
+def _percent_text(value: Fraction | None, decimals: int = 3) -> str | None:
+    shown = av.percent_rounded_down(value, decimals)
+    return None if shown is None else f"{shown:.{decimals}f}"
+
+
+@dataclass
+class ContractMonth:
+    council_id: str
+    service_id: str
+    service_name: str
+    month: str
+    period: cal.Period  # the part of the month evaluated (to `as_of` for a month in progress)
+    month_complete: bool
+    status: str  # measured, no-contract, not-in-service, nothing-measured
+    contract: Contract | None = None
+    sites: tuple[str, ...] = ()
+    schedule: Schedule | None = None
+    measure: av.Measure | None = None
+    outages: list[av.Outage] = field(default_factory=list)
+    resilience_lost: list[tuple[int, int, tuple[str, ...]]] = field(default_factory=list)
+    bank_holidays: list[str] = field(default_factory=list)
+    budgets: list[av.ErrorBudget] = field(default_factory=list)
+    rpo: dict | None = None
+    response: dict | None = None
+    rto: dict | None = None
+    credit_percent: Decimal = Decimal(0)
+    credit_gbp: Decimal = Decimal("0.00")
+
+    @property
+    def availability(self) -> Fraction | None:
+        return self.measure.availability if self.measure else None
+
+    @property
+    def met(self) -> bool | None:
+        if self.contract is None or self.measure is None:
+            return None
+        return av.meets_target(self.availability, self.contract.availability_target_percent)
+
+    def as_dict(self) -> dict:
+        c, m, s = self.contract, self.measure, self.schedule
+        return {
+            "council": self.council_id,
+            "service": self.service_id,
+            "service_name": self.service_name,
+            "month": self.month,
+            "period_start_utc": _iso(self.period.start),
+            "period_end_utc": _iso(self.period.end),
+            "month_complete": self.month_complete,
+            "status": self.status,
+            "contract": None
+            if c is None
+            else {
+                "effective_from": c.effective_from,
+                "service_hours": str(c.service_hours),
+                "bank_holidays": c.bank_holidays,
+                "maintenance_windows": [str(w) for w in c.maintenance_windows],
+                "availability_target_percent": str(c.availability_target_percent),
+                "unmonitored_policy": c.unmonitored_policy,
+                "rpo_hours": c.rpo_hours,
+                "rto_hours": c.rto_hours,
+                "response_time_target_seconds": c.response_time_target_seconds,
+                "monthly_charge_gbp": str(c.monthly_charge_gbp),
+            },
+            "sites": list(self.sites),
+            "service_hours_seconds": total(s.service_hours) if s else None,
+            "maintenance_seconds": s.maintenance_seconds if s else None,
+            "maintenance_windows": [
+                {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in s.maintenance
+            ]
+            if s
+            else [],
+            "bank_holidays": self.bank_holidays,
+            "scheduled_seconds": m.scheduled_seconds if m else None,
+            "up_seconds": m.up_seconds if m else None,
+            "degraded_seconds": m.degraded_seconds if m else None,
+            "down_seconds": m.down_seconds if m else None,
+            "unmonitored_seconds": m.unmonitored_seconds if m else None,
+            "unmonitored_by_cause": m.unmonitored_by_cause if m else {},
+            "counted_up_seconds": m.counted_up_seconds if m else None,
+            "counted_down_seconds": m.counted_down_seconds if m else None,
+            "measured_seconds": m.measured_seconds if m else None,
+            "availability_percent": _percent_text(self.availability),
+            "availability_fraction": _fraction_text(self.availability),
+            "target_percent": str(c.availability_target_percent) if c else None,
+            "met": self.met,
+            "outage_count": len(self.outages),
+            "longest_outage_seconds": max((o.seconds for o in self.outages), default=0),
+            "outages": [
+                {
+                    "start_utc": _iso(o.start),
+                    "end_utc": _iso(o.end),
+                    "seconds": o.seconds,
+                    "seconds_in_service_hours": o.seconds_in_scheduled,
+                    "seconds_in_maintenance": o.seconds_in_maintenance,
+                    "seconds_outside_service_hours": o.seconds_outside_service_hours,
+                    "sites": list(o.sites),
+                    "continues_from_previous_month": o.continues_before,
+                    "continues_into_next_month": o.continues_after,
+                }
+                for o in self.outages
+            ],
+            "resilience_lost": [
+                {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a, "sites_down": list(sites)}
+                for a, b, sites in self.resilience_lost
+            ],
+            "error_budget": {
+                b.window: {
+                    "label": b.label,
+                    "scheduled_seconds": b.scheduled_seconds,
+                    "allowed_down_seconds": float(b.allowed_down_seconds),
+                    "down_seconds": b.down_seconds,
+                    "left_seconds": float(b.left_seconds),
+                    "burn_rate": None if b.burn_rate is None else round(float(b.burn_rate), 4),
+                }
+                for b in self.budgets
+            },
+            "rpo": self.rpo,
+            "response_time": self.response,
+            "rto": self.rto,
+            "credit_percent": str(self.credit_percent),
+            "credit_gbp": str(self.credit_gbp),
+        }
+
+
+ContractLookup = Callable[[str], Contract | None]  # month (YYYY-MM) -> the version in force
+
+
+def _measure_window(
+    window: str,
+    label: str,
+    window_period: cal.Period,
+    lookup: ContractLookup,
+    evidence: ServiceEvidence,
+    calendar: Calendar,
+) -> av.ErrorBudget:
+    """A window's budget, each month's part under the contract in force on that month's 1st."""
+    parts = []
+    for month in cal.months_between(window_period, calendar.tz):
+        contract = lookup(month)
+        if contract is None:
+            continue
+        whole = cal.month_period(month, calendar.tz)
+        piece = cal.Period(month, max(whole.start, window_period.start), min(whole.end, window_period.end))
+        piece = active_period(piece, evidence.service, calendar)
+        if piece.seconds <= 0:
+            continue
+        sched = _schedule(contract, piece, calendar, evidence)
+        parts.append((_measure(contract, sched, evidence), contract.availability_target_percent))
+    return av.error_budget(window, label, parts)
+
+
+def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict | None:
+    datasets = evidence.service.datasets
+    if contract.rpo_hours is None or not datasets:
+        return None
+    rpo_seconds = round(contract.rpo_hours * 3600)
+    start, end = sched.period.start, sched.period.end
+    all_breaches: Spans = []
+    unassessed: Spans = []
+    rows = []
+    counts_total = JobCounts(0, 0, 0, 0)
+    replication = []
+    for dataset in datasets:
+        points = [p for p in evidence.recovery_points.get(dataset.id, []) if p <= end]
+        breaches = rpo_breaches(points, rpo_seconds, start, end)
+        first = min(points) if points else end
+        if first > start:
+            unassessed = union(unassessed, [(start, min(first, end))])
+        all_breaches = union(all_breaches, breaches)
+        counts = job_counts(evidence.jobs.get(dataset.id, []), start, end)
+        counts_total = JobCounts(
+            *(a + b for a, b in zip(astuple(counts_total), astuple(counts), strict=True))
+        )
+        rows.append(
+            {
+                "dataset": dataset.id,
+                "site": dataset.site,
+                "recovery_point_age_at_end_seconds": recovery_point_age(points, end),
+                "breaches": [
+                    {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in breaches
+                ],
+                "breach_seconds": total(breaches),
+                "jobs_attempted": counts.attempted,
+                "jobs_succeeded": counts.succeeded,
+                "jobs_with_warnings": counts.warnings,
+                "jobs_failed": counts.failed,
+                "job_success_percent": _percent_text(counts.success_rate, 2),
+            }
+        )
+        if dataset.replicated_to:
+            lag_spans, peak = lag_breaches(
+                evidence.lag_samples.get(dataset.id, LagSeries.from_rows([])), rpo_seconds, start, end
+            )
+            replication.append(
+                {
+                    "dataset": dataset.id,
+                    "from_site": dataset.site,
+                    "to_site": dataset.replicated_to,
+                    "max_lag_seconds": peak,
+                    "breaches": [
+                        {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in lag_spans
+                    ],
+                    "breach_seconds": total(lag_spans),
+                }
+            )
+    assessed = subtract(sched.scheduled, unassessed)
+    breach_in_scheduled = total(intersect(assessed, all_breaches))
+    assessed_seconds = total(assessed)
+    compliance = (
+        None if assessed_seconds == 0 else Fraction(assessed_seconds - breach_in_scheduled, assessed_seconds)
+    )
+    return {
+        "rpo_hours": contract.rpo_hours,
+        "assessed_scheduled_seconds": assessed_seconds,
+        "breach_seconds_in_scheduled": breach_in_scheduled,
+        "compliance_percent": _percent_text(compliance),
+        "met": None if compliance is None else compliance == 1,
+        "jobs_attempted": counts_total.attempted,
+        "jobs_succeeded": counts_total.succeeded,
+        "job_success_percent": _percent_text(counts_total.success_rate, 2),
+        "datasets": rows,
+        "replication": replication,
+    }
+
+
+def _response(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict | None:
+    if contract.response_time_target_seconds is None:
+        return None
+    # intervals outside the period weigh nothing: the scheduled spans lie inside it
+    p95, weighted = evidence.memo(
+        ("response", *_terms_key(contract, sched.period)),
+        lambda: response_p95(evidence.probes, sched.scheduled),
+    )
+    target = contract.response_time_target_seconds
+    return {
+        "target_seconds": target,
+        "p95_seconds": p95,
+        "intervals": weighted,
+        "met": None if p95 is None else p95 <= target,
+    }
+
+
+def _rto(
+    contract: Contract, outages: Sequence[av.Outage], dr_tests: Sequence[DrTest], last_day: date
+) -> dict | None:
+    """The latest DR test up to the period's last day, and the period's outages longer than the RTO."""
+    if contract.rto_hours is None:
+        return None
+    rto_seconds = round(contract.rto_hours * 3600)
+    evidence: list[RtoEvidence] = []
+    tests = sorted(
+        (t for t in dr_tests if t.service == contract.service and t.date <= last_day), key=lambda t: t.date
+    )
+    if tests:
+        latest = tests[-1]
+        seconds = round(latest.measured_recovery_minutes * 60)
+        evidence.append(
+            RtoEvidence(
+                "dr-test",
+                latest.date.isoformat(),
+                seconds,
+                rto_seconds,
+                latest.passed and seconds <= rto_seconds,
+                f"recovered at {latest.recovered_at_site}" + (f"; {latest.notes}" if latest.notes else ""),
+            )
+        )
+    evidence += outage_rto_evidence([(o.start, o.end, _iso(o.start)) for o in outages], rto_seconds)
+    return {
+        "rto_hours": contract.rto_hours,
+        "latest_dr_test": tests[-1].date.isoformat() if tests else None,
+        "evidence": [vars(e) for e in evidence],
+        "met": None if not evidence else all(e.passed for e in evidence),
+    }
+
+
+def evaluate(
+    council_id: str,
+    month: str,
+    evidence: ServiceEvidence,
+    lookup: ContractLookup,
+    calendar: Calendar,
+    dr_tests: Sequence[DrTest],
+    as_of: int,
+) -> ContractMonth:
+    """The month's figures for one council and one service; `as_of` ends a month in progress.
+
+    `evidence.segments` must cover the month and the error-budget windows (from the start of the
+    financial year, or 30 days before the month's end if earlier, to the month's end).
+    """
+    service = evidence.service
+    whole = cal.month_period(month, calendar.tz)
+    period = whole.clipped(as_of)
+    contract = lookup(month)
+    result = ContractMonth(
+        council_id,
+        service.id,
+        service.name,
+        month,
+        period,
+        as_of >= whole.end,
+        "measured",
+        contract,
+        service.sites,
+    )
+    if contract is None:
+        result.status = "no-contract"
+        return result
+    active = active_period(period, service, calendar)
+    if active.seconds <= 0:
+        result.status = "not-in-service"
+        return result
+    sched = _schedule(contract, active, calendar, evidence)
+    result.schedule = sched
+    result.measure = _measure(contract, sched, evidence)
+    if result.measure.measured_seconds == 0:
+        result.status = "nothing-measured"
+    result.outages = av.outages(
+        evidence.segments, sched.service_hours, sched.scheduled, active.start, active.end, service.sites
+    )
+    result.resilience_lost = av.resilience_lost(evidence.segments, active.start, active.end)
+    calendar_name = contract.bank_holidays or calendar.bank_holidays
+    if contract.service_hours.excludes_bank_holidays:
+        result.bank_holidays = [
+            d.isoformat() for d in cal.bank_holidays_in(calendar_name, active, calendar.tz)
+        ]
+    quarter = cal.quarter_period(month, calendar.tz)
+    year = cal.financial_year_period(month, calendar.tz)
+    rolling = cal.Period(
+        f"30 days to {_iso(period.end)}", max(period.end - ROLLING_DAYS * SECONDS_PER_DAY, 0), period.end
+    )
+    result.budgets = [
+        av.error_budget("month", month, [(result.measure, contract.availability_target_percent)]),
+        _measure_window(
+            "quarter",
+            quarter.label,
+            cal.Period(quarter.label, quarter.start, period.end),
+            lookup,
+            evidence,
+            calendar,
+        ),
+        _measure_window(
+            "financial_year",
+            year.label,
+            cal.Period(year.label, year.start, period.end),
+            lookup,
+            evidence,
+            calendar,
+        ),
+        _measure_window("rolling_30_days", rolling.label, rolling, lookup, evidence, calendar),
+    ]
+    result.rpo = evidence.memo(
+        ("rpo", contract.rpo_hours, *_terms_key(contract, active)), lambda: _rpo(contract, sched, evidence)
+    )
+    result.response = _response(contract, sched, evidence)
+    result.rto = _rto(contract, result.outages, dr_tests, cal.local_date(active.end - 1, calendar.tz))
+    result.credit_percent = credit_percent(result.availability, contract.credit_tiers)
+    result.credit_gbp = credit_gbp(result.availability, contract.credit_tiers, contract.monthly_charge_gbp)
+    return result
+
+
+def budget_span_start(month: str, as_of: int, calendar: Calendar) -> int:
+    """Where a service's evidence must start for `evaluate` to see every budget window."""
+    whole = cal.month_period(month, calendar.tz)
+    end = whole.clipped(as_of).end
+    return min(
+        cal.financial_year_period(month, calendar.tz).start, whole.start, end - ROLLING_DAYS * SECONDS_PER_DAY
+    )
+
+
+@dataclass(frozen=True)
+class CouncilSummary:
+    council_id: str
+    month: str
+    services_total: int  # services with a contract in force this month
+    services_measured: int
+    services_met: int
+    counted_up_seconds: int
+    measured_seconds: int
+    credit_gbp: Decimal
+
+    @property
+    def time_weighted_availability(self) -> Fraction | None:
+        return Fraction(self.counted_up_seconds, self.measured_seconds) if self.measured_seconds else None
+
+    def as_dict(self) -> dict:
+        return {
+            "council": self.council_id,
+            "month": self.month,
+            "services_with_contract": self.services_total,
+            "services_measured": self.services_measured,
+            "services_met": self.services_met,
+            "headline": f"{self.services_met} of {self.services_measured} services met target",
+            "time_weighted_availability_percent": _percent_text(self.time_weighted_availability),
+            "credit_gbp": str(self.credit_gbp),
+        }
+
+
+def summarise(council_id: str, month: str, rows: Sequence[ContractMonth]) -> CouncilSummary:
+    """'N of M services met' and the time-weighted figure: total up over total measured time
+    across the council's services, never a mean of percentages."""
+    contracted = [r for r in rows if r.contract is not None and r.status != "not-in-service"]
+    measured = [r for r in contracted if r.met is not None]
+    return CouncilSummary(
+        council_id,
+        month,
+        len(contracted),
+        len(measured),
+        sum(1 for r in measured if r.met),
+        sum(r.measure.counted_up_seconds for r in measured if r.measure),
+        sum(r.measure.measured_seconds for r in measured if r.measure),
+        sum((r.credit_gbp for r in rows), Decimal("0.00")),
+    )

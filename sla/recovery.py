@@ -1,0 +1,149 @@
+"""Backups and recovery: recovery point age, RPO breaches, job success, replication lag, RTO.
+
+- A job that finished with status success or warning made a recovery point at its finish time
+  (backup software keeps a restore point for a job with warnings; a failed job leaves none).
+- Recovery point age at t = t - the latest recovery point at or before t. It breaches the RPO
+  while age > RPO: from recovery point + RPO until the next recovery point. Before the first
+  recovery point the warehouse knows of, the age is unknown and the time is not assessed.
+- RPO compliance = share of assessed scheduled time with the age within the RPO, where the
+  service's age is its worst dataset's (a breach of any dataset is a breach of the service).
+- Backup job success rate = successful jobs (success or warning) / attempted jobs finished in
+  the period.
+- Replication lag is a sampled gauge: a sample stands from its time until the next sample when
+  that comes within 1.5 sampling intervals, otherwise for one interval (the probe rule). Time
+  when a standing sample exceeds the RPO is a lag breach. A replica protects against losing a
+  site, not against deletion or corruption, so it never resets the backup recovery point.
+- RTO evidence: disaster-recovery tests (measured recovery time against the RTO) and outages
+  longer than the RTO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from sla.intervals import Spans, clip, normalise
+
+GOOD_STATUSES = ("success", "warning")
+
+
+@dataclass(frozen=True, slots=True)
+class BackupJob:
+    dataset_id: str
+    finished: int  # UTC seconds
+    status: str  # success, warning, failed
+
+
+def recovery_points(jobs: Sequence[BackupJob]) -> list[int]:
+    return sorted({j.finished for j in jobs if j.status in GOOD_STATUSES})
+
+
+def rpo_breaches(points: Sequence[int], rpo_seconds: int, start: int, end: int) -> Spans:
+    """Times in [start, end) when the recovery point age exceeds the RPO.
+
+    `points` are every recovery point up to `end`, including the last one before `start`
+    (the age at `start` depends on it)."""
+    points = sorted(points)
+    breaches = []
+    for k, point in enumerate(points):
+        following = points[k + 1] if k + 1 < len(points) else end
+        if point + rpo_seconds < following:
+            breaches.append((point + rpo_seconds, following))
+    return clip(normalise(breaches), start, end)
+
+
+def assessed_from(points: Sequence[int]) -> int | None:
+    """The first instant the recovery point age is known: the first recovery point."""
+    return min(points) if points else None
+
+
+def recovery_point_age(points: Sequence[int], at: int) -> int | None:
+    """Age in seconds at `at`, or None before the first recovery point."""
+    before = [p for p in points if p <= at]
+    return at - max(before) if before else None
+
+
+@dataclass(frozen=True)
+class JobCounts:
+    attempted: int
+    succeeded: int  # success or warning
+    warnings: int
+    failed: int
+
+    @property
+    def success_rate(self) -> Fraction | None:
+        return Fraction(self.succeeded, self.attempted) if self.attempted else None
+
+
+def job_counts(jobs: Sequence[BackupJob], start: int, end: int) -> JobCounts:
+    inside = [j for j in jobs if start <= j.finished < end]
+    return JobCounts(
+        len(inside),
+        sum(j.status in GOOD_STATUSES for j in inside),
+        sum(j.status == "warning" for j in inside),
+        sum(j.status == "failed" for j in inside),
+    )
+
+
+def sampling_interval(times: np.ndarray) -> int | None:
+    """The usual spacing of samples: the median gap (robust to the odd missed sample)."""
+    gaps = np.diff(times)
+    gaps = gaps[gaps > 0]
+    return int(np.median(gaps)) if len(gaps) else None
+
+
+def standing_ends(times: np.ndarray, interval: int) -> np.ndarray:
+    """Where each sample stops standing: the next sample when it comes within 1.5 intervals,
+    else one interval on (compared in doubled seconds so 1.5 stays exact)."""
+    following = np.append(times[1:], np.iinfo(np.int64).max // 4)
+    return np.where(2 * (following - times) <= 3 * interval, following, times + interval)
+
+
+@dataclass(frozen=True)
+class LagSeries:
+    """Replication lag samples of one dataset: sampled at (UTC s) and lag (s), time-ordered."""
+
+    times: np.ndarray  # int64
+    lag_seconds: np.ndarray  # float64
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple[int, float]]) -> LagSeries:
+        ordered = sorted(rows)
+        return cls(np.array([t for t, _ in ordered], np.int64), np.array([v for _, v in ordered], np.float64))
+
+
+def lag_breaches(
+    series: LagSeries, rpo_seconds: int, start: int, end: int, interval: int | None = None
+) -> tuple[Spans, float | None]:
+    """(Breach spans in [start, end), the largest lag sampled in the period)."""
+    in_period = (series.times >= start) & (series.times < end)
+    peak = float(series.lag_seconds[in_period].max()) if in_period.any() else None
+    step = interval or sampling_interval(series.times)
+    if not step:
+        return [], peak
+    ends = standing_ends(series.times, step)
+    over = series.lag_seconds > rpo_seconds
+    spans = zip(series.times[over].tolist(), ends[over].tolist(), strict=True)
+    return clip(normalise(spans), start, end), peak
+
+
+@dataclass(frozen=True)
+class RtoEvidence:
+    kind: str  # dr-test or outage
+    when: str  # date of the test, or the outage start (ISO 8601, UTC)
+    recovery_seconds: int
+    rto_seconds: int
+    passed: bool
+    detail: str = ""
+
+
+def outage_rto_evidence(outages: Sequence[tuple[int, int, str]], rto_seconds: int) -> list[RtoEvidence]:
+    """Outages (start, end, start as ISO text) longer than the RTO: each is a failed recovery."""
+    return [
+        RtoEvidence("outage", when, end - start, rto_seconds, False, "outage longer than the RTO")
+        for start, end, when in outages
+        if end - start > rto_seconds
+    ]
