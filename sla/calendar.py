@@ -94,7 +94,8 @@ def quarter_of(month: str) -> tuple[int, int]:
 def quarter_period(month: str, tz: ZoneInfo) -> Period:
     year, first = quarter_of(month)
     end_year, end_month = (year + 1, 1) if first == 10 else (year, first + 3)
-    label = f"{year}-Q{(first - 1) // 3 + 1}"
+    financial_year = financial_year_of(month)
+    label = f"{financial_year}/{(financial_year + 1) % 100:02d} Q{((first - 4) % 12) // 3 + 1}"
     return Period(label, _midnight(date(year, first, 1), tz), _midnight(date(end_year, end_month, 1), tz))
 
 
