@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import click
 
 from councilops import __version__
-from councilops.estate import EstateConfigError, check_estate_file
+from councilops.estate import EstateConfigError, check_estate_file, load_estate
 from councilops.settings import CONFIG_ENV, DB_ENV, DEBUG_ENV, DEFAULT_CONFIG, DEFAULT_DB, DEMO_FOLDER
 from councilops.summary import print_ground_truth, print_warehouse_summary
 from councilops.warehouse import Warehouse, WarehouseError
@@ -53,7 +54,7 @@ class Context:
 def cli(ctx: click.Context, config: str, db: str) -> None:
     """councilops: service levels, capacity and savings for a two-site council IT provider.
 
-    Commands collect, sla, report and serve arrive with their features (see docs/cli.md).
+    Commands collect, report and serve arrive with their features (see docs/cli.md).
     """
     ctx.obj = Context(config, db)
 
@@ -165,13 +166,71 @@ def status(obj: Context, output_format: str) -> None:
             print_warehouse_summary(warehouse)
 
 
-def _parse_now(text: str | None) -> datetime | None:
+@cli.command()
+@click.option(
+    "--month", "month", metavar="YYYY-MM", default=None, help="The month (default: the last complete month)."
+)
+@click.option(
+    "--council", "council_id", metavar="ID", default=None, help="One council (default: every council)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="ISO-8601",
+    default=None,
+    help="Evaluate a month in progress up to this instant (default: now, or the end of what has been collected).",
+)
+@click.pass_obj
+def sla(
+    obj: Context, month: str | None, council_id: str | None, output_format: str, as_of_text: str | None
+) -> None:
+    """Service levels for a month, per council and service (rules and JSON fields: docs/sla.md).
+
+    Prints scheduled, up, down and unmonitored time, availability against target, the error
+    budget, outages, RPO compliance, response-time p95 and the service credit due.
+    """
+    from councilops.service_levels import month_report
+    from councilops.sla_output import as_csv, as_json, print_table
+
+    estate = load_estate(obj.config)
+    month = month or _last_complete_month()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise click.BadParameter(f"{month!r} is not a month; write it as YYYY-MM", param_hint="--month")
+    if council_id is not None and council_id not in {c.id for c in estate.councils}:
+        known = ", ".join(c.id for c in estate.councils)
+        raise click.BadParameter(
+            f"no council {council_id!r} in {obj.config} (councils: {known})", param_hint="--council"
+        )
+    with Warehouse.open(obj.db, read_only=True) as warehouse:
+        report = month_report(estate, warehouse, month, council_id, as_of=_parse_now(as_of_text, "--as-of"))
+    if output_format == "json":
+        click.echo(as_json(report))
+    elif output_format == "csv":
+        click.echo(as_csv(report), nl=False)
+    else:
+        print_table(report)
+
+
+def _last_complete_month() -> str:
+    today = datetime.now(UTC).date()
+    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    return f"{year:04d}-{month:02d}"
+
+
+def _parse_now(text: str | None, option: str = "--now") -> datetime | None:
     if text is None:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO-8601 date and time", param_hint="--now") from None
+        raise click.BadParameter(f"{text!r} is not an ISO-8601 date and time", param_hint=option) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

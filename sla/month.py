@@ -15,7 +15,9 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from councilops.estate.model import Contract, DrTest, Service
+import numpy as np
+
+from councilops.estate.model import Contract, Dataset, DrTest, Service
 from sla import availability as av
 from sla import calendar as cal
 from sla.credits import credit_gbp, credit_percent
@@ -25,6 +27,7 @@ from sla.recovery import (
     JobCounts,
     LagSeries,
     RtoEvidence,
+    age_breaches,
     job_counts,
     lag_breaches,
     outage_rto_evidence,
@@ -287,6 +290,22 @@ def _measure_window(
     return av.error_budget(window, label, parts)
 
 
+REPLICATED_BACKUP_MAX_AGE_SECONDS = 24 * 3600
+
+
+def _backup_max_age_seconds(dataset: Dataset, rpo_seconds: int) -> int:
+    """The backup chain's own limit: configured, else the RPO, else a day when replicated."""
+    if dataset.backup_max_age_hours is not None:
+        return round(dataset.backup_max_age_hours * 3600)
+    return max(rpo_seconds, REPLICATED_BACKUP_MAX_AGE_SECONDS) if dataset.replicated_to else rpo_seconds
+
+
+def _age_at(known: np.ndarray, safe: np.ndarray, at: int) -> int | None:
+    """Recovery point age at `at` from every event known by then, or None before the first."""
+    seen = known <= at
+    return int(at - safe[seen].max()) if seen.any() else None
+
+
 def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict | None:
     datasets = evidence.service.datasets
     if contract.rpo_hours is None or not datasets:
@@ -300,11 +319,20 @@ def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict
     replication = []
     for dataset in datasets:
         points = [p for p in evidence.recovery_points.get(dataset.id, []) if p <= end]
-        breaches = rpo_breaches(points, rpo_seconds, start, end)
-        first = min(points) if points else end
+        backup_only = rpo_breaches(points, _backup_max_age_seconds(dataset, rpo_seconds), start, end)
+        known, safe = np.asarray(points, np.int64), np.asarray(points, np.int64)
+        lags = evidence.lag_samples.get(dataset.id, LagSeries.from_rows([]))
+        if dataset.replicated_to and len(lags.times):
+            upto = lags.times <= end
+            replica_points = lags.times[upto] - np.ceil(lags.lag_seconds[upto]).astype(np.int64)
+            known = np.concatenate((known, lags.times[upto]))
+            safe = np.concatenate((safe, replica_points))
+        breaches = age_breaches(known, safe, rpo_seconds, start, end)
+        first = int(known.min()) if len(known) else end
         if first > start:
             unassessed = union(unassessed, [(start, min(first, end))])
         all_breaches = union(all_breaches, breaches)
+        age_at_end = _age_at(known, safe, end)
         counts = job_counts(evidence.jobs.get(dataset.id, []), start, end)
         counts_total = JobCounts(
             *(a + b for a, b in zip(astuple(counts_total), astuple(counts), strict=True))
@@ -313,11 +341,17 @@ def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict
             {
                 "dataset": dataset.id,
                 "site": dataset.site,
-                "recovery_point_age_at_end_seconds": recovery_point_age(points, end),
+                "recovery_point_age_at_end_seconds": age_at_end,
+                "backup_age_at_end_seconds": recovery_point_age(points, end),
                 "breaches": [
                     {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in breaches
                 ],
                 "breach_seconds": total(breaches),
+                "backup_breaches": [
+                    {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in backup_only
+                ],
+                "backup_breach_seconds": total(backup_only),
+                "backup_max_age_seconds": _backup_max_age_seconds(dataset, rpo_seconds),
                 "jobs_attempted": counts.attempted,
                 "jobs_succeeded": counts.succeeded,
                 "jobs_with_warnings": counts.warnings,

@@ -2,17 +2,21 @@
 
 - A job that finished with status success or warning made a recovery point at its finish time
   (backup software keeps a restore point for a job with warnings; a failed job leaves none).
-- Recovery point age at t = t - the latest recovery point at or before t. It breaches the RPO
-  while age > RPO: from recovery point + RPO until the next recovery point. Before the first
-  recovery point the warehouse knows of, the age is unknown and the time is not assessed.
+- A replica is a recovery point too (the brief: "the last successful backup (or replica)"): a
+  lag sample of L seconds taken at s says the data up to s - L is safe at the other site.
+- Recovery point age at t = t - the latest recovery point known at t, from a backup or the
+  replica. It breaches the RPO while age > RPO. Before the first recovery point the warehouse
+  knows of, the age is unknown and the time is not assessed.
+- Backup age alone (ignoring the replica) is reported beside it: a replica copies a deletion
+  or a corruption within seconds, so a broken backup chain is a finding even while the
+  replica keeps the RPO.
 - RPO compliance = share of assessed scheduled time with the age within the RPO, where the
   service's age is its worst dataset's (a breach of any dataset is a breach of the service).
 - Backup job success rate = successful jobs (success or warning) / attempted jobs finished in
   the period.
 - Replication lag is a sampled gauge: a sample stands from its time until the next sample when
   that comes within 1.5 sampling intervals, otherwise for one interval (the probe rule). Time
-  when a standing sample exceeds the RPO is a lag breach. A replica protects against losing a
-  site, not against deletion or corruption, so it never resets the backup recovery point.
+  when a standing sample exceeds the RPO is a lag breach.
 - RTO evidence: disaster-recovery tests (measured recovery time against the RTO) and outages
   longer than the RTO.
 """
@@ -41,18 +45,25 @@ def recovery_points(jobs: Sequence[BackupJob]) -> list[int]:
     return sorted({j.finished for j in jobs if j.status in GOOD_STATUSES})
 
 
-def rpo_breaches(points: Sequence[int], rpo_seconds: int, start: int, end: int) -> Spans:
+def age_breaches(known_at: np.ndarray, points: np.ndarray, rpo_seconds: int, start: int, end: int) -> Spans:
     """Times in [start, end) when the recovery point age exceeds the RPO.
 
-    `points` are every recovery point up to `end`, including the last one before `start`
-    (the age at `start` depends on it)."""
-    points = sorted(points)
-    breaches = []
-    for k, point in enumerate(points):
-        following = points[k + 1] if k + 1 < len(points) else end
-        if point + rpo_seconds < following:
-            breaches.append((point + rpo_seconds, following))
-    return clip(normalise(breaches), start, end)
+    Each event says: from `known_at` on, data up to `points` can be recovered (a backup's finish
+    is both; a replica sampled at s with lag L gives s - L from s). The age at t is t minus the
+    latest point among events known by t. Events must include the last ones before `start`."""
+    order = np.argsort(known_at, kind="stable")
+    known = np.asarray(known_at, np.int64)[order]
+    best = np.maximum.accumulate(np.asarray(points, np.int64)[order]) if len(known) else known
+    following = np.append(known[1:], max(end, int(known[-1]) if len(known) else end))
+    lo = np.maximum(known, best + rpo_seconds)
+    keep = lo < following
+    return clip(normalise(zip(lo[keep].tolist(), following[keep].tolist(), strict=True)), start, end)
+
+
+def rpo_breaches(points: Sequence[int], rpo_seconds: int, start: int, end: int) -> Spans:
+    """Backups only: from each recovery point + RPO until the next recovery point."""
+    array = np.asarray(sorted(points), np.int64)
+    return age_breaches(array, array, rpo_seconds, start, end)
 
 
 def assessed_from(points: Sequence[int]) -> int | None:

@@ -173,6 +173,10 @@ class Dataset(_Frozen):
     site: Id
     replicated_to: Id | None = None
     size_gib: Annotated[float, Field(ge=0)] | None = None
+    # How old the newest backup may get before the backup chain is a finding. Default: the
+    # contract's RPO, or 24 hours for a replicated dataset (the replica keeps the RPO, but it
+    # copies a deletion or corruption at once, so the backups must still be current).
+    backup_max_age_hours: Annotated[float, Field(gt=0)] | None = None
 
 
 class Service(_Frozen):

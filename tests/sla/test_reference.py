@@ -94,7 +94,7 @@ def test_splitting_a_period_and_adding_the_parts_gives_the_whole(inputs, share):
 def test_adding_down_time_never_raises_availability(inputs, rng: random.Random):
     before = fast(inputs)[2]
     site = rng.randrange(len(inputs["sites"]))
-    intervals = inputs["sites"][site]
+    intervals = inputs["sites"][site] or [StateInterval(inputs["period"].start, inputs["period"].end, "up")]
     k = rng.randrange(len(intervals))
     worse = dict(inputs)
     worse["sites"] = list(inputs["sites"])
