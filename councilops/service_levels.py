@@ -68,9 +68,8 @@ def default_as_of(warehouse: Warehouse, now: datetime) -> datetime:
 def _segments_by_service(estate: Estate, warehouse: Warehouse, start: int, end: int) -> dict[str, list]:
     rows = warehouse.state_intervals_seconds(_dt(start), _dt(end))
     by_endpoint: dict[str, list[StateInterval]] = defaultdict(list)
-    for endpoint_id, s, e, state, cause in rows.select(
-        "endpoint_id", "start_s", "end_s", "state", "cause"
-    ).iter_rows():
+    columns = (rows[name].to_list() for name in ("endpoint_id", "start_s", "end_s", "state", "cause"))
+    for endpoint_id, s, e, state, cause in zip(*columns, strict=True):
         by_endpoint[endpoint_id].append(StateInterval(s, e, state, cause))
     segments = {}
     for service in estate.services:
@@ -128,10 +127,13 @@ def month_report(
         _dt(month_whole.start), _dt(span_end)
     ).iter_rows():
         jobs[dataset_id].append(BackupJob(dataset_id, finished, status))
-    lags: dict[str, list[tuple[int, float]]] = defaultdict(list)
     lag_rows = warehouse.replication_lag_seconds(_dt(month_whole.start - LAG_LOOKBACK_SECONDS), _dt(span_end))
-    for dataset_id, sampled, lag in lag_rows.iter_rows():
-        lags[dataset_id].append((sampled, lag))
+    lags = {
+        key[0]: LagSeries(
+            part["sampled_s"].to_numpy().astype("int64"), part["lag_seconds"].to_numpy().astype("float64")
+        )
+        for key, part in lag_rows.partition_by("dataset_id", as_dict=True).items()
+    }
     probe_rows = warehouse.probe_p95_seconds(_dt(month_whole.start), _dt(span_end))
     probes = {
         key[0]: ProbeSeries(
@@ -151,7 +153,7 @@ def month_report(
             segments[service.id],
             {d.id: points.get(d.id, []) for d in service.datasets},
             {d.id: jobs.get(d.id, []) for d in service.datasets},
-            {d.id: LagSeries.from_rows(lags.get(d.id, [])) for d in service.datasets},
+            {d.id: lags[d.id] for d in service.datasets if d.id in lags},
             probes.get(service.id, ProbeSeries.from_rows([])),
             normalise(changes.get(service.id, [])),
         )

@@ -16,11 +16,13 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from sla.intervals import Spans, intersect, normalise, total
 from sla.states import DEGRADED, DOWN, UP, Segment
@@ -82,7 +84,10 @@ def measure(segments: Sequence[Segment], scheduled: Spans, policy: str = "exclud
     """Sum the segments' seconds inside the scheduled spans (both sorted; a two-pointer walk)."""
     up = degraded = down = unmonitored = 0
     causes: dict[str, int] = {}
-    i = j = 0
+    # start at the first segment that ends after the first scheduled span begins: segments may
+    # cover a whole financial year while the scheduled spans are one month of it
+    i = bisect.bisect_right(segments, scheduled[0][0], key=lambda s: s.end) if scheduled else 0
+    j = 0
     while i < len(segments) and j < len(scheduled):
         segment, (s_lo, s_hi) = segments[i], scheduled[j]
         lo, hi = max(segment.start, s_lo), min(segment.end, s_hi)
@@ -215,8 +220,13 @@ class ErrorBudget:
         return Fraction(self.down_seconds, self.measured_seconds) / allowed_share
 
 
+@lru_cache(maxsize=256)
+def _allowed_share(target_percent: Decimal) -> Fraction:
+    return 1 - Fraction(target_percent) / 100
+
+
 def allowed_down_seconds(scheduled_seconds: int, target_percent: Decimal) -> Fraction:
-    return scheduled_seconds * (1 - Fraction(target_percent) / 100)
+    return scheduled_seconds * _allowed_share(target_percent)
 
 
 def error_budget(window: str, label: str, parts: Sequence[tuple[Measure, Decimal]]) -> ErrorBudget:

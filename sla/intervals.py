@@ -7,6 +7,7 @@ sorted, has no empty spans, and no two spans overlap or touch (touching spans ar
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
 Span = tuple[int, int]
@@ -30,15 +31,18 @@ def total(spans: Iterable[Span]) -> int:
 
 
 def clip(spans: Spans, lo: int, hi: int) -> Spans:
-    """The part of normalised `spans` inside [lo, hi)."""
+    """The part of normalised `spans` inside [lo, hi); a binary search finds the first span."""
     out: Spans = []
-    for start, end in spans:
-        if end <= lo:
-            continue
+    for k in range(bisect.bisect_right(spans, lo, key=_end), len(spans)):
+        start, end = spans[k]
         if start >= hi:
             break
         out.append((max(start, lo), min(end, hi)))
     return out
+
+
+def _end(span: Span) -> int:
+    return span[1]
 
 
 def intersect(a: Spans, b: Spans) -> Spans:

@@ -93,27 +93,53 @@ def active_period(period: cal.Period, service: Service, calendar: Calendar) -> c
     return cal.Period(period.label, max(period.start, min(live, period.end)), period.end)
 
 
-def _terms_key(contract: Contract, period: cal.Period) -> tuple:
-    return (
-        contract.service_hours,
-        contract.bank_holidays,
-        contract.maintenance_windows,
-        period.start,
-        period.end,
+def _terms(contract: Contract, evidence: ServiceEvidence) -> tuple:
+    """A cheap, hashable key for the terms that decide scheduled time (strings hash once)."""
+    return evidence.memo(
+        ("terms", id(contract)),
+        lambda: (
+            contract.service_hours.text,
+            contract.bank_holidays or "",
+            "|".join(str(w) for w in contract.maintenance_windows),
+        ),
     )
+
+
+def _terms_key(contract: Contract, period: cal.Period, evidence: ServiceEvidence) -> tuple:
+    return (*_terms(contract, evidence), period.start, period.end)
 
 
 def _schedule(
     contract: Contract, period: cal.Period, calendar: Calendar, evidence: ServiceEvidence
 ) -> Schedule:
-    return evidence.memo(
-        ("schedule", *_terms_key(contract, period)),
-        lambda: schedule(contract, period, calendar, evidence.change_windows),
-    )
+    """The schedule of `period`, cut from the schedule of the whole span the evidence covers,
+    which is worked out once per set of terms (identical to working out the period alone:
+    every calendar rule is local to the instants it covers)."""
+
+    def cut() -> Schedule:
+        span = cal.Period("evidence", evidence.segments[0].start, evidence.segments[-1].end)
+        whole = evidence.memo(
+            ("whole", *_terms(contract, evidence)),
+            lambda: schedule(contract, span, calendar, evidence.change_windows),
+        )
+        return Schedule(
+            period,
+            clip(whole.service_hours, period.start, period.end),
+            clip(whole.maintenance, period.start, period.end),
+            clip(whole.scheduled, period.start, period.end),
+        )
+
+    if (
+        not evidence.segments
+        or period.start < evidence.segments[0].start
+        or period.end > evidence.segments[-1].end
+    ):
+        return schedule(contract, period, calendar, evidence.change_windows)
+    return evidence.memo(("schedule", *_terms_key(contract, period, evidence)), cut)
 
 
 def _measure(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> av.Measure:
-    key = ("measure", contract.unmonitored_policy, *_terms_key(contract, sched.period))
+    key = ("measure", contract.unmonitored_policy, *_terms_key(contract, sched.period, evidence))
     return evidence.memo(
         key, lambda: av.measure(evidence.segments, sched.scheduled, contract.unmonitored_policy)
     )
@@ -400,7 +426,7 @@ def _response(contract: Contract, sched: Schedule, evidence: ServiceEvidence) ->
         return None
     # intervals outside the period weigh nothing: the scheduled spans lie inside it
     p95, weighted = evidence.memo(
-        ("response", *_terms_key(contract, sched.period)),
+        ("response", *_terms_key(contract, sched.period, evidence)),
         lambda: response_p95(evidence.probes, sched.scheduled),
     )
     target = contract.response_time_target_seconds
@@ -521,7 +547,8 @@ def evaluate(
         _measure_window("rolling_30_days", rolling.label, rolling, lookup, evidence, calendar),
     ]
     result.rpo = evidence.memo(
-        ("rpo", contract.rpo_hours, *_terms_key(contract, active)), lambda: _rpo(contract, sched, evidence)
+        ("rpo", contract.rpo_hours, *_terms_key(contract, active, evidence)),
+        lambda: _rpo(contract, sched, evidence),
     )
     result.response = _response(contract, sched, evidence)
     result.rto = _rto(contract, result.outages, dr_tests, cal.local_date(active.end - 1, calendar.tz))
