@@ -32,6 +32,7 @@ from sla.recovery import BackupJob, LagSeries
 from sla.response import ProbeSeries
 from sla.states import StateInterval, fill, service_segments, site_timeline
 
+LOOK_PAST_SECONDS = 86_400
 LAG_LOOKBACK_SECONDS = 86_400  # a lag sample from the day before may still stand at the start
 
 
@@ -116,7 +117,9 @@ def month_report(
         end = month_whole.start  # a month not yet begun: nothing is measured
     span_end = max(end, month_whole.start + 1)
 
-    segments = _segments_by_service(estate, warehouse, start, span_end)
+    # a day past the month's end (as far as collected) shows whether an outage runs on into it
+    look_past = max(span_end, min(as_of_s, month_whole.end + LOOK_PAST_SECONDS))
+    segments = _segments_by_service(estate, warehouse, start, look_past)
     points: dict[str, list[int]] = defaultdict(list)
     for dataset_id, finished in warehouse.recovery_points_seconds(
         _dt(month_whole.start), _dt(span_end)

@@ -1,0 +1,333 @@
+"""The demo estate's planted situations, found by `month_report` to the second.
+
+Expected values come from ground-truth.json (what the generator planted) and are derived here
+independently of the rules: service down time is recomputed from the planted per-endpoint down
+intervals by plain interval intersection.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from councilops.estate import load_estate
+from councilops.service_levels import month_report
+from councilops.warehouse import Warehouse
+from sla import calendar as cal
+from tests.conftest import DEMO_NOW
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def seconds(text: str) -> int:
+    return cal.utc_seconds(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def local_month(text: str) -> str:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(LONDON).strftime("%Y-%m")
+
+
+@pytest.fixture(scope="module")
+def demo(demo_build):
+    paths, truth = demo_build
+    estate = load_estate(paths.estate)
+    scenarios = {s["id"]: s for s in truth["scenarios"]}
+
+    @cache
+    def report(month: str):
+        with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+            return month_report(estate, warehouse, month, now=DEMO_NOW).as_dict()
+
+    def rows(month: str, service: str) -> list[dict]:
+        return [r for r in report(month)["services"] if r["service"] == service]
+
+    return estate, truth, scenarios, report, rows
+
+
+def outage_at(row: dict, start: int, end: int) -> dict:
+    (found,) = [
+        o for o in row["outages"] if seconds(o["start_utc"]) == start and seconds(o["end_utc"]) == end
+    ]
+    return found
+
+
+def test_an_outage_in_service_hours(demo):
+    _, _, scenarios, _, rows = demo
+    planted = scenarios["outage-in-service-hours"]
+    start, end = seconds(planted["start_utc"]), seconds(planted["end_utc"])
+    for row in rows(local_month(planted["start_utc"]), planted["service"]):
+        outage = outage_at(row, start, end)
+        assert outage["seconds_in_service_hours"] == planted["duration_seconds"] == 3060
+        assert outage["sites"] == planted["sites"]
+
+
+def test_an_outage_outside_service_hours_counts_nothing(demo):
+    _, _, scenarios, _, rows = demo
+    planted = scenarios["outage-outside-service-hours"]
+    for row in rows(local_month(planted["start_utc"]), planted["service"]):
+        outage = outage_at(row, seconds(planted["start_utc"]), seconds(planted["end_utc"]))
+        assert (outage["seconds_in_service_hours"], outage["seconds_outside_service_hours"]) == (0, 5400)
+
+
+def test_an_outage_half_in_a_maintenance_window(demo):
+    _, _, scenarios, _, rows = demo
+    planted = scenarios["outage-half-in-maintenance-window"]
+    for row in rows(local_month(planted["start_utc"]), planted["service"]):
+        outage = outage_at(row, seconds(planted["start_utc"]), seconds(planted["end_utc"]))
+        assert (outage["seconds_in_maintenance"], outage["seconds_in_service_hours"]) == (3600, 3600)
+
+
+def test_an_outage_across_the_month_boundary_is_split(demo):
+    _, _, scenarios, _, rows = demo
+    planted = scenarios["outage-across-month-boundary"]
+    start, end = seconds(planted["start_utc"]), seconds(planted["end_utc"])
+    first_month = local_month(planted["start_utc"])
+    boundary = cal.month_period(first_month, LONDON).end
+    next_month = local_month(cal.from_utc_seconds(boundary).isoformat())
+    for row in rows(first_month, planted["service"]):
+        outage = outage_at(row, start, boundary)
+        assert (outage["seconds"], outage["continues_into_next_month"]) == (1800, True)
+    for row in rows(next_month, planted["service"]):
+        outage = outage_at(row, boundary, end)
+        assert (outage["seconds"], outage["continues_from_previous_month"]) == (2700, True)
+
+
+def test_a_bank_holiday_outage_is_outside_service_hours(demo):
+    _, _, scenarios, _, rows = demo
+    planted = scenarios["outage-on-bank-holiday"]
+    for row in rows(local_month(planted["start_utc"]), planted["service"]):
+        outage = outage_at(row, seconds(planted["start_utc"]), seconds(planted["end_utc"]))
+        assert (outage["seconds_in_service_hours"], outage["seconds_outside_service_hours"]) == (0, 3600)
+        assert planted["start_local"][:10] in row["bank_holidays"]
+
+
+def test_a_one_off_maintenance_window_only_for_the_council_that_agreed_it(demo):
+    estate, _, scenarios, _, rows = demo
+    planted = scenarios["outage-in-one-off-maintenance"]
+    start, end = seconds(planted["start_utc"]), seconds(planted["end_utc"])
+    for row in rows(local_month(planted["start_utc"]), planted["service"]):
+        outage = outage_at(row, start, end)
+        agreed = any("2026-10-14" in w for w in row["contract"]["maintenance_windows"])
+        if agreed:
+            assert (outage["seconds_in_maintenance"], outage["seconds_in_service_hours"]) == (5400, 0)
+        else:
+            assert (outage["seconds_in_maintenance"], outage["seconds_in_service_hours"]) == (0, 5400)
+    assert any(
+        any("2026-10-14" in w for w in r["contract"]["maintenance_windows"])
+        for r in rows("2026-10", "council-tax")
+    )
+
+
+def test_a_whole_site_outage_degrades_two_site_services_and_downs_one_site_services(demo):
+    estate, _, scenarios, report, _ = demo
+    planted = scenarios["whole-site-outage"]
+    start, end = seconds(planted["start_utc"]), seconds(planted["end_utc"])
+    checked = 0
+    for row in report(local_month(planted["start_utc"]))["services"]:
+        if f"{row['service']}@dc2" not in planted["endpoints_down"]:
+            continue
+        checked += 1
+        if row["sites"] == ["dc2"]:
+            outage_at(row, start, end)
+        else:
+            lost = [
+                (seconds(r["start_utc"]), seconds(r["end_utc"]), r["sites_down"])
+                for r in row["resilience_lost"]
+            ]
+            assert (start, end, ["dc2"]) in lost
+            assert not [
+                o for o in row["outages"] if seconds(o["start_utc"]) < end and seconds(o["end_utc"]) > start
+            ]
+    assert checked > 20
+
+
+def _down_by_service(truth, estate) -> dict[str, list[tuple[int, int]]]:
+    """Service down time = the intersection over its sites of planted endpoint down intervals."""
+    per_site: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for interval in truth["down_intervals"]:
+        service_id = interval["endpoint"].split("@")[0]
+        per_site.setdefault((service_id, interval["site"]), []).append(
+            (seconds(interval["start_utc"]), seconds(interval["end_utc"]))
+        )
+    found = {}
+    for service in estate.services:
+        common = None
+        for site in service.sites:
+            spans = sorted(per_site.get((service.id, site), []))
+            common = (
+                spans
+                if common is None
+                else [(max(a, c), min(b, d)) for a, b in common for c, d in spans if max(a, c) < min(b, d)]
+            )
+        found[service.id] = sorted(common or [])
+    return found
+
+
+def test_every_planted_down_interval_is_an_outage_to_the_second(demo):
+    """Over every complete month of the history, each service's outages are exactly the planted
+    down time common to all its sites, clipped to the month and to its time in service."""
+    estate, truth, _, report, _ = demo
+    expected = _down_by_service(truth, estate)
+    months = [
+        m
+        for m in cal.months_between(
+            cal.Period("", seconds("2025-11-01T00:00:00Z"), seconds("2026-11-01T00:00:00Z")), LONDON
+        )
+    ]
+    assert len(months) == 12
+    compared = 0
+    for month in months:
+        seen = set()
+        for row in report(month)["services"]:
+            if row["service"] in seen or row["status"] != "measured":
+                continue
+            seen.add(row["service"])
+            lo, hi = seconds(row["period_start_utc"]), seconds(row["period_end_utc"])
+            service = estate.service(row["service"])
+            if service.in_service_from:
+                live = cal.local_to_utc_seconds(
+                    datetime(
+                        service.in_service_from.year,
+                        service.in_service_from.month,
+                        service.in_service_from.day,
+                    ),
+                    LONDON,
+                )
+                lo = max(lo, live)
+            want = [(max(a, lo), min(b, hi)) for a, b in expected[row["service"]] if max(a, lo) < min(b, hi)]
+            got = [(seconds(o["start_utc"]), seconds(o["end_utc"])) for o in row["outages"]]
+            assert got == want, (month, row["service"])
+            compared += len(want)
+    assert compared >= 20
+
+
+def test_collection_gaps_are_unmonitored_with_their_cause(demo):
+    estate, _, scenarios, report, _ = demo
+    gap = scenarios["collection-gap-prometheus-unreachable"]
+    start, end = seconds(gap["start_utc"]), seconds(gap["end_utc"])
+    dc1_only_24x7 = [
+        r
+        for r in report(local_month(gap["start_utc"]))["services"]
+        if r["sites"] == ["dc1"] and r["contract"] and r["contract"]["service_hours"] == "24x7"
+    ]
+    assert dc1_only_24x7, "the demo has a 24x7 service at DC1 only"
+    for row in dc1_only_24x7:
+        assert row["unmonitored_by_cause"].get("prometheus-unreachable") == end - start == 10800
+        policy = row["contract"]["unmonitored_policy"]
+        assert row["counted_down_seconds"] == row["down_seconds"] + (
+            row["unmonitored_seconds"] if policy == "down" else 0
+        )
+    stopped = scenarios["collection-gap-collector-stopped"]
+    rows = [
+        r
+        for r in report(local_month(stopped["start_utc"]))["services"]
+        if r["contract"] and r["contract"]["service_hours"] == "24x7" and r["status"] == "measured"
+    ]
+    for row in rows:
+        assert row["unmonitored_by_cause"].get("collector-not-running", 0) >= 7200
+
+
+def test_a_probe_not_yet_deployed_and_a_service_added_mid_month(demo):
+    estate, _, scenarios, report, rows = demo
+    gap = scenarios["probe-not-deployed"]
+    added = scenarios["service-added-mid-month"]
+    month = local_month(gap["start_utc"])
+    live_day = datetime.fromisoformat(added["in_service_from"])
+    live = cal.local_to_utc_seconds(live_day, LONDON)
+    assert live == seconds(gap["start_utc"])  # probes planned from go-live, deployed two days late
+    for row in rows(month, gap["service"]):
+        assert seconds(row["period_start_utc"]) <= live
+        terms = estate.contract_in_force(row["council"], gap["service"], month)
+        period = cal.Period(month, live, cal.month_period(month, LONDON).end)
+        hours = cal.service_hours_spans(terms.service_hours, LONDON, period, "england-and-wales")
+        in_hours = sum(
+            max(0, min(b, seconds(gap["end_utc"])) - max(a, seconds(gap["start_utc"]))) for a, b in hours
+        )
+        assert row["unmonitored_by_cause"] == {"probe-not-deployed": in_hours}
+        assert row["scheduled_seconds"] == sum(b - a for a, b in hours)
+    before = cal.month_period(month, LONDON).start - 1
+    for row in rows(local_month(cal.from_utc_seconds(before).isoformat()), gap["service"]):
+        assert row["status"] == "not-in-service"
+
+
+def test_the_failed_backup_chain_and_the_replication_lag_breach(demo):
+    _, _, scenarios, report, _ = demo
+    chain = scenarios["failed-backup-chain"]
+    month = local_month(chain["breach_start_utc"])
+    (row, *_) = [
+        r
+        for r in report(month)["services"]
+        if r["rpo"] and any(d["dataset"] == chain["dataset"] for d in r["rpo"]["datasets"])
+    ]
+    (dataset,) = [d for d in row["rpo"]["datasets"] if d["dataset"] == chain["dataset"]]
+    assert [(b["start_utc"], b["end_utc"]) for b in dataset["backup_breaches"]] == [
+        (chain["breach_start_utc"].replace("+00:00", "Z"), chain["breach_end_utc"].replace("+00:00", "Z"))
+    ]
+    assert dataset["jobs_failed"] >= chain["failed_jobs"]
+
+    lag = scenarios["replication-lag-breach"]
+    month = local_month(lag["start_utc"])
+    (row, *_) = [
+        r
+        for r in report(month)["services"]
+        if r["rpo"] and any(d["dataset"] == lag["dataset"] for d in r["rpo"]["replication"])
+    ]
+    (replica,) = [d for d in row["rpo"]["replication"] if d["dataset"] == lag["dataset"]]
+    assert replica["max_lag_seconds"] == lag["peak_lag_seconds"]
+    (breach,) = replica["breaches"]
+    # samples stand 15 minutes; the first sample over the RPO opens the breach, the first back
+    # under it (at the planted end) closes it
+    assert seconds(breach["start_utc"]) == seconds(lag["first_sample_over_rpo_utc"])
+    assert seconds(breach["end_utc"]) == seconds(lag["end_utc"])
+    # The replica's recovery point stalls at the fault (lag grows one second a second), so the
+    # recovery point age passes the RPO exactly RPO hours after the fault began.
+    (dataset,) = [d for d in row["rpo"]["datasets"] if d["dataset"] == lag["dataset"]]
+    assert [(seconds(b["start_utc"]), seconds(b["end_utc"])) for b in dataset["breaches"]] == [
+        (seconds(lag["start_utc"]) + int(lag["rpo_hours"] * 3600), seconds(lag["end_utc"]))
+    ]
+    within = scenarios["replication-lag-within-rpo"]
+    for r in report(local_month(within["start_utc"]))["services"]:
+        for d in (r["rpo"] or {}).get("replication", []):
+            if d["dataset"] == within["dataset"]:
+                assert d["breaches"] == [] and d["max_lag_seconds"] == within["peak_lag_seconds"]
+
+
+def test_slow_responses_miss_the_response_time_target(demo):
+    _, _, scenarios, report, rows = demo
+    slow = scenarios["slow-responses"]
+    for row in rows(local_month(slow["start_utc"]), slow["service"]):
+        assert row["response_time"]["p95_seconds"] > row["response_time"]["target_seconds"]
+        assert row["response_time"]["met"] is False
+    earlier = local_month(cal.from_utc_seconds(seconds(slow["start_utc"]) - 40 * 86400).isoformat())
+    for row in rows(earlier, slow["service"]):
+        assert row["response_time"]["met"] is True
+
+
+def test_contract_versions_and_a_council_that_joined(demo):
+    estate, _, scenarios, report, rows = demo
+    change = scenarios["contract-version-change"]
+    year, number = map(int, change["month"].split("-"))
+    before = f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
+    (now,) = [r for r in rows(change["month"], change["service"]) if r["council"] == change["council"]]
+    (then,) = [r for r in rows(before, change["service"]) if r["council"] == change["council"]]
+    assert (then["target_percent"], now["target_percent"]) == ("99.5", "99.7")
+    joined = scenarios["council-joined"]
+    year, number = map(int, joined["first_month"].split("-"))
+    earlier = f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
+    old = [r for r in report(earlier)["services"] if r["council"] == joined["council"]]
+    assert old and all(r["status"] == "no-contract" and r["availability_percent"] is None for r in old)
+    (summary,) = [c for c in report(earlier)["councils"] if c["council"] == joined["council"]]
+    assert summary["services_with_contract"] == 0 and summary["time_weighted_availability_percent"] is None
+    first = [r for r in report(joined["first_month"])["services"] if r["council"] == joined["council"]]
+    assert first and all(r["status"] in ("measured", "not-in-service") for r in first)
+    assert sum(r["status"] == "measured" for r in first) >= 10
+
+
+def test_a_month_in_progress_stops_at_what_has_been_collected(demo):
+    _, _, _, report, _ = demo
+    november = report("2026-11")
+    assert november["as_of_utc"] == DEMO_NOW.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert all(not r["month_complete"] for r in november["services"])
