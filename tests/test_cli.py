@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -130,3 +131,44 @@ def test_every_command_has_help_and_is_documented(command):
 
 def test_docs_cli_md_is_exactly_the_generated_page():
     assert CLI_DOC.read_text(encoding="utf-8") == cli_doc()
+
+
+def test_sla_prints_a_demo_month_as_json_csv_and_a_table(demo_build):
+    paths, truth = demo_build
+    env = {"COUNCILOPS_CONFIG": str(paths.estate), "COUNCILOPS_DB": str(paths.warehouse)}
+    result = run("sla", "--month", "2026-10", "--council", "wyre", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {r["council"] for r in data["services"]} == {"wyre"}
+    (council_tax,) = [r for r in data["services"] if r["service"] == "council-tax"]
+    assert (
+        council_tax["outage_count"] == 2
+        and council_tax["met"] is False
+        and council_tax["credit_gbp"] != "0.00"
+    )
+    result = run("sla", "--month", "2026-10", "--format", "csv", env=env)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("council,service,month,status,scheduled_seconds,up_seconds")
+    assert len(lines) == 1 + len(
+        json.loads(run("sla", "--month", "2026-10", "--format", "json", env=env).stdout)["services"]
+    )
+    table = run("sla", "--month", "2026-10", "--council", "wyre", env=env)
+    assert "wyre: 16 of 17 services met target" in table.stdout
+    assert "outage council-tax: 2026-10-13T09:12:00Z to 2026-10-13T10:03:00Z" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2026-13"], "'2026-13' is not a month; write it as YYYY-MM"),
+        (["--month", "2026-10", "--council", "nowhere"], "no council 'nowhere'"),
+        (["--month", "2026-10", "--as-of", "yesterday"], "'yesterday' is not an ISO-8601 date and time"),
+    ],
+)
+def test_sla_rejects_bad_options_with_one_clear_message(demo_build, args, message):
+    paths, _ = demo_build
+    result = run(
+        "sla", *args, env={"COUNCILOPS_CONFIG": str(paths.estate), "COUNCILOPS_DB": str(paths.warehouse)}
+    )
+    assert result.returncode == 2  # click's usage error
+    assert message in result.stderr and "Traceback" not in result.stderr
