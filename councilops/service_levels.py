@@ -130,21 +130,17 @@ def month_report(
         _dt(month_whole.start), _dt(span_end)
     ).iter_rows():
         jobs[dataset_id].append(BackupJob(dataset_id, finished, status))
-    lag_rows = warehouse.replication_lag_seconds(_dt(month_whole.start - LAG_LOOKBACK_SECONDS), _dt(span_end))
     lags = {
-        key[0]: LagSeries(
-            part["sampled_s"].to_numpy().astype("int64"), part["lag_seconds"].to_numpy().astype("float64")
-        )
-        for key, part in lag_rows.partition_by("dataset_id", as_dict=True).items()
+        dataset_id: LagSeries(a["sampled_s"].astype("int64"), a["lag_seconds"].astype("float64"))
+        for dataset_id, a in warehouse.replication_lag_arrays(
+            _dt(month_whole.start - LAG_LOOKBACK_SECONDS), _dt(span_end)
+        ).items()
     }
-    probe_rows = warehouse.probe_p95_seconds(_dt(month_whole.start), _dt(span_end))
     probes = {
-        key[0]: ProbeSeries(
-            part["start_s"].to_numpy().astype("int64"),
-            part["interval_seconds"].to_numpy().astype("int64"),
-            part["p95_seconds"].to_numpy().astype("float64"),
+        service_id: ProbeSeries(
+            a["start_s"].astype("int64"), a["interval_seconds"].astype("int64"), a["p95_seconds"]
         )
-        for key, part in probe_rows.partition_by("service_id", as_dict=True).items()
+        for service_id, a in warehouse.probe_p95_arrays(_dt(month_whole.start), _dt(span_end)).items()
     }
     changes: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for service_id, s, e, _ in warehouse.maintenance_windows_seconds(_dt(start), _dt(span_end)).iter_rows():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import numpy as np
 import polars as pl
 
 from councilops.warehouse.store import _Connection, first_row, utc_naive
@@ -161,24 +162,59 @@ class Reads(_Connection):
             params=[utc_naive(start), utc_naive(end)],
         ).pl()
 
-    def replication_lag_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
-        """Lag samples in [start, end): dataset_id, sampled_s, lag_seconds."""
-        return self._con.sql(
-            "SELECT dataset_id, CAST(round(epoch_ms(sampled_at_utc) / 1000) AS BIGINT) AS sampled_s, lag_seconds "
-            "FROM replication_lag WHERE sampled_at_utc >= ? AND sampled_at_utc < ? ORDER BY dataset_id, sampled_at_utc",
-            params=[utc_naive(start), utc_naive(end)],
-        ).pl()
+    def _arrays_by_key(self, key: str, columns: str, where: str, order: str, params: list) -> dict[str, dict]:
+        """Numeric columns as arrays per key value, each in `order` (a numeric column).
 
-    def probe_p95_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
-        """Probe-duration intervals overlapping [start, end): service_id, start_s, interval_seconds,
+        Strings are slow to move and sorting by them in SQL costs more than the query, so the
+        keys come back once, rows carry the key's position, and numpy groups them (a stable sort
+        on the position keeps each group in `order` when the rows already are, else a lexsort)."""
+        keys = [
+            row[0]
+            for row in self._con.sql(
+                f"SELECT DISTINCT {key} FROM {where} ORDER BY 1", params=params
+            ).fetchall()
+        ]  # noqa: S608
+        if not keys:
+            return {}
+        table, _, condition = where.partition(" WHERE ")
+        arrays = self._con.sql(
+            f"WITH keys AS (SELECT unnest(?::VARCHAR[]) AS {key}, unnest(range(len(?::VARCHAR[]))) AS key_position) "  # noqa: S608
+            f"SELECT key_position, {columns} FROM {table} JOIN keys USING ({key}) WHERE {condition}",
+            params=[keys, keys, *params],
+        ).fetchnumpy()
+        # fetchnumpy may hand back masked arrays; the columns are NOT NULL, so take the data
+        arrays = {name: np.ma.getdata(values) for name, values in arrays.items()}
+        position = arrays.pop("key_position")
+        ordering = arrays[order]
+        index = np.argsort(position, kind="stable")
+        if not _grouped_in_order(position[index], ordering[index]):
+            index = np.lexsort((ordering, position))
+        bounds = np.cumsum(np.bincount(position, minlength=len(keys)))[:-1]
+        split = {name: np.split(values[index], bounds) for name, values in arrays.items()}
+        return {k: {name: parts[i] for name, parts in split.items()} for i, k in enumerate(keys)}
+
+    def replication_lag_arrays(self, start: datetime, end: datetime) -> dict[str, dict]:
+        """Lag samples in [start, end) per dataset: sampled_s (int64, UTC s), lag_seconds, in time order."""
+        return self._arrays_by_key(
+            "dataset_id",
+            "CAST(epoch(sampled_at_utc) AS BIGINT) AS sampled_s, lag_seconds",
+            "replication_lag WHERE sampled_at_utc >= ? AND sampled_at_utc < ?",
+            "sampled_s",
+            [utc_naive(start), utc_naive(end)],
+        )
+
+    def probe_p95_arrays(self, start: datetime, end: datetime) -> dict[str, dict]:
+        """Probe-duration intervals overlapping [start, end) per service: start_s, interval_seconds,
         p95_seconds."""
-        return self._con.sql(
-            "SELECT service_id, CAST(round(epoch_ms(interval_start_utc) / 1000) AS BIGINT) AS start_s, "
-            "interval_seconds, p95_seconds FROM probe_durations "
-            "WHERE interval_start_utc < ? AND interval_start_utc + to_seconds(interval_seconds) > ? "
-            "ORDER BY service_id, interval_start_utc",
-            params=[utc_naive(end), utc_naive(start)],
-        ).pl()
+        return self._arrays_by_key(
+            "service_id",
+            "CAST(epoch(interval_start_utc) AS BIGINT) AS start_s, interval_seconds, p95_seconds",
+            # the first condition lets DuckDB skip row groups (intervals are at most a day long)
+            "probe_durations WHERE interval_start_utc >= ? AND interval_start_utc < ? "
+            "AND interval_start_utc + to_seconds(interval_seconds) > ?",
+            "start_s",
+            [utc_naive(start) - timedelta(days=1), utc_naive(end), utc_naive(start)],
+        )
 
     def maintenance_windows_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
         """Change-calendar windows overlapping [start, end): service_id, start_s, end_s, reference."""
@@ -188,3 +224,9 @@ class Reads(_Connection):
             "FROM maintenance_windows WHERE start_utc < ? AND end_utc > ? ORDER BY service_id, start_utc",
             params=[utc_naive(end), utc_naive(start)],
         ).pl()
+
+
+def _grouped_in_order(position: np.ndarray, ordering: np.ndarray) -> bool:
+    """Within each run of equal positions, is `ordering` non-decreasing?"""
+    same_group = position[1:] == position[:-1]
+    return bool(np.all(ordering[1:][same_group] >= ordering[:-1][same_group]))
