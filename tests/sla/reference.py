@@ -16,6 +16,7 @@ import numpy as np
 
 from councilops.estate.hours import ServiceHours
 from councilops.estate.windows import OneOffWindow, RecurringWindow
+from sla.states import StateInterval
 
 UP, DOWN, UNMON = 1, 2, 3
 CAUSES = ("prometheus-unreachable", "collector-not-running", "no-samples", "probe-not-deployed")
@@ -147,3 +148,18 @@ def brute(
 
 def utc(text: str) -> int:
     return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
+def overlay_down(intervals: list[StateInterval], lo: int, hi: int) -> list[StateInterval]:
+    """The intervals with [lo, hi) made down, whatever was there (holes included)."""
+    out = []
+    for i in intervals:
+        if i.end <= lo or i.start >= hi:
+            out.append(i)
+            continue
+        if i.start < lo:
+            out.append(StateInterval(i.start, lo, i.state, i.cause))
+        if i.end > hi:
+            out.append(StateInterval(hi, i.end, i.state, i.cause))
+    out.append(StateInterval(lo, hi, "down"))
+    return sorted(out, key=lambda i: i.start)

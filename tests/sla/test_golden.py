@@ -21,7 +21,7 @@ from sla.month import Calendar, ServiceEvidence, evaluate, summarise
 from sla.recovery import BackupJob, LagSeries, job_counts, lag_breaches, recovery_points, rpo_breaches
 from sla.response import ProbeSeries, response_p95, weighted_percentile
 from sla.states import StateInterval, fill, service_segments, site_timeline
-from tests.sla.reference import utc
+from tests.sla.reference import overlay_down, utc
 
 LONDON = ZoneInfo("Europe/London")
 CALENDAR = Calendar(LONDON, "england-and-wales")
@@ -335,7 +335,7 @@ def test_a_contract_version_change_and_a_month_without_a_contract():
     start, end = utc("2025-12-31T00:00:00"), utc("2026-09-01T00:00:00")
     site = [StateInterval(start, end, "up")]
     for lo in ("2026-07-10T00:00:00", "2026-08-10T00:00:00"):
-        site = _with_down(site, utc(lo), utc(lo) + 3 * HOUR)
+        site = overlay_down(site, utc(lo), utc(lo) + 3 * HOUR)
     segments = segments_for({"dc1": site, "dc2": site}, start, end)
     old = contract(effective_until="2026-07")
     new = contract(
@@ -358,20 +358,6 @@ def test_a_contract_version_change_and_a_month_without_a_contract():
     year = next(b for b in august.budgets if b.window == "financial_year")
     assert year.allowed_down_seconds == Fraction(133920 + 80352, 10)
     assert year.down_seconds == 6 * HOUR
-
-
-def _with_down(site: list[StateInterval], lo: int, hi: int) -> list[StateInterval]:
-    out = []
-    for i in site:
-        if i.end <= lo or i.start >= hi:
-            out.append(i)
-            continue
-        if i.start < lo:
-            out.append(StateInterval(i.start, lo, i.state))
-        out.append(StateInterval(max(i.start, lo), min(i.end, hi), "down"))
-        if i.end > hi:
-            out.append(StateInterval(hi, i.end, i.state))
-    return out
 
 
 def test_a_service_added_mid_month():

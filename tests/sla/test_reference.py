@@ -15,7 +15,7 @@ from sla import availability as av
 from sla import calendar as cal
 from sla.intervals import subtract
 from sla.states import StateInterval, fill, service_segments, site_timeline
-from tests.sla.reference import brute
+from tests.sla.reference import brute, overlay_down
 from tests.sla.strategies import CAUSES, HOLIDAYS, HOURS, LONDON, PERIODS, WINDOWS, period_of, service_inputs
 
 SLOW = settings(
@@ -105,25 +105,11 @@ def test_adding_down_time_never_raises_availability(inputs, rng: random.Random):
     ]
     if len(worse["sites"]) == 2:  # make the other site down too over the same stretch, or nothing changes
         other = 1 - site
-        worse["sites"][other] = _overlay_down(worse["sites"][other], intervals[k].start, intervals[k].end)
+        worse["sites"][other] = overlay_down(worse["sites"][other], intervals[k].start, intervals[k].end)
     after = fast(worse)[2]
     if before.availability is not None and after.availability is not None:
         assert after.availability <= before.availability
     assert after.counted_down_seconds >= before.counted_down_seconds
-
-
-def _overlay_down(intervals: list[StateInterval], lo: int, hi: int) -> list[StateInterval]:
-    out = []
-    for i in intervals:
-        if i.end <= lo or i.start >= hi:
-            out.append(i)
-            continue
-        if i.start < lo:
-            out.append(StateInterval(i.start, lo, i.state, i.cause))
-        if i.end > hi:
-            out.append(StateInterval(hi, i.end, i.state, i.cause))
-    out.append(StateInterval(lo, hi, "down"))
-    return sorted(out, key=lambda i: i.start)
 
 
 @pytest.mark.parametrize("hours_text", HOURS)
