@@ -9,7 +9,9 @@ dashboard and the PDF reports all call `month_report`.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -96,6 +98,20 @@ def contract_in_force(versions: list[Contract], month: str) -> Contract | None:
     return in_force
 
 
+@contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector: a month's evaluation allocates hundreds of thousands
+    of small tuples that are never cyclic, and the collector's passes over them cost a third of
+    the run. Memory is freed by reference counting as usual; the collector resumes after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def month_report(
     estate: Estate,
     warehouse: Warehouse,
@@ -105,6 +121,18 @@ def month_report(
     now: datetime | None = None,
 ) -> MonthReport:
     """Every contract's figures for `month` (YYYY-MM), for one council or all."""
+    with _collector_paused():
+        return _month_report(estate, warehouse, month, council_id, as_of, now)
+
+
+def _month_report(
+    estate: Estate,
+    warehouse: Warehouse,
+    month: str,
+    council_id: str | None,
+    as_of: datetime | None,
+    now: datetime | None,
+) -> MonthReport:
     calendar = Calendar(ZoneInfo(estate.estate.time_zone), estate.estate.bank_holidays)
     if council_id is not None:
         estate.council(council_id)  # raises StopIteration for an unknown id; the CLI checks first

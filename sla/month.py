@@ -138,10 +138,28 @@ def _schedule(
     return evidence.memo(("schedule", *_terms_key(contract, period, evidence)), cut)
 
 
-def _measure(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> av.Measure:
-    key = ("measure", contract.unmonitored_policy, *_terms_key(contract, sched.period, evidence))
-    return evidence.memo(
-        key, lambda: av.measure(evidence.segments, sched.scheduled, contract.unmonitored_policy)
+def _measure(
+    contract: Contract, period: cal.Period, calendar: Calendar, evidence: ServiceEvidence
+) -> av.Measure:
+    """The period's seconds from the ledger of the contract's terms over the evidence span."""
+    if (
+        not evidence.segments
+        or period.start < evidence.segments[0].start
+        or period.end > evidence.segments[-1].end
+    ):
+        sched = schedule(contract, period, calendar, evidence.change_windows)
+        return av.measure(evidence.segments, sched.scheduled, contract.unmonitored_policy)
+
+    def ledger() -> av.Ledger:
+        span = cal.Period("evidence", evidence.segments[0].start, evidence.segments[-1].end)
+        whole = evidence.memo(
+            ("whole", *_terms(contract, evidence)),
+            lambda: schedule(contract, span, calendar, evidence.change_windows),
+        )
+        return av.Ledger(evidence.segments, whole.scheduled)
+
+    return evidence.memo(("ledger", *_terms(contract, evidence)), ledger).measure(
+        period.start, period.end, contract.unmonitored_policy
     )
 
 
@@ -311,8 +329,7 @@ def _measure_window(
         piece = active_period(piece, evidence.service, calendar)
         if piece.seconds <= 0:
             continue
-        sched = _schedule(contract, piece, calendar, evidence)
-        parts.append((_measure(contract, sched, evidence), contract.availability_target_percent))
+        parts.append((_measure(contract, piece, calendar, evidence), contract.availability_target_percent))
     return av.error_budget(window, label, parts)
 
 
@@ -509,7 +526,7 @@ def evaluate(
         return result
     sched = _schedule(contract, active, calendar, evidence)
     result.schedule = sched
-    result.measure = _measure(contract, sched, evidence)
+    result.measure = _measure(contract, active, calendar, evidence)
     if result.measure.measured_seconds == 0:
         result.status = "nothing-measured"
     result.outages = av.outages(

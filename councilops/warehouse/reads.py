@@ -165,32 +165,29 @@ class Reads(_Connection):
     def _arrays_by_key(self, key: str, columns: str, where: str, order: str, params: list) -> dict[str, dict]:
         """Numeric columns as arrays per key value, each in `order` (a numeric column).
 
-        Strings are slow to move and sorting by them in SQL costs more than the query, so the
-        keys come back once, rows carry the key's position, and numpy groups them (a stable sort
-        on the position keeps each group in `order` when the rows already are, else a lexsort)."""
+        Strings are slow to move and to sort, so the keys come back once and the rows carry the
+        key's position (an integer), sorted by position and `order` in DuckDB and cut apart by
+        the count per position."""
         keys = [
             row[0]
             for row in self._con.sql(
                 f"SELECT DISTINCT {key} FROM {where} ORDER BY 1", params=params
-            ).fetchall()
-        ]  # noqa: S608
+            ).fetchall()  # noqa: S608
+        ]
         if not keys:
             return {}
         table, _, condition = where.partition(" WHERE ")
         arrays = self._con.sql(
             f"WITH keys AS (SELECT unnest(?::VARCHAR[]) AS {key}, unnest(range(len(?::VARCHAR[]))) AS key_position) "  # noqa: S608
-            f"SELECT key_position, {columns} FROM {table} JOIN keys USING ({key}) WHERE {condition}",
+            f"SELECT key_position, {columns} FROM {table} JOIN keys USING ({key}) WHERE {condition} "
+            f"ORDER BY key_position, {order}",
             params=[keys, keys, *params],
         ).fetchnumpy()
         # fetchnumpy may hand back masked arrays; the columns are NOT NULL, so take the data
         arrays = {name: np.ma.getdata(values) for name, values in arrays.items()}
         position = arrays.pop("key_position")
-        ordering = arrays[order]
-        index = np.argsort(position, kind="stable")
-        if not _grouped_in_order(position[index], ordering[index]):
-            index = np.lexsort((ordering, position))
         bounds = np.cumsum(np.bincount(position, minlength=len(keys)))[:-1]
-        split = {name: np.split(values[index], bounds) for name, values in arrays.items()}
+        split = {name: np.split(values, bounds) for name, values in arrays.items()}
         return {k: {name: parts[i] for name, parts in split.items()} for i, k in enumerate(keys)}
 
     def replication_lag_arrays(self, start: datetime, end: datetime) -> dict[str, dict]:
@@ -224,9 +221,3 @@ class Reads(_Connection):
             "FROM maintenance_windows WHERE start_utc < ? AND end_utc > ? ORDER BY service_id, start_utc",
             params=[utc_naive(end), utc_naive(start)],
         ).pl()
-
-
-def _grouped_in_order(position: np.ndarray, ordering: np.ndarray) -> bool:
-    """Within each run of equal positions, is `ordering` non-decreasing?"""
-    same_group = position[1:] == position[:-1]
-    return bool(np.all(ordering[1:][same_group] >= ordering[:-1][same_group]))

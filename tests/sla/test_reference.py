@@ -13,7 +13,7 @@ from councilops.estate.hours import parse_service_hours
 from councilops.estate.windows import parse_maintenance_window
 from sla import availability as av
 from sla import calendar as cal
-from sla.intervals import subtract
+from sla.intervals import clip, subtract
 from sla.states import StateInterval, fill, service_segments, site_timeline
 from tests.sla.reference import brute, overlay_down
 from tests.sla.strategies import CAUSES, HOLIDAYS, HOURS, LONDON, PERIODS, WINDOWS, period_of, service_inputs
@@ -162,3 +162,16 @@ def test_every_calendar_case_agrees_with_brute_force(first, days, hours_text):
     assert [
         (o.start, o.end, o.seconds_in_scheduled, o.seconds_in_maintenance) for o in outages
     ] == expected.outages
+
+
+@SLOW
+@given(service_inputs(full_months=False), st.floats(0, 1), st.floats(0, 1))
+def test_the_ledger_agrees_with_measuring_the_clipped_schedule(inputs, a, b):
+    """Error budgets over long windows use the cumulative ledger; any sub-period it measures
+    must equal the direct two-pointer measure of that sub-period."""
+    segments, scheduled, _, _ = fast(inputs)
+    period = inputs["period"]
+    lo, hi = sorted((period.start + int(period.seconds * a), period.start + int(period.seconds * b)))
+    ledger = av.Ledger(segments, scheduled)
+    for policy in ("exclude", "up", "down"):
+        assert ledger.measure(lo, hi, policy) == av.measure(segments, clip(scheduled, lo, hi), policy)
