@@ -308,13 +308,26 @@ def allowed_down_seconds(scheduled_seconds: int, target_percent: Decimal) -> Fra
     return scheduled_seconds * _allowed_share(target_percent)
 
 
+def _sum_allowed(parts: Sequence[tuple[Measure, Decimal]]) -> Fraction:
+    """Sum of scheduled x (1 - target) over the parts, exact: one Fraction over a common
+    denominator (the product of the shares' denominators, usually one power of ten)."""
+    shares = [(m.scheduled_seconds, _allowed_share(t)) for m, t in parts]
+    denominator = 1
+    for _, share in shares:
+        denominator = denominator * share.denominator // math.gcd(denominator, share.denominator)
+    numerator = sum(
+        seconds * share.numerator * (denominator // share.denominator) for seconds, share in shares
+    )
+    return Fraction(numerator, denominator)
+
+
 def error_budget(window: str, label: str, parts: Sequence[tuple[Measure, Decimal]]) -> ErrorBudget:
     """Sum a window's parts, each measured under the target of its own month's contract."""
     return ErrorBudget(
         window,
         label,
         sum(m.scheduled_seconds for m, _ in parts),
-        sum((allowed_down_seconds(m.scheduled_seconds, t) for m, t in parts), Fraction(0)),
+        _sum_allowed(parts),
         sum(m.counted_down_seconds for m, _ in parts),
         sum(m.measured_seconds for m, _ in parts),
     )

@@ -343,12 +343,6 @@ def _backup_max_age_seconds(dataset: Dataset, rpo_seconds: int) -> int:
     return max(rpo_seconds, REPLICATED_BACKUP_MAX_AGE_SECONDS) if dataset.replicated_to else rpo_seconds
 
 
-def _age_at(known: np.ndarray, safe: np.ndarray, at: int) -> int | None:
-    """Recovery point age at `at` from every event known by then, or None before the first."""
-    seen = known <= at
-    return int(at - safe[seen].max()) if seen.any() else None
-
-
 def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict | None:
     datasets = evidence.service.datasets
     if contract.rpo_hours is None or not datasets:
@@ -362,20 +356,38 @@ def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict
     replication = []
     for dataset in datasets:
         points = [p for p in evidence.recovery_points.get(dataset.id, []) if p <= end]
-        backup_only = rpo_breaches(points, _backup_max_age_seconds(dataset, rpo_seconds), start, end)
-        known, safe = np.asarray(points, np.int64), np.asarray(points, np.int64)
-        lags = evidence.lag_samples.get(dataset.id, LagSeries.from_rows([]))
-        if dataset.replicated_to and len(lags.times):
+        backup_limit = _backup_max_age_seconds(dataset, rpo_seconds)
+        at_rpo = rpo_breaches(points, rpo_seconds, start, end)
+        backup_only = (
+            at_rpo if backup_limit == rpo_seconds else rpo_breaches(points, backup_limit, start, end)
+        )
+        backup_age = recovery_point_age(points, end)
+        lags = evidence.lag_samples.get(dataset.id)
+        replica_times = lags.times[lags.times <= end] if dataset.replicated_to and lags is not None else None
+        if replica_times is None or len(replica_times) == 0:
+            breaches, age_at_end, first = at_rpo, backup_age, (points[0] if points else end)
+        else:
             upto = lags.times <= end
-            replica_points = lags.times[upto] - np.ceil(lags.lag_seconds[upto]).astype(np.int64)
-            known = np.concatenate((known, lags.times[upto]))
-            safe = np.concatenate((safe, replica_points))
-        breaches = age_breaches(known, safe, rpo_seconds, start, end)
-        first = int(known.min()) if len(known) else end
+            replica_points = replica_times - np.ceil(lags.lag_seconds[upto]).astype(np.int64)
+            replica_age = end - int(replica_points.max())
+            age_at_end = replica_age if backup_age is None else min(backup_age, replica_age)
+            first = min(int(replica_times[0]), points[0]) if points else int(replica_times[0])
+            # The age from backups and replica together is over the RPO only while both ages
+            # are, so without a backup breach at the RPO there is nothing more to work out.
+            breaches = (
+                age_breaches(
+                    np.concatenate((np.asarray(points, np.int64), replica_times)),
+                    np.concatenate((np.asarray(points, np.int64), replica_points)),
+                    rpo_seconds,
+                    start,
+                    end,
+                )
+                if at_rpo
+                else []
+            )
         if first > start:
             unassessed = union(unassessed, [(start, min(first, end))])
         all_breaches = union(all_breaches, breaches)
-        age_at_end = _age_at(known, safe, end)
         counts = job_counts(evidence.jobs.get(dataset.id, []), start, end)
         counts_total = JobCounts(
             *(a + b for a, b in zip(astuple(counts_total), astuple(counts), strict=True))
@@ -385,7 +397,7 @@ def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict
                 "dataset": dataset.id,
                 "site": dataset.site,
                 "recovery_point_age_at_end_seconds": age_at_end,
-                "backup_age_at_end_seconds": recovery_point_age(points, end),
+                "backup_age_at_end_seconds": backup_age,
                 "breaches": [
                     {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in breaches
                 ],
@@ -394,7 +406,7 @@ def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict
                     {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in backup_only
                 ],
                 "backup_breach_seconds": total(backup_only),
-                "backup_max_age_seconds": _backup_max_age_seconds(dataset, rpo_seconds),
+                "backup_max_age_seconds": backup_limit,
                 "jobs_attempted": counts.attempted,
                 "jobs_succeeded": counts.succeeded,
                 "jobs_with_warnings": counts.warnings,

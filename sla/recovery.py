@@ -132,11 +132,13 @@ def lag_breaches(
     """(Breach spans in [start, end), the largest lag sampled in the period)."""
     in_period = (series.times >= start) & (series.times < end)
     peak = float(series.lag_seconds[in_period].max()) if in_period.any() else None
+    over = series.lag_seconds > rpo_seconds
+    if not over.any():
+        return [], peak  # the usual case, without working out how long samples stand
     step = interval or sampling_interval(series.times)
     if not step:
         return [], peak
     ends = standing_ends(series.times, step)
-    over = series.lag_seconds > rpo_seconds
     spans = zip(series.times[over].tolist(), ends[over].tolist(), strict=True)
     return clip(normalise(spans), start, end), peak
 
