@@ -311,6 +311,36 @@ class Money(_Frozen):
     fixed_shares_percent: dict[Id, PercentOrZero] = {}
 
 
+# --- capacity ----------------------------------------------------------------------------------
+
+
+class UnderUse(_Frozen):
+    """The brief's under-used server rule, with its thresholds."""
+
+    lookback_days: Annotated[int, Field(gt=0, le=400)] = 90
+    cpu_p95_below_percent: Annotated[float, Field(gt=0, le=100)] = 10.0
+    memory_p95_below_percent: Annotated[float, Field(gt=0, le=100)] = 30.0
+    # "possibly unused": next to no CPU and no network at all
+    unused_cpu_p95_below_percent: Annotated[float, Field(gt=0, le=100)] = 1.0
+    unused_network_p95_below_mbps: Annotated[float, Field(gt=0)] = 0.1
+    never_roles: tuple[Annotated[str, Field(pattern=ID_PATTERN)], ...] = ("dr-standby",)
+
+
+class ConsolidationHost(_Frozen):
+    """The host size a consolidation plan packs workloads onto."""
+
+    cores: Annotated[int, Field(gt=0, le=4096)] = 64
+    memory_gib: Annotated[float, Field(gt=0)] = 768.0
+    headroom_percent: Annotated[float, Field(ge=0, lt=100)] = 25.0
+    annual_cost_gbp: MoneyGbp = Decimal("12000")
+
+
+class Capacity(_Frozen):
+    ceiling_percent: Annotated[float, Field(gt=0, le=100)] = 80.0
+    under_use: UnderUse = UnderUse()
+    consolidation: ConsolidationHost = ConsolidationHost()
+
+
 # --- the whole estate ------------------------------------------------------------------------
 
 
@@ -331,6 +361,7 @@ class Estate(_Frozen):
     contracts: tuple[Contract, ...] = ()
     dr_tests: tuple[DrTest, ...] = ()
     money: Money = Money()
+    capacity: Capacity = Capacity()
 
     # Lookups by id. The references check guarantees ids are unique and references resolve.
     def site(self, site_id: str) -> Site:

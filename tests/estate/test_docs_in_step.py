@@ -37,7 +37,7 @@ def model_keys(model: type[BaseModel] = Estate, prefix: str = "") -> set[str]:
 
 def documented_keys() -> set[str]:
     text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
-    return set(re.findall(r"^\| `([a-z_.]+)` \|", text, flags=re.MULTILINE))
+    return set(re.findall(r"^\| `([a-z0-9_.]+)` \|", text, flags=re.MULTILINE))
 
 
 def test_every_key_is_documented_and_every_documented_key_exists():
