@@ -218,6 +218,46 @@ def sla(
         print_table(report)
 
 
+@cli.group()
+def capacity() -> None:
+    """Capacity and value: under-used servers (more analyses arrive with issue 5; docs/capacity.md)."""
+
+
+@capacity.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="ISO-8601",
+    default=None,
+    help="End of the look-back (default: now, or the end of what has been collected).",
+)
+@click.pass_obj
+def underused(obj: Context, output_format: str, as_of_text: str | None) -> None:
+    """Under-used and possibly unused servers, with the evidence and what they cost a year.
+
+    Thresholds and the look-back come from [capacity.under_use] in the configuration.
+    """
+    from councilops.capacity_inputs import underuse_report
+    from councilops.capacity_output import print_underuse, underuse_csv, underuse_json
+
+    estate = load_estate(obj.config)
+    with Warehouse.open(obj.db, read_only=True) as warehouse:
+        report = underuse_report(estate, warehouse, now=_parse_now(as_of_text, "--as-of"))
+    if output_format == "json":
+        click.echo(underuse_json(report))
+    elif output_format == "csv":
+        click.echo(underuse_csv(report), nl=False)
+    else:
+        print_underuse(report)
+
+
 def _last_complete_month() -> str:
     today = datetime.now(UTC).date()
     year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)

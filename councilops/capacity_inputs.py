@@ -1,0 +1,94 @@
+"""Capacity analyses fed from the warehouse: the one place that joins the two for capacity/.
+
+The warehouse reduces what it can (percentiles per server in SQL, bound parameters, fixed
+queries in councilops.warehouse.reads); the rules in capacity/ judge the results.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from capacity.underuse import MetricStats, ServerEvidence, Verdict, find_underused
+from councilops.estate.model import Estate
+from councilops.warehouse import Warehouse
+
+HISTORY_DAYS = 396  # 13 months
+METRICS = ["cpu_percent", "memory_percent", "network_mbps", "storage_percent"]
+
+
+def data_end(warehouse: Warehouse, now: datetime) -> datetime:
+    """The end of the collected history (the latest watermark), or now if that is earlier."""
+    collected = warehouse.collected_until()
+    end = now if collected is None else min(now, collected.replace(tzinfo=UTC))
+    return end.replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class UnderuseReport:
+    as_of_utc: datetime
+    lookback_days: int
+    verdicts: list[Verdict]
+
+    @property
+    def findings(self):
+        return [v.finding for v in self.verdicts if v.finding is not None]
+
+    def as_dict(self) -> dict:
+        found = self.findings
+        return {
+            "as_of_utc": self.as_of_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "lookback_days": self.lookback_days,
+            "rules": "docs/capacity.md",
+            "under_used": [f.as_dict() for f in found if f.kind == "under-used"],
+            "possibly_unused": [f.as_dict() for f in found if f.kind == "possibly-unused"],
+            "annual_cost_gbp": {
+                "under_used": f"{sum((f.annual_cost_gbp for f in found if f.kind == 'under-used'), start=Decimal(0)):.2f}",
+                "possibly_unused": f"{sum((f.annual_cost_gbp for f in found if f.kind == 'possibly-unused'), start=Decimal(0)):.2f}",
+            },
+            "not_listed": {v.server_id: v.reason for v in self.verdicts if v.finding is None},
+        }
+
+
+def server_evidence(
+    estate: Estate, warehouse: Warehouse, end: datetime, lookback_days: int
+) -> list[ServerEvidence]:
+    start = end - timedelta(days=lookback_days)
+    stats: dict[str, dict[str, MetricStats]] = defaultdict(dict)
+    frame = warehouse.utilisation_stats(start, end, ["cpu_percent", "memory_percent", "network_mbps"])
+    for server_id, metric, hours, p50, p95, p99, max_mean, max_peak in frame.iter_rows():
+        stats[server_id][metric] = MetricStats(hours, p50, p95, p99, max_mean, max_peak)
+    months: dict[str, dict[str, float]] = defaultdict(dict)
+    month_peaks: dict[str, dict[str, float]] = defaultdict(dict)
+    history_start = end - timedelta(days=HISTORY_DAYS)
+    for server_id, month, _days, p95, peak in warehouse.monthly_daily_stats(
+        "cpu_percent", history_start, end
+    ).iter_rows():
+        months[server_id][month] = p95
+        month_peaks[server_id][month] = peak
+    daily: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    rollups = warehouse.daily_rollups("cpu_percent", start, end)
+    days = rollups["day_utc"].dt.strftime("%Y-%m-%d").to_list()
+    for server_id, day, peak in zip(
+        rollups["server_id"].to_list(), days, rollups["peak_value"].to_list(), strict=True
+    ):
+        daily[server_id].append((day, peak))
+    return [
+        ServerEvidence(
+            server,
+            stats.get(server.id, {}),
+            months.get(server.id, {}),
+            month_peaks.get(server.id, {}),
+            daily.get(server.id, []),
+        )
+        for server in estate.servers
+    ]
+
+
+def underuse_report(estate: Estate, warehouse: Warehouse, now: datetime | None = None) -> UnderuseReport:
+    rule = estate.capacity.under_use
+    end = data_end(warehouse, now or datetime.now(UTC))
+    evidence = server_evidence(estate, warehouse, end, rule.lookback_days)
+    return UnderuseReport(end, rule.lookback_days, find_underused(evidence, rule))

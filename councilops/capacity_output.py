@@ -1,0 +1,120 @@
+"""`councilops capacity ...` output: tables, JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+from councilops.capacity_inputs import UnderuseReport
+
+UNDERUSE_CSV_COLUMNS = (
+    "kind",
+    "server",
+    "site",
+    "role",
+    "services",
+    "annual_cost_gbp",
+    "cpu_p50",
+    "cpu_p95",
+    "cpu_p99",
+    "cpu_max_peak",
+    "memory_p95",
+    "network_p95_mbps",
+    "peak_13_months_cpu_percent",
+    "busiest_month",
+)
+
+
+def _row(finding: dict) -> dict:
+    network = finding["network"] or {}
+    return {
+        "kind": finding["kind"],
+        "server": finding["server"],
+        "site": finding["site"],
+        "role": finding["role"],
+        "services": " ".join(finding["services"]),
+        "annual_cost_gbp": finding["annual_cost_gbp"],
+        "cpu_p50": finding["cpu"]["p50"],
+        "cpu_p95": finding["cpu"]["p95"],
+        "cpu_p99": finding["cpu"]["p99"],
+        "cpu_max_peak": finding["cpu"]["max_peak"],
+        "memory_p95": finding["memory"]["p95"],
+        "network_p95_mbps": network.get("p95", ""),
+        "peak_13_months_cpu_percent": finding["peak_13_months_cpu_percent"],
+        "busiest_month": finding["busiest_month"] or "",
+    }
+
+
+def underuse_json(report: UnderuseReport) -> str:
+    return json.dumps(report.as_dict(), indent=2)
+
+
+def underuse_csv(report: UnderuseReport) -> str:
+    data = report.as_dict()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=UNDERUSE_CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for finding in [*data["under_used"], *data["possibly_unused"]]:
+        writer.writerow(_row(finding))
+    return buffer.getvalue()
+
+
+def _spark(peaks: list) -> str:
+    """Daily CPU peaks as a one-line sparkline, a character a week (the week's highest day)."""
+    bars = " ▁▂▃▄▅▆▇█"
+    weekly = [max(v for _, v in peaks[i : i + 7]) for i in range(0, len(peaks), 7)]
+    top = max(weekly, default=0) or 1
+    return "".join(bars[min(8, int(8 * v / top))] for v in weekly)
+
+
+def print_underuse(report: UnderuseReport, console: Console | None = None) -> None:
+    console = console or Console(width=200)
+    data = report.as_dict()
+    console.print(
+        f"Under-used servers over the {data['lookback_days']} days to {data['as_of_utc']} (rules: docs/capacity.md)"
+    )
+    for key, title in (("under_used", "Under-used"), ("possibly_unused", "Possibly unused")):
+        findings = data[key]
+        table = Table(
+            title=f"{title}: {len(findings)} servers, £{data['annual_cost_gbp'][key]} a year",
+            title_justify="left",
+        )
+        for name in (
+            "server",
+            "site",
+            "role",
+            "services",
+            "£ a year",
+            "CPU p95 %",
+            "CPU p99 %",
+            "mem p95 %",
+            "net p95 Mb/s",
+            "13-month peak %",
+            "daily CPU peaks",
+        ):
+            table.add_column(
+                name,
+                justify="left"
+                if name in ("server", "site", "role", "services", "daily CPU peaks")
+                else "right",
+            )
+        for f in findings:
+            network = f["network"] or {}
+            table.add_row(
+                f["server"],
+                f["site"],
+                f["role"],
+                ", ".join(f["services"]),
+                f["annual_cost_gbp"],
+                f"{f['cpu']['p95']:.1f}",
+                f"{f['cpu']['p99']:.1f}",
+                f"{f['memory']['p95']:.1f}",
+                "" if not network else f"{network['p95']:.2f}",
+                f"{f['peak_13_months_cpu_percent']:.1f}",
+                _spark(f["daily_cpu_peaks"]),
+            )
+        console.print(table)
