@@ -172,3 +172,15 @@ def test_sla_rejects_bad_options_with_one_clear_message(demo_build, args, messag
     )
     assert result.returncode == 2  # click's usage error
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_capacity_underused_prints_the_planted_servers(demo_build):
+    paths, truth = demo_build
+    env = {"COUNCILOPS_CONFIG": str(paths.estate), "COUNCILOPS_DB": str(paths.warehouse)}
+    result = run("capacity", "underused", "--as-of", "2026-11-22T10:00:00Z", "--format", "csv", env=env)
+    assert result.returncode == 0, result.stderr
+    planted = {s["id"]: s for s in truth["scenarios"]}
+    rows = [line.split(",") for line in result.stdout.splitlines()[1:]]
+    assert {r[1] for r in rows if r[0] == "under-used"} == set(planted["under-used-servers"]["servers"])
+    table = run("capacity", "underused", "--as-of", "2026-11-22T10:00:00Z", env=env)
+    assert "Possibly unused: 5 servers" in table.stdout
