@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from capacity.timeleft import days_until_full, project
 from capacity.underuse import MetricStats, ServerEvidence, Verdict, find_underused
 from councilops.estate.model import Estate
 from councilops.warehouse import Warehouse
@@ -92,3 +93,71 @@ def underuse_report(estate: Estate, warehouse: Warehouse, now: datetime | None =
     end = data_end(warehouse, now or datetime.now(UTC))
     evidence = server_evidence(estate, warehouse, end, rule.lookback_days)
     return UnderuseReport(end, rule.lookback_days, find_underused(evidence, rule))
+
+
+POOLS = {
+    # pool -> (metric, capacity of a server in the pool's unit)
+    "cpu": ("cpu_percent", lambda s: float(s.cores)),
+    "memory": ("memory_percent", lambda s: float(s.memory_gib)),
+    "storage": ("storage_percent", lambda s: float(s.storage_gib)),
+}
+POOL_UNITS = {"cpu": "cores", "memory": "GiB", "storage": "GiB"}
+
+
+@dataclass
+class TimeLeftReport:
+    as_of_utc: datetime
+    ceiling_percent: float
+    pools: list[dict]
+    storage_servers: list[dict]
+
+    def as_dict(self) -> dict:
+        return {
+            "as_of_utc": self.as_of_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "ceiling_percent": self.ceiling_percent,
+            "rules": "docs/capacity.md",
+            "pools": self.pools,
+            "storage_days_until_full": self.storage_servers,
+        }
+
+
+def timeleft_report(estate: Estate, warehouse: Warehouse, now: datetime | None = None) -> TimeLeftReport:
+    """Per site and pool, the projection of daily peak demand against the usable ceiling; per
+    server, the days until its storage is full."""
+    end = data_end(warehouse, now or datetime.now(UTC))
+    start = end - timedelta(days=HISTORY_DAYS)
+    ceiling = estate.capacity.ceiling_percent
+    pools = []
+    for pool, (metric, size) in POOLS.items():
+        servers = [s for s in estate.servers if size(s) > 0]
+        frame = warehouse.daily_peak_demand(
+            metric,
+            [s.id for s in servers],
+            [size(s) / 100 for s in servers],
+            start,
+            end,
+            hourly=pool != "storage",
+        )
+        for site in estate.sites:
+            part = frame.filter(frame["site_id"] == site.id)
+            capacity = sum(size(s) for s in servers if s.site == site.id)
+            if part.height == 0 or capacity == 0:
+                continue
+            projection = project(part["day"].to_list(), part["peak"].to_list(), capacity, ceiling)
+            pools.append({"site": site.id, "pool": pool, "unit": POOL_UNITS[pool], **projection.as_dict()})
+    lookback = end - timedelta(days=estate.capacity.under_use.lookback_days)
+    rollups = warehouse.daily_rollups("storage_percent", lookback, end)
+    storage = []
+    for (server_id,), part in rollups.partition_by("server_id", as_dict=True).items():
+        days = [d.date() for d in part["day_utc"].to_list()]
+        remaining = days_until_full(days, part["mean_value"].to_list())
+        storage.append(
+            {
+                "server": server_id,
+                "site": part["site_id"][0],
+                "used_percent": round(float(part["mean_value"][-1]), 2),
+                "days_until_full": None if remaining is None else round(remaining, 1),
+            }
+        )
+    storage.sort(key=lambda r: (r["days_until_full"] is None, r["days_until_full"] or 0, r["server"]))
+    return TimeLeftReport(end, ceiling, pools, storage)

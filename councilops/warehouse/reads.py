@@ -270,3 +270,38 @@ class Reads(_Connection):
             "SELECT server_id, site_id, min(interval_start_utc) AS first_hour_utc, max(interval_start_utc) AS last_hour_utc "
             "FROM utilisation WHERE interval_seconds = 86400 GROUP BY server_id, site_id ORDER BY server_id"
         ).pl()
+
+    def daily_peak_demand(
+        self,
+        metric: str,
+        server_ids: list[str],
+        weights: list[float],
+        start: datetime,
+        end: datetime,
+        hourly: bool = True,
+    ) -> pl.DataFrame:
+        """Per site and UTC day in [start, end): the highest hourly sum over the given servers
+        of mean_value x weight (for CPU with weight cores / 100: cores in use). With
+        `hourly=False`, the sum of the daily means instead, from the daily rollups (enough for
+        storage, which moves by the day, and a fraction of the rows to read)."""
+        weights_cte = (
+            "WITH weights AS (SELECT unnest(?::VARCHAR[]) AS server_id, unnest(?::DOUBLE[]) AS weight) "
+        )
+        if not hourly:
+            return self._con.sql(
+                weights_cte + "SELECT u.site_id, CAST(u.interval_start_utc AS DATE) AS day, "
+                "sum(u.mean_value * w.weight) AS peak FROM utilisation u JOIN weights w USING (server_id) "
+                "WHERE u.metric = ? AND u.interval_seconds = 86400 AND u.interval_start_utc >= ? "
+                "AND u.interval_start_utc < ? GROUP BY u.site_id, day ORDER BY u.site_id, day",
+                params=[server_ids, weights, metric, utc_naive(start), utc_naive(end)],
+            ).pl()
+        return self._con.sql(
+            weights_cte + "SELECT site_id, day, max(total) AS peak FROM ("
+            "  SELECT u.site_id, CAST(interval_start_utc AS DATE) AS day, interval_start_utc, "
+            "         sum(u.mean_value * w.weight) AS total "
+            "  FROM utilisation u JOIN weights w USING (server_id) "
+            "  WHERE u.metric = ? AND u.interval_seconds = 3600 AND u.interval_start_utc >= ? AND u.interval_start_utc < ? "
+            "  GROUP BY u.site_id, day, interval_start_utc) "
+            "GROUP BY site_id, day ORDER BY site_id, day",
+            params=[server_ids, weights, metric, utc_naive(start), utc_naive(end)],
+        ).pl()

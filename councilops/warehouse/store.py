@@ -72,6 +72,8 @@ class _Connection:
             ) from None
         except duckdb.Error as error:
             raise WarehouseError(f"{path_text}: cannot open the warehouse: {error}") from None
+        # the terminal belongs to the command's own output, not DuckDB's progress bar
+        connection.execute("SET enable_progress_bar = false")
         warehouse = cls(connection, path_text)
         if read_only:
             pending = warehouse.pending_migrations()
