@@ -34,6 +34,7 @@ RECENT_DAYS = 90
 SMOOTH_DAYS = 7
 BAND_Z = 1.645
 HORIZON_DAYS = 3 * 365
+FLAT_PERCENT_PER_DAY = 1e-6
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,6 @@ def days_until_full(days: Sequence[date], used_percent: Sequence[float]) -> floa
         return None
     t = np.array([(d - days[0]).days for d in days], dtype=float)
     slope, intercept = np.polyfit(t, np.asarray(used_percent, dtype=float), 1)
-    if slope <= 0:
+    if slope <= FLAT_PERCENT_PER_DAY:  # flat (within rounding) or falling: never full
         return None
     return float((100 - (intercept + slope * t[-1])) / slope)

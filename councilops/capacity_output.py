@@ -9,7 +9,7 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from councilops.capacity_inputs import UnderuseReport
+from councilops.capacity_inputs import TimeLeftReport, UnderuseReport
 
 UNDERUSE_CSV_COLUMNS = (
     "kind",
@@ -118,3 +118,53 @@ def print_underuse(report: UnderuseReport, console: Console | None = None) -> No
                 _spark(f["daily_cpu_peaks"]),
             )
         console.print(table)
+
+
+def print_timeleft(report: TimeLeftReport, console: Console | None = None) -> None:
+    console = console or Console(width=200)
+    data = report.as_dict()
+    table = Table(
+        title=f"Time remaining to {data['ceiling_percent']} % of capacity, as of {data['as_of_utc']} (rules: docs/capacity.md)",
+        title_justify="left",
+    )
+    for name in (
+        "site",
+        "pool",
+        "capacity",
+        "usable",
+        "peak, last 30 days",
+        "growth a year",
+        "band",
+        "method",
+        "crosses (conservative)",
+        "crosses (central)",
+        "days left",
+    ):
+        table.add_column(name, justify="left" if name in ("site", "pool", "method") else "right")
+    for p in data["pools"]:
+        unit = p["unit"]
+        table.add_row(
+            p["site"],
+            p["pool"],
+            f"{p['capacity']:,.0f} {unit}",
+            f"{p['usable']:,.0f} {unit}",
+            f"{p['peak_last_30_days']:,.0f} ({p['peak_last_30_days_percent_of_capacity']} %)",
+            f"{p['growth_per_year']:+,.0f}",
+            f"±{p['band']:,.0f}",
+            p["method"],
+            p["crossing_conservative"] or "beyond 3 years",
+            p["crossing_central"] or "beyond 3 years",
+            "" if p["days_remaining"] is None else str(p["days_remaining"]),
+        )
+    console.print(table)
+    filling = [
+        s
+        for s in data["storage_days_until_full"]
+        if s["days_until_full"] is not None and s["days_until_full"] < 365
+    ]
+    if filling:
+        console.print("Storage full within a year:")
+        for s in filling:
+            console.print(
+                f"  {s['server']} ({s['site']}): {s['used_percent']} % used, full in {s['days_until_full']} days"
+            )

@@ -220,7 +220,7 @@ def sla(
 
 @cli.group()
 def capacity() -> None:
-    """Capacity and value: under-used servers (more analyses arrive with issue 5; docs/capacity.md)."""
+    """Capacity: under-used servers, time remaining, the site-loss check, a consolidation plan (docs/capacity.md)."""
 
 
 @capacity.command()
@@ -256,6 +256,36 @@ def underused(obj: Context, output_format: str, as_of_text: str | None) -> None:
         click.echo(underuse_csv(report), nl=False)
     else:
         print_underuse(report)
+
+
+@capacity.command()
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="ISO-8601",
+    default=None,
+    help="Project from here (default: now, or the end of what has been collected).",
+)
+@click.pass_obj
+def timeleft(obj: Context, output_format: str, as_of_text: str | None) -> None:
+    """Time remaining per site and pool (CPU, memory, storage), and days until each server's storage is full.
+
+    The trend of daily peaks, seasonal once 13 months exist, with an uncertainty band; the
+    date the conservative projection crosses capacity x capacity.ceiling_percent.
+    """
+    from councilops.capacity_inputs import timeleft_report
+    from councilops.capacity_output import print_timeleft
+
+    estate = load_estate(obj.config)
+    with Warehouse.open(obj.db, read_only=True) as warehouse:
+        report = timeleft_report(estate, warehouse, now=_parse_now(as_of_text, "--as-of"))
+    if output_format == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        print_timeleft(report)
 
 
 def _last_complete_month() -> str:
