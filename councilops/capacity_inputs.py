@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import numpy as np
+
+from capacity.consolidation import HOST_ROLE, Workload, pack
+from capacity.siteloss import INFRASTRUCTURE, check
 from capacity.timeleft import days_until_full, project
 from capacity.underuse import MetricStats, ServerEvidence, Verdict, find_underused
 from councilops.estate.model import Estate
@@ -161,3 +165,122 @@ def timeleft_report(estate: Estate, warehouse: Warehouse, now: datetime | None =
         )
     storage.sort(key=lambda r: (r["days_until_full"] is None, r["days_until_full"] or 0, r["server"]))
     return TimeLeftReport(end, ceiling, pools, storage)
+
+
+SITE_LOSS_POOLS = {
+    "cpu": ("cpu_percent", lambda s: float(s.cores)),
+    "memory": ("memory_percent", lambda s: float(s.memory_gib)),
+}
+
+
+def _service_demand(
+    estate: Estate, warehouse: Warehouse, metric: str, size, start: datetime, end: datetime
+) -> dict[str, np.ndarray]:
+    """Per service (or `infrastructure`), its hourly demand over [start, end) at both sites."""
+    triples = []
+    for server in estate.servers:
+        groups = server.services or (INFRASTRUCTURE,)
+        for group in groups:
+            triples.append((server.id, group, size(server) / 100 / len(groups)))
+    frame = warehouse.service_hourly_demand(
+        metric, *(list(c) for c in zip(*triples, strict=True)), start, end
+    )
+    hours = int((end - start) / timedelta(hours=1))
+    demand = {}
+    for (group,), part in frame.partition_by("group_id", as_dict=True).items():
+        series = np.zeros(hours)
+        series[part["hour"].to_numpy()] = part["demand"].to_numpy()
+        demand[group] = series
+    return demand
+
+
+def site_loss_report(estate: Estate, warehouse: Warehouse, now: datetime | None = None) -> dict:
+    end = data_end(warehouse, now or datetime.now(UTC))
+    start = end - timedelta(days=estate.capacity.under_use.lookback_days)
+    criticality = {s.id: s.criticality for s in estate.services}
+    ceiling = estate.capacity.ceiling_percent
+    results = []
+    for pool, (metric, size) in SITE_LOSS_POOLS.items():
+        demand = _service_demand(estate, warehouse, metric, size, start, end)
+        for lost in estate.sites:
+            for survivor in estate.sites:
+                if survivor.id == lost.id:
+                    continue
+                usable = ceiling / 100 * sum(size(s) for s in estate.servers if s.site == survivor.id)
+                results.append(check(survivor.id, lost.id, pool, usable, demand, criticality).as_dict())
+    return {
+        "as_of_utc": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "lookback_days": estate.capacity.under_use.lookback_days,
+        "ceiling_percent": ceiling,
+        "rules": "docs/capacity.md",
+        "checks": results,
+    }
+
+
+def consolidation_report(estate: Estate, warehouse: Warehouse, now: datetime | None = None) -> dict:
+    end = data_end(warehouse, now or datetime.now(UTC))
+    host = estate.capacity.consolidation
+    start = end - timedelta(days=estate.capacity.under_use.lookback_days)
+    stats = warehouse.utilisation_stats(start, end, ["cpu_percent", "memory_percent"])
+    p95 = {
+        (server_id, metric): value
+        for server_id, metric, value in stats.select("server_id", "metric", "p95").iter_rows()
+    }
+    guests = [s for s in estate.servers if s.role != HOST_ROLE]
+    by_demand = [
+        Workload(
+            s.id,
+            s.site,
+            p95.get((s.id, "cpu_percent"), 0.0) * s.cores / 100,
+            p95.get((s.id, "memory_percent"), 0.0) * s.memory_gib / 100,
+        )
+        for s in guests
+    ]
+    by_allocation = [Workload(s.id, s.site, float(s.cores), float(s.memory_gib)) for s in guests]
+    plans, allocated = [], []
+    for site in estate.sites:
+        hosts_now = sum(1 for s in estate.servers if s.site == site.id and s.role == HOST_ROLE) or sum(
+            1 for s in estate.servers if s.site == site.id and s.kind == "physical"
+        )
+        for target, workloads in ((plans, by_demand), (allocated, by_allocation)):
+            target.append(
+                pack(
+                    workloads,
+                    site.id,
+                    host.cores,
+                    host.memory_gib,
+                    host.headroom_percent,
+                    hosts_now,
+                    host.annual_cost_gbp,
+                )
+            )
+    # every workload stays at its site, so a two-site service keeps its servers at both sites
+    sites_of: dict[str, set[str]] = defaultdict(set)
+    for server in guests:
+        for service_id in server.services:
+            sites_of[service_id].add(server.site)
+    kept = all(
+        sites_of[s.id] >= set(s.sites) for s in estate.services if len(s.sites) == 2 and s.id in sites_of
+    )
+    needed_by_allocation = sum(p.hosts_needed for p in allocated)
+    needed = sum(p.hosts_needed for p in plans)
+    return {
+        "as_of_utc": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "lookback_days": estate.capacity.under_use.lookback_days,
+        "host": {
+            "cores": host.cores,
+            "memory_gib": host.memory_gib,
+            "headroom_percent": host.headroom_percent,
+            "annual_cost_gbp": f"{host.annual_cost_gbp:.2f}",
+        },
+        "rules": "docs/capacity.md",
+        "two_site_services_kept_at_two_sites": kept,
+        "hosts_now": sum(p.hosts_now for p in plans),
+        "hosts_needed": needed,
+        "hosts_freed": sum(p.hosts_freed for p in plans),
+        "saving_gbp_a_year": f"{sum((p.saving_gbp for p in plans), start=Decimal(0)):.2f}",
+        "hosts_needed_at_allocated_size": needed_by_allocation,
+        "hosts_freed_by_right_sizing": max(0, needed_by_allocation - needed),
+        "saving_by_right_sizing_gbp_a_year": f"{host.annual_cost_gbp * max(0, needed_by_allocation - needed):.2f}",
+        "sites": [p.as_dict() for p in plans],
+    }

@@ -305,3 +305,33 @@ class Reads(_Connection):
             "GROUP BY site_id, day ORDER BY site_id, day",
             params=[server_ids, weights, metric, utc_naive(start), utc_naive(end)],
         ).pl()
+
+    def service_hourly_demand(
+        self,
+        metric: str,
+        server_ids: list[str],
+        group_ids: list[str],
+        weights: list[float],
+        start: datetime,
+        end: datetime,
+    ) -> pl.DataFrame:
+        """Per group (a service) and hour in [start, end): the sum of mean_value x weight over the
+        (server, group, weight) triples given as parallel lists; `hour` counts hours from start."""
+        return self._con.sql(
+            "WITH weights AS (SELECT unnest(?::VARCHAR[]) AS server_id, unnest(?::VARCHAR[]) AS group_id, "
+            "                        unnest(?::DOUBLE[]) AS weight) "
+            "SELECT w.group_id, CAST((epoch(u.interval_start_utc) - epoch(?::TIMESTAMP)) // 3600 AS BIGINT) AS hour, "
+            "       sum(u.mean_value * w.weight) AS demand "
+            "FROM utilisation u JOIN weights w USING (server_id) "
+            "WHERE u.metric = ? AND u.interval_seconds = 3600 AND u.interval_start_utc >= ? AND u.interval_start_utc < ? "
+            "GROUP BY ALL ORDER BY 1, 2",
+            params=[
+                server_ids,
+                group_ids,
+                weights,
+                utc_naive(start),
+                metric,
+                utc_naive(start),
+                utc_naive(end),
+            ],
+        ).pl()

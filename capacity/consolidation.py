@@ -1,0 +1,121 @@
+"""A consolidation plan: workloads packed by their p95 demand onto fewer hosts.
+
+- Workloads are the servers other than the hosts themselves (role `hypervisor`), each with its
+  p95 CPU demand (p95 CPU % x cores) and p95 memory demand (p95 memory % x GiB) over the
+  look-back.
+- A host offers `cores` and `memory_gib` less `headroom_percent` of each.
+- Every workload stays at its site, so a two-site service keeps a copy at each site; the plan
+  is made per site.
+- Packing is first-fit decreasing: workloads in order of their larger share of a host (then by
+  id, so the same input always gives the same plan), each onto the first host with room in
+  both CPU and memory, else onto a new host. A workload bigger than a host gets a host of its
+  own and is flagged.
+- Hosts now: the site's `hypervisor` servers (or, without any, its physical servers). Hosts
+  freed = hosts now - hosts needed, when positive; the saving is that times a host's annual
+  cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+HOST_ROLE = "hypervisor"
+
+
+@dataclass(frozen=True)
+class Workload:
+    server_id: str
+    site: str
+    cpu_cores: float
+    memory_gib: float
+
+
+@dataclass
+class Host:
+    number: int
+    cpu_free: float
+    memory_free: float
+    workloads: list[str] = field(default_factory=list)
+    oversized: bool = False
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    site: str
+    host_cpu_usable: float
+    host_memory_usable: float
+    hosts_now: int
+    hosts: tuple[Host, ...]
+    annual_cost_per_host: Decimal
+
+    @property
+    def hosts_needed(self) -> int:
+        return len(self.hosts)
+
+    @property
+    def hosts_freed(self) -> int:
+        return max(0, self.hosts_now - self.hosts_needed)
+
+    @property
+    def saving_gbp(self) -> Decimal:
+        return self.annual_cost_per_host * self.hosts_freed
+
+    def as_dict(self) -> dict:
+        return {
+            "site": self.site,
+            "hosts_now": self.hosts_now,
+            "hosts_needed": self.hosts_needed,
+            "hosts_freed": self.hosts_freed,
+            "saving_gbp_a_year": f"{self.saving_gbp:.2f}",
+            "host_usable_cores": round(self.host_cpu_usable, 3),
+            "host_usable_memory_gib": round(self.host_memory_usable, 3),
+            "hosts": [
+                {
+                    "host": h.number,
+                    "workloads": h.workloads,
+                    "cpu_cores_used": round(self.host_cpu_usable - h.cpu_free, 3),
+                    "memory_gib_used": round(self.host_memory_usable - h.memory_free, 3),
+                    "oversized_workload": h.oversized,
+                }
+                for h in self.hosts
+            ],
+        }
+
+
+def pack(
+    workloads: Sequence[Workload],
+    site: str,
+    host_cores: float,
+    host_memory_gib: float,
+    headroom_percent: float,
+    hosts_now: int,
+    annual_cost_per_host: Decimal,
+) -> SitePlan:
+    usable_cpu = host_cores * (1 - headroom_percent / 100)
+    usable_memory = host_memory_gib * (1 - headroom_percent / 100)
+    ordered = sorted(
+        (w for w in workloads if w.site == site),
+        key=lambda w: (-max(w.cpu_cores / usable_cpu, w.memory_gib / usable_memory), w.server_id),
+    )
+    hosts: list[Host] = []
+    for workload in ordered:
+        if workload.cpu_cores > usable_cpu or workload.memory_gib > usable_memory:
+            free_cpu, free_memory = usable_cpu - workload.cpu_cores, usable_memory - workload.memory_gib
+            hosts.append(Host(len(hosts) + 1, free_cpu, free_memory, [workload.server_id], oversized=True))
+            continue
+        for host in hosts:
+            if (
+                not host.oversized
+                and workload.cpu_cores <= host.cpu_free
+                and workload.memory_gib <= host.memory_free
+            ):
+                break
+        else:
+            host = Host(len(hosts) + 1, usable_cpu, usable_memory)
+            hosts.append(host)
+        host.cpu_free -= workload.cpu_cores
+        host.memory_free -= workload.memory_gib
+        host.workloads.append(workload.server_id)
+    return SitePlan(site, usable_cpu, usable_memory, hosts_now, tuple(hosts), annual_cost_per_host)
