@@ -168,3 +168,63 @@ def print_timeleft(report: TimeLeftReport, console: Console | None = None) -> No
             console.print(
                 f"  {s['server']} ({s['site']}): {s['used_percent']} % used, full in {s['days_until_full']} days"
             )
+
+
+def print_site_loss(report: dict, console: Console | None = None) -> None:
+    console = console or Console(width=200)
+    console.print(
+        f"Site-loss check over the {report['lookback_days']} days to {report['as_of_utc']}, "
+        f"usable = {report['ceiling_percent']} % of capacity (rules: docs/capacity.md)"
+    )
+    table = Table(title_justify="left")
+    for name in (
+        "if lost",
+        "survivor",
+        "pool",
+        "usable",
+        "combined peak",
+        "headroom",
+        "fits",
+        "would not fit (by criticality)",
+    ):
+        table.add_column(name, justify="right" if name in ("usable", "combined peak", "headroom") else "left")
+    for c in report["checks"]:
+        left_out = c["would_not_fit"]
+        shown = ", ".join(left_out[:8]) + (f" and {len(left_out) - 8} more" if len(left_out) > 8 else "")
+        table.add_row(
+            c["if_lost"],
+            c["survivor"],
+            c["pool"],
+            f"{c['usable']:,.0f}",
+            f"{c['combined_peak']:,.0f}",
+            f"{c['headroom']:+,.0f}",
+            "yes" if c["fits"] else "NO",
+            shown,
+        )
+    console.print(table)
+
+
+def print_consolidation(report: dict, console: Console | None = None) -> None:
+    console = console or Console(width=200)
+    host = report["host"]
+    console.print(
+        f"Consolidation onto {host['cores']}-core, {host['memory_gib']:.0f} GiB hosts with {host['headroom_percent']} % "
+        f"headroom, by p95 demand over {report['lookback_days']} days (rules: docs/capacity.md)"
+    )
+    table = Table(title_justify="left")
+    for name in ("site", "hosts now", "hosts needed", "hosts freed", "saving £ a year"):
+        table.add_column(name, justify="left" if name == "site" else "right")
+    for site in report["sites"]:
+        table.add_row(
+            site["site"],
+            str(site["hosts_now"]),
+            str(site["hosts_needed"]),
+            str(site["hosts_freed"]),
+            site["saving_gbp_a_year"],
+        )
+    console.print(table)
+    console.print(
+        f"At allocated size the same workloads need {report['hosts_needed_at_allocated_size']} hosts; packing by p95 "
+        f"needs {report['hosts_needed']}: {report['hosts_freed_by_right_sizing']} hosts (£{report['saving_by_right_sizing_gbp_a_year']} "
+        f"a year) freed by right-sizing. Two-site services kept at two sites: {report['two_site_services_kept_at_two_sites']}."
+    )

@@ -288,6 +288,62 @@ def timeleft(obj: Context, output_format: str, as_of_text: str | None) -> None:
         print_timeleft(report)
 
 
+@capacity.command("site-loss")
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="ISO-8601",
+    default=None,
+    help="End of the look-back (default: now, or the end of what has been collected).",
+)
+@click.pass_obj
+def site_loss(obj: Context, output_format: str, as_of_text: str | None) -> None:
+    """Could each site carry both sites' peak demand if the other were lost? Which services would not fit?"""
+    from councilops.capacity_inputs import site_loss_report
+    from councilops.capacity_output import print_site_loss
+
+    estate = load_estate(obj.config)
+    with Warehouse.open(obj.db, read_only=True) as warehouse:
+        report = site_loss_report(estate, warehouse, now=_parse_now(as_of_text, "--as-of"))
+    if output_format == "json":
+        click.echo(json.dumps(report, indent=2))
+    else:
+        print_site_loss(report)
+
+
+@capacity.command()
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="ISO-8601",
+    default=None,
+    help="End of the look-back (default: now, or the end of what has been collected).",
+)
+@click.pass_obj
+def consolidate(obj: Context, output_format: str, as_of_text: str | None) -> None:
+    """A consolidation plan: workloads packed by p95 demand onto hosts of the configured size, per site.
+
+    Host size, headroom and cost come from [capacity.consolidation]. The same input always
+    gives the same plan.
+    """
+    from councilops.capacity_inputs import consolidation_report
+    from councilops.capacity_output import print_consolidation
+
+    estate = load_estate(obj.config)
+    with Warehouse.open(obj.db, read_only=True) as warehouse:
+        report = consolidation_report(estate, warehouse, now=_parse_now(as_of_text, "--as-of"))
+    if output_format == "json":
+        click.echo(json.dumps(report, indent=2))
+    else:
+        print_consolidation(report)
+
+
 def _last_complete_month() -> str:
     today = datetime.now(UTC).date()
     year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
