@@ -14,6 +14,7 @@ from decimal import Decimal
 import numpy as np
 
 from capacity.consolidation import HOST_ROLE, Workload, pack
+from capacity.profile import profile
 from capacity.siteloss import INFRASTRUCTURE, check
 from capacity.timeleft import days_until_full, project
 from capacity.underuse import MetricStats, ServerEvidence, Verdict, find_underused
@@ -284,3 +285,93 @@ def consolidation_report(estate: Estate, warehouse: Warehouse, now: datetime | N
         "saving_by_right_sizing_gbp_a_year": f"{host.annual_cost_gbp * max(0, needed_by_allocation - needed):.2f}",
         "sites": [p.as_dict() for p in plans],
     }
+
+
+PROFILE_METRICS = {
+    "cpu": ("cpu_percent", lambda s: float(s.cores)),
+    "memory": ("memory_percent", lambda s: float(s.memory_gib)),
+}
+
+
+def subject_shares(estate: Estate, kind: str, subject_id: str) -> tuple[dict[str, float], list[str]]:
+    """The servers behind a subject with the share of each that counts, and the subject's
+    services (whose contracts' service hours apply)."""
+    if kind == "server":
+        server = estate.server(subject_id)
+        return {server.id: 1.0}, list(server.services)
+    if kind == "site":
+        return {s.id: 1.0 for s in estate.servers if s.site == subject_id}, [
+            s.id for s in estate.services if subject_id in s.sites
+        ]
+    if kind == "service":
+        return {s.id: 1.0 / len(s.services) for s in estate.servers if subject_id in s.services}, [subject_id]
+    services = {s.id: s for s in estate.services if subject_id in s.councils}  # a council
+    shares: dict[str, float] = {}
+    for server in estate.servers:
+        for service_id in server.services:
+            if service_id in services:
+                share = 1.0 / len(server.services) / len(services[service_id].councils)
+                shares[server.id] = shares.get(server.id, 0.0) + share
+    return shares, sorted(services)
+
+
+def profile_report(
+    estate: Estate,
+    warehouse: Warehouse,
+    kind: str,
+    subject_id: str,
+    days: int = 90,
+    now: datetime | None = None,
+) -> dict:
+    """Percentiles (24x7 and in service hours), the hour-of-week shape and daily peaks of a
+    server's, service's, site's or council's CPU and memory, as a percent of the capacity behind it."""
+    from zoneinfo import ZoneInfo
+
+    from sla import calendar as cal
+    from sla.intervals import normalise
+
+    tz = ZoneInfo(estate.estate.time_zone)
+    end = data_end(warehouse, now or datetime.now(UTC))
+    start = end - timedelta(days=days)
+    shares, services = subject_shares(estate, kind, subject_id)
+    month = end.astimezone(tz).strftime("%Y-%m")
+    period = cal.Period("", cal.utc_seconds(start), cal.utc_seconds(end))
+    spans = []
+    for contract in estate.contracts:
+        if (
+            contract.service in services
+            and estate.contract_in_force(contract.council, contract.service, month) is contract
+        ):
+            calendar_name = contract.bank_holidays or estate.estate.bank_holidays
+            spans += cal.service_hours_spans(contract.service_hours, tz, period, calendar_name)
+    hours_spans = normalise(spans)
+    result = {
+        "subject": {"kind": kind, "id": subject_id},
+        "from_utc": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "to_utc": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "servers": len(shares),
+        "service_hours_from": services,
+        "rules": "docs/capacity.md",
+    }
+    for name, (metric, size) in PROFILE_METRICS.items():
+        ids = sorted(shares)
+        capacity = sum(size(estate.server(i)) * shares[i] for i in ids)
+        frame = warehouse.hourly_demand(
+            metric, ids, [size(estate.server(i)) / 100 * shares[i] for i in ids], start, end
+        )
+        hours = frame["hour_utc"].to_list()
+        values = frame["demand"].to_numpy() * 100 / capacity if capacity else np.zeros(len(hours))
+        local = [h.replace(tzinfo=UTC).astimezone(tz) for h in hours]
+        slot = np.array([t.weekday() * 24 + t.hour for t in local], dtype=int)
+        seconds = np.array([cal.utc_seconds(h.replace(tzinfo=UTC)) for h in hours], dtype=np.int64)
+        starts = np.array([a for a, _ in hours_spans], dtype=np.int64)
+        ends = np.array([b for _, b in hours_spans], dtype=np.int64)
+        index = np.searchsorted(starts, seconds, side="right") - 1
+        in_hours = (index >= 0) & (seconds < np.where(index >= 0, ends[np.maximum(index, 0)], 0))
+        days_local = [t.date() for t in local]
+        result[name] = {
+            "unit": "percent of capacity",
+            "all_hours": profile(values, slot, days_local).as_dict(),
+            "service_hours": profile(values, slot, days_local, in_hours).as_dict() if hours_spans else None,
+        }
+    return result

@@ -228,3 +228,36 @@ def print_consolidation(report: dict, console: Console | None = None) -> None:
         f"needs {report['hosts_needed']}: {report['hosts_freed_by_right_sizing']} hosts (£{report['saving_by_right_sizing_gbp_a_year']} "
         f"a year) freed by right-sizing. Two-site services kept at two sites: {report['two_site_services_kept_at_two_sites']}."
     )
+
+
+def print_profile(report: dict, console: Console | None = None) -> None:
+    console = console or Console(width=200)
+    subject = report["subject"]
+    console.print(
+        f"Utilisation of {subject['kind']} {subject['id']} ({report['servers']} servers), "
+        f"{report['from_utc']} to {report['to_utc']}, percent of capacity (rules: docs/capacity.md)"
+    )
+    table = Table(title_justify="left")
+    for name in ("resource", "hours", "counted", "p50", "p95", "p99", "max"):
+        table.add_column(name, justify="left" if name in ("resource", "hours") else "right")
+    for resource in ("cpu", "memory"):
+        for label, key in (("all hours", "all_hours"), ("service hours", "service_hours")):
+            p = report[resource][key]
+            if p is None:
+                continue
+            table.add_row(
+                resource,
+                label,
+                str(p["hours"]),
+                *(f"{p[q]:.1f}" if p[q] is not None else "" for q in ("p50", "p95", "p99", "max")),
+            )
+    console.print(table)
+    shape = report["cpu"]["all_hours"]["hour_of_week_mean"]
+    bars = " ▁▂▃▄▅▆▇█"
+    top = max((v for v in shape if v is not None), default=0) or 1
+    console.print("CPU by hour of the week (Mon .. Sun, local time):")
+    for day, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+        row = shape[day * 24 : day * 24 + 24]
+        console.print(
+            f"  {name} " + "".join(" " if v is None else bars[min(8, int(8 * v / top))] for v in row)
+        )

@@ -344,6 +344,69 @@ def consolidate(obj: Context, output_format: str, as_of_text: str | None) -> Non
         print_consolidation(report)
 
 
+@capacity.command()
+@click.option("--server", "server_id", metavar="ID", default=None)
+@click.option("--service", "service_id", metavar="ID", default=None)
+@click.option("--site", "site_id", metavar="ID", default=None)
+@click.option("--council", "council_id", metavar="ID", default=None)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 800),
+    default=90,
+    show_default=True,
+    help="The window, ending at --as-of.",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="ISO-8601",
+    default=None,
+    help="End of the window (default: now, or the end of what has been collected).",
+)
+@click.pass_obj
+def profile(
+    obj: Context, server_id, service_id, site_id, council_id, days: int, output_format: str, as_of_text
+) -> None:
+    """Utilisation profile of one server, service, site or council: p50, p95, p99 and max of CPU
+    and memory, 24x7 and in service hours; the hour-of-week shape; daily peaks."""
+    from councilops.capacity_inputs import profile_report
+    from councilops.capacity_output import print_profile
+
+    chosen = [
+        (k, v)
+        for k, v in (
+            ("server", server_id),
+            ("service", service_id),
+            ("site", site_id),
+            ("council", council_id),
+        )
+        if v
+    ]
+    if len(chosen) != 1:
+        raise click.UsageError("name exactly one of --server, --service, --site or --council")
+    kind, subject_id = chosen[0]
+    estate = load_estate(obj.config)
+    known = {
+        "server": {s.id for s in estate.servers},
+        "service": {s.id for s in estate.services},
+        "site": {s.id for s in estate.sites},
+        "council": {c.id for c in estate.councils},
+    }[kind]
+    if subject_id not in known:
+        raise click.BadParameter(f"no {kind} {subject_id!r} in {obj.config}", param_hint=f"--{kind}")
+    with Warehouse.open(obj.db, read_only=True) as warehouse:
+        report = profile_report(
+            estate, warehouse, kind, subject_id, days, now=_parse_now(as_of_text, "--as-of")
+        )
+    if output_format == "json":
+        click.echo(json.dumps(report, indent=2))
+    else:
+        print_profile(report)
+
+
 def _last_complete_month() -> str:
     today = datetime.now(UTC).date()
     year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)

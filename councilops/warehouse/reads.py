@@ -335,3 +335,16 @@ class Reads(_Connection):
                 utc_naive(end),
             ],
         ).pl()
+
+    def hourly_demand(
+        self, metric: str, server_ids: list[str], weights: list[float], start: datetime, end: datetime
+    ) -> pl.DataFrame:
+        """Per hour in [start, end): the sum over the given servers of mean_value x weight."""
+        return self._con.sql(
+            "WITH weights AS (SELECT unnest(?::VARCHAR[]) AS server_id, unnest(?::DOUBLE[]) AS weight) "
+            "SELECT u.interval_start_utc AS hour_utc, sum(u.mean_value * w.weight) AS demand "
+            "FROM utilisation u JOIN weights w USING (server_id) "
+            "WHERE u.metric = ? AND u.interval_seconds = 3600 AND u.interval_start_utc >= ? AND u.interval_start_utc < ? "
+            "GROUP BY ALL ORDER BY 1",
+            params=[server_ids, weights, metric, utc_naive(start), utc_naive(end)],
+        ).pl()

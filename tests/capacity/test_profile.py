@@ -1,0 +1,59 @@
+"""Utilisation profiles against a brute force over the raw hourly rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from capacity.profile import profile
+from councilops.capacity_inputs import data_end, profile_report
+from councilops.estate import load_estate
+from councilops.warehouse import Warehouse
+from sla.calendar import bank_holiday_dates
+from tests.conftest import DEMO_NOW
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def test_a_worked_profile():
+    # Values 1..100 over 100 hours, slot = hour mod 168: nearest-rank p50 = 50, p95 = 95,
+    # p99 = 99, max 100. Keeping only the even hours: p95 of 2, 4, .., 100 is 96 (48th of 50).
+    values = np.arange(1, 101, dtype=float)
+    slots = np.arange(100) % 168
+    days = [datetime(2026, 1, 1).date() + timedelta(days=int(h // 24)) for h in range(100)]
+    whole = profile(values, slots, days)
+    assert (whole.percentiles, whole.maximum) == ({"p50": 50.0, "p95": 95.0, "p99": 99.0}, 100.0)
+    assert whole.daily_peaks[0] == ("2026-01-01", 24.0)
+    even = profile(values, slots, days, keep=values % 2 == 0)
+    assert even.hours == 50 and even.percentiles["p95"] == 96.0
+    assert whole.hour_of_week_mean[0] == 1.0 and whole.hour_of_week_mean[150] is None
+
+
+def test_a_server_profile_agrees_with_its_raw_rows(demo_build):
+    paths, _ = demo_build
+    estate = load_estate(paths.estate)
+    server = estate.server("dc1-council-tax-db01")
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        report = profile_report(estate, warehouse, "server", server.id, days=90, now=DEMO_NOW)
+        end = data_end(warehouse, DEMO_NOW)
+        rows = warehouse.utilisation([server.id], "cpu_percent", 3600, end - timedelta(days=90), end)
+    raw = rows["mean_value"].to_numpy()
+    cpu = report["cpu"]["all_hours"]
+    assert cpu["hours"] == len(raw)
+    for name, q in (("p50", 50), ("p95", 95), ("p99", 99)):
+        assert cpu[name] == pytest.approx(np.percentile(raw, q, method="inverted_cdf"), abs=1e-3)
+    # Service hours: Council Tax's contracts say Mon-Fri 08:00-18:00 excluding bank holidays,
+    # decided here hour by hour in local time.
+    holidays = bank_holiday_dates("england-and-wales", 2025, 2027)
+    local = [h.replace(tzinfo=UTC).astimezone(LONDON) for h in rows["interval_start_utc"].to_list()]
+    inside = np.array([t.weekday() < 5 and 8 <= t.hour < 18 and t.date() not in holidays for t in local])
+    assert report["cpu"]["service_hours"]["hours"] == int(inside.sum())
+    assert report["cpu"]["service_hours"]["p95"] == pytest.approx(
+        np.percentile(raw[inside], 95, method="inverted_cdf"), abs=1e-3
+    )
+    # The hour-of-week shape: Monday 09:00 local is the mean of every Monday 09:00.
+    monday_nine = raw[[t.weekday() == 0 and t.hour == 9 for t in local]]
+    assert cpu["hour_of_week_mean"][9] == pytest.approx(monday_nine.mean(), abs=1e-3)
