@@ -407,6 +407,39 @@ def profile(
         print_profile(report)
 
 
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="ISO-8601",
+    default=None,
+    help="Up to here (default: now, or the end of what has been collected).",
+)
+@click.pass_obj
+def savings(obj: Context, output_format: str, as_of_text: str | None) -> None:
+    """Savings against the baseline by UK financial year, net of investment, against the targets;
+    per council by the configured split; the evidence (baseline servers no longer reporting)."""
+    from councilops.savings_inputs import savings_report
+    from councilops.savings_output import print_savings, savings_csv
+
+    estate = load_estate(obj.config)
+    with Warehouse.open(obj.db, read_only=True) as warehouse:
+        report = savings_report(estate, warehouse, now=_parse_now(as_of_text, "--as-of"))
+    if output_format == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    elif output_format == "csv":
+        click.echo(savings_csv(report), nl=False)
+    else:
+        print_savings(report)
+
+
 def _last_complete_month() -> str:
     today = datetime.now(UTC).date()
     year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)

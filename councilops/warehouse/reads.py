@@ -348,3 +348,22 @@ class Reads(_Connection):
             "GROUP BY ALL ORDER BY 1",
             params=[server_ids, weights, metric, utc_naive(start), utc_naive(end)],
         ).pl()
+
+    def server_days_and_use(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """Per server from the daily CPU rollups in [start, end): the days it reported and the sum
+        of its daily mean CPU % (x cores x 24 / 100 gives core-hours used)."""
+        return self._con.sql(
+            "SELECT server_id, count(*) AS days, sum(mean_value) AS cpu_percent_days FROM utilisation "
+            "WHERE interval_seconds = 86400 AND metric = 'cpu_percent' AND interval_start_utc >= ? "
+            "AND interval_start_utc < ? GROUP BY server_id ORDER BY server_id",
+            params=[utc_naive(start), utc_naive(end)],
+        ).pl()
+
+    def history_days(self) -> tuple[datetime, datetime] | None:
+        """The first and the last day of the daily rollups."""
+        row = first_row(
+            self._con.execute(
+                "SELECT min(interval_start_utc), max(interval_start_utc) FROM utilisation WHERE interval_seconds = 86400"
+            )
+        )
+        return (row[0], row[1]) if row and row[0] is not None else None
