@@ -120,11 +120,12 @@ def savings_report(estate: Estate, warehouse: Warehouse, now: datetime | None = 
                     "server": server.id,
                     "site": server.site,
                     "annual_cost_gbp": f"{server.annual_cost_gbp:.2f}",
-                    "last_reported_utc": None if seen is None else seen.strftime("%Y-%m-%d"),
+                    "last_reported_hour_utc": None if seen is None else seen.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "stopped_reporting": stopped,
-                    "since": None
+                    # silent from the end of the last hour it reported
+                    "since_utc": None
                     if seen is None or not stopped
-                    else (seen + timedelta(days=1)).strftime("%Y-%m-%d"),
+                    else (seen + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 }
             )
     return SavingsReport(end, years, shares_rows, evidence, money.shared_cost_split)

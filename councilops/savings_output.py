@@ -92,5 +92,5 @@ def print_savings(report: SavingsReport, console: Console | None = None) -> None
         console.print("Evidence: baseline servers no longer reporting")
         for e in stopped:
             console.print(
-                f"  {e['server']} ({e['site']}), £{e['annual_cost_gbp']} a year, silent since {e['since']}"
+                f"  {e['server']} ({e['site']}), £{e['annual_cost_gbp']} a year, silent since {e['since_utc']}"
             )

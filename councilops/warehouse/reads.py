@@ -265,10 +265,11 @@ class Reads(_Connection):
         ).pl()
 
     def last_reported(self) -> pl.DataFrame:
-        """Per server: the first and the last hour with any utilisation row (for savings evidence)."""
+        """Per server: the first and the last hour with a CPU row (for savings evidence)."""
         return self._con.sql(
             "SELECT server_id, site_id, min(interval_start_utc) AS first_hour_utc, max(interval_start_utc) AS last_hour_utc "
-            "FROM utilisation WHERE interval_seconds = 86400 GROUP BY server_id, site_id ORDER BY server_id"
+            "FROM utilisation WHERE interval_seconds = 3600 AND metric = 'cpu_percent' "
+            "GROUP BY server_id, site_id ORDER BY server_id"
         ).pl()
 
     def daily_peak_demand(

@@ -1,0 +1,137 @@
+"""Savings: the split to the penny, a worked year, and the demo's evidence."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from councilops.estate import load_estate
+from councilops.estate.model import (
+    Baseline,
+    BaselineItem,
+    CostModel,
+    Investment,
+    Licence,
+    Money,
+    SavingsTarget,
+)
+from councilops.savings_inputs import savings_report
+from councilops.warehouse import Warehouse
+from savings.split import split
+from savings.years import Running, year_figures
+from tests.conftest import DEMO_NOW
+
+
+def test_a_split_to_the_penny_worked():
+    # £100 three ways: 33.333... each; 33.33 x 3 = 99.99, the spare penny goes to the largest
+    # remainder, and with all equal, to the first council by id.
+    assert split(Decimal("100.00"), {"b": 1, "a": 1, "c": 1}) == {
+        "b": Decimal("33.33"),
+        "a": Decimal("33.34"),
+        "c": Decimal("33.33"),
+    }
+    # Fixed shares 14.29 x 6 + 14.26 of £1,000: exact parts, adding up.
+    shares = {f"c{k}": Decimal("14.29") for k in range(6)} | {"c6": Decimal("14.26")}
+    parts = split(Decimal("1000.00"), shares)
+    assert sum(parts.values()) == Decimal("1000.00") and parts["c6"] == Decimal("142.60")
+    # A negative total (a net cost) splits the same way.
+    assert split(Decimal("-0.05"), {"a": 1, "b": 1}) == {"a": Decimal("-0.03"), "b": Decimal("-0.02")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(-10_000_000, 10_000_000),
+    st.dictionaries(
+        st.text("abcdefgh", min_size=1, max_size=3), st.integers(0, 10_000), min_size=1, max_size=12
+    ),
+)
+def test_a_split_always_adds_up_and_stays_within_a_penny(pennies, weights):
+    total = Decimal(pennies) / 100
+    parts = split(total, weights)
+    assert sum(parts.values()) == total
+    whole = sum(weights.values()) or len(weights)
+    for council, part in parts.items():
+        weight = weights[council] if sum(weights.values()) else 1
+        exact = Fraction(pennies, 100) * weight / whole
+        assert abs(Fraction(part) - exact) < Fraction(1, 100)
+
+
+def test_a_year_worked_by_hand():
+    money = Money(
+        cost_model=CostModel(
+            storage_gbp_per_tib_year=Decimal("100"),
+            power_gbp_per_kwh=Decimal("0.25"),
+            physical_server_watts=500,
+            licences=(Licence(name="l", annual_gbp=Decimal("1825")),),
+        ),
+        baseline=Baseline(
+            financial_year="2024/25",
+            items=(
+                BaselineItem(name="servers", category="servers", annual_gbp=Decimal("365000")),
+                BaselineItem(name="staff", category="staff", annual_gbp=Decimal("36500"), cashable=False),
+            ),
+        ),
+        savings_targets=(SavingsTarget(financial_year="2025/26", target_gbp=Decimal("300000")),),
+        investments=(Investment(financial_year="2025/26", amount_gbp=Decimal("10000")),),
+    )
+    running = Running({"a": 73}, {"a": Decimal("3650")}, storage_gib=1024, physical_servers=1)
+    year = year_figures("2025/26", 73, money, running).as_dict()
+    # 73 days = a fifth of a year: baseline 73,000 cashable and 7,300 not. Actual: server
+    # 3,650 x 73/365 = 730; storage 1 TiB x 100 / 5 = 20; power 500 W x 24 h x 73 = 876 kWh x
+    # 0.25 = 219; licence 1,825 / 5 = 365: 1,334 in all.
+    assert (year["baseline_cashable_gbp"], year["baseline_non_cashable_gbp"]) == ("73000.00", "7300.00")
+    assert year["actual_cashable_gbp"] == "1334.00"
+    assert (year["saving_cashable_gbp"], year["saving_non_cashable_gbp"]) == ("71666.00", "7300.00")
+    # Net of the 10,000 invested: 68,966. Full year: 78,966 x 5 - 10,000 = 384,830 >= 300,000.
+    assert year["net_saving_gbp"] == "68966.00"
+    assert (year["full_year_net_saving_gbp"], year["met"]) == ("384830.00", True)
+    unmeasured = year_figures("2025/26", 0, money, running).as_dict()
+    assert unmeasured["net_saving_gbp"] is None and unmeasured["met"] is None
+    assert unmeasured["investment_gbp"] == "10000.00"
+
+
+@pytest.fixture(scope="module")
+def demo_savings(demo_build):
+    paths, truth = demo_build
+    estate = load_estate(paths.estate)
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        reports = {
+            rule: savings_report(
+                estate.model_copy(
+                    update={"money": estate.money.model_copy(update={"shared_cost_split": rule})}
+                ),
+                warehouse,
+                now=DEMO_NOW,
+            ).as_dict()
+            for rule in ("even", "measured-use", "fixed-shares")
+        }
+    return {s["id"]: s for s in truth["scenarios"]}, reports
+
+
+def test_the_demo_decommissioned_servers_are_the_evidence(demo_savings):
+    planted, reports = demo_savings
+    evidence = {e["server"]: e for e in reports["measured-use"]["evidence"]}
+    for server in planted["decommissioned-baseline-servers"]["servers"]:
+        found = evidence[server["id"]]
+        assert found["stopped_reporting"] is True
+        assert found["since_utc"] == server["stopped_reporting_utc"].replace("+00:00", "Z")
+        assert Decimal(found["annual_cost_gbp"]) == Decimal(str(server["annual_cost_gbp"]))
+
+
+def test_every_split_rule_adds_up_to_the_totals_to_the_penny(demo_savings):
+    _, reports = demo_savings
+    for rule, report in reports.items():
+        for year in (y for y in report["years"] if y["measured_days"]):
+            rows = [r for r in report["councils"] if r["financial_year"] == year["financial_year"]]
+            assert len(rows) == 7, rule
+            actual = Decimal(year["actual_cashable_gbp"]) + Decimal(year["actual_non_cashable_gbp"])
+            assert sum(Decimal(r["actual_cost_gbp"]) for r in rows) == actual
+            assert sum(Decimal(r["net_saving_gbp"]) for r in rows) == Decimal(year["net_saving_gbp"])
+    even = [r for r in reports["even"]["councils"] if r["financial_year"] == "2026/27"]
+    assert max(Decimal(r["actual_cost_gbp"]) for r in even) - min(
+        Decimal(r["actual_cost_gbp"]) for r in even
+    ) <= Decimal("0.01")
