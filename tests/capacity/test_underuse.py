@@ -147,3 +147,19 @@ def test_sql_percentiles_agree_with_a_brute_force(demo_report):
                     assert row[q] == np.percentile(raw, int(q[1:]), method="inverted_cdf")
                 assert row["max_mean"] == raw.max()
     assert end <= DEMO_NOW.astimezone(UTC)
+
+
+def test_the_demo_march_billing_peak_shows_in_every_planted_server(demo_build):
+    """The planted billing servers add at least 22 % CPU in office hours through March; in the
+    monthly evidence their March stands above both February and April on every one of them."""
+    from councilops.capacity_inputs import server_evidence
+
+    paths, truth = demo_build
+    (planted,) = [s for s in truth["scenarios"] if s["id"] == "march-billing-peak"]
+    estate = load_estate(paths.estate)
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        evidence = {e.server.id: e for e in server_evidence(estate, warehouse, DEMO_NOW, 90)}
+    year = planted["month"][:4]
+    for server_id in planted["servers"]:
+        months = evidence[server_id].monthly_cpu_p95_daily_mean
+        assert months[planted["month"]] - max(months[f"{year}-02"], months[f"{year}-04"]) >= 5, server_id
