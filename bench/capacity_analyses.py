@@ -1,4 +1,4 @@
-"""Benchmark: each capacity analysis over 13 months of history, from the warehouse.
+"""Benchmark: each capacity and savings analysis over 13 months of history, from the warehouse.
 
     python bench/capacity_analyses.py [--scale default|reference] [--demo DIR]
 
@@ -27,6 +27,7 @@ from councilops.capacity_inputs import (
     underuse_report,
 )
 from councilops.estate import load_estate
+from councilops.savings_inputs import savings_report
 from councilops.warehouse import Warehouse
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
@@ -76,6 +77,10 @@ def run(folder: Path) -> None:
             [(["cpu_percent"], 3600, lookback), (["memory_percent"], 3600, lookback)],
         ),
         "consolidate": (consolidation_report, [(["cpu_percent", "memory_percent"], 3600, lookback)]),
+        "savings": (
+            savings_report,
+            [(["cpu_percent"], 86400, HISTORY_DAYS), (["cpu_percent"], 3600, HISTORY_DAYS)],
+        ),
     }
     print(
         f"estate: {len(estate.councils)} councils, {len(estate.services)} services, {len(estate.servers)} servers"
