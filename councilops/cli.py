@@ -223,21 +223,39 @@ def capacity() -> None:
     """Capacity: under-used servers, time remaining, the site-loss check, a consolidation plan (docs/capacity.md)."""
 
 
+AS_OF_HELP = "End of the window (default: now, or the end of what has been collected)."
+as_of_option = click.option("--as-of", "as_of_text", metavar="ISO-8601", default=None, help=AS_OF_HELP)
+
+
+def format_option(*choices: str):
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["table", *choices]),
+        default="table",
+        show_default=True,
+    )
+
+
+def _build(obj: Context, build, as_of_text: str | None, *args):
+    """Load the estate, open the warehouse read-only and build one report as of --as-of."""
+    estate = load_estate(obj.config)
+    with Warehouse.open(obj.db, read_only=True) as warehouse:
+        return build(estate, warehouse, *args, now=_parse_now(as_of_text, "--as-of"))
+
+
+def _emit(output_format: str, as_json, print_table, as_csv=None) -> None:
+    if output_format == "json":
+        click.echo(as_json())
+    elif output_format == "csv" and as_csv is not None:
+        click.echo(as_csv(), nl=False)
+    else:
+        print_table()
+
+
 @capacity.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "--as-of",
-    "as_of_text",
-    metavar="ISO-8601",
-    default=None,
-    help="End of the look-back (default: now, or the end of what has been collected).",
-)
+@format_option("json", "csv")
+@as_of_option
 @click.pass_obj
 def underused(obj: Context, output_format: str, as_of_text: str | None) -> None:
     """Under-used and possibly unused servers, with the evidence and what they cost a year.
@@ -247,28 +265,18 @@ def underused(obj: Context, output_format: str, as_of_text: str | None) -> None:
     from councilops.capacity_inputs import underuse_report
     from councilops.capacity_output import print_underuse, underuse_csv, underuse_json
 
-    estate = load_estate(obj.config)
-    with Warehouse.open(obj.db, read_only=True) as warehouse:
-        report = underuse_report(estate, warehouse, now=_parse_now(as_of_text, "--as-of"))
-    if output_format == "json":
-        click.echo(underuse_json(report))
-    elif output_format == "csv":
-        click.echo(underuse_csv(report), nl=False)
-    else:
-        print_underuse(report)
+    report = _build(obj, underuse_report, as_of_text)
+    _emit(
+        output_format,
+        lambda: underuse_json(report),
+        lambda: print_underuse(report),
+        lambda: underuse_csv(report),
+    )
 
 
 @capacity.command()
-@click.option(
-    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-@click.option(
-    "--as-of",
-    "as_of_text",
-    metavar="ISO-8601",
-    default=None,
-    help="Project from here (default: now, or the end of what has been collected).",
-)
+@format_option("json")
+@as_of_option
 @click.pass_obj
 def timeleft(obj: Context, output_format: str, as_of_text: str | None) -> None:
     """Time remaining per site and pool (CPU, memory, storage), and days until each server's storage is full.
@@ -279,52 +287,26 @@ def timeleft(obj: Context, output_format: str, as_of_text: str | None) -> None:
     from councilops.capacity_inputs import timeleft_report
     from councilops.capacity_output import print_timeleft
 
-    estate = load_estate(obj.config)
-    with Warehouse.open(obj.db, read_only=True) as warehouse:
-        report = timeleft_report(estate, warehouse, now=_parse_now(as_of_text, "--as-of"))
-    if output_format == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2))
-    else:
-        print_timeleft(report)
+    report = _build(obj, timeleft_report, as_of_text)
+    _emit(output_format, lambda: json.dumps(report.as_dict(), indent=2), lambda: print_timeleft(report))
 
 
 @capacity.command("site-loss")
-@click.option(
-    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-@click.option(
-    "--as-of",
-    "as_of_text",
-    metavar="ISO-8601",
-    default=None,
-    help="End of the look-back (default: now, or the end of what has been collected).",
-)
+@format_option("json")
+@as_of_option
 @click.pass_obj
 def site_loss(obj: Context, output_format: str, as_of_text: str | None) -> None:
     """Could each site carry both sites' peak demand if the other were lost? Which services would not fit?"""
     from councilops.capacity_inputs import site_loss_report
     from councilops.capacity_output import print_site_loss
 
-    estate = load_estate(obj.config)
-    with Warehouse.open(obj.db, read_only=True) as warehouse:
-        report = site_loss_report(estate, warehouse, now=_parse_now(as_of_text, "--as-of"))
-    if output_format == "json":
-        click.echo(json.dumps(report, indent=2))
-    else:
-        print_site_loss(report)
+    report = _build(obj, site_loss_report, as_of_text)
+    _emit(output_format, lambda: json.dumps(report, indent=2), lambda: print_site_loss(report))
 
 
 @capacity.command()
-@click.option(
-    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-@click.option(
-    "--as-of",
-    "as_of_text",
-    metavar="ISO-8601",
-    default=None,
-    help="End of the look-back (default: now, or the end of what has been collected).",
-)
+@format_option("json")
+@as_of_option
 @click.pass_obj
 def consolidate(obj: Context, output_format: str, as_of_text: str | None) -> None:
     """A consolidation plan: workloads packed by p95 demand onto hosts of the configured size, per site.
@@ -335,13 +317,8 @@ def consolidate(obj: Context, output_format: str, as_of_text: str | None) -> Non
     from councilops.capacity_inputs import consolidation_report
     from councilops.capacity_output import print_consolidation
 
-    estate = load_estate(obj.config)
-    with Warehouse.open(obj.db, read_only=True) as warehouse:
-        report = consolidation_report(estate, warehouse, now=_parse_now(as_of_text, "--as-of"))
-    if output_format == "json":
-        click.echo(json.dumps(report, indent=2))
-    else:
-        print_consolidation(report)
+    report = _build(obj, consolidation_report, as_of_text)
+    _emit(output_format, lambda: json.dumps(report, indent=2), lambda: print_consolidation(report))
 
 
 @capacity.command()
@@ -356,16 +333,8 @@ def consolidate(obj: Context, output_format: str, as_of_text: str | None) -> Non
     show_default=True,
     help="The window, ending at --as-of.",
 )
-@click.option(
-    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-@click.option(
-    "--as-of",
-    "as_of_text",
-    metavar="ISO-8601",
-    default=None,
-    help="End of the window (default: now, or the end of what has been collected).",
-)
+@format_option("json")
+@as_of_option
 @click.pass_obj
 def profile(
     obj: Context, server_id, service_id, site_id, council_id, days: int, output_format: str, as_of_text
@@ -375,16 +344,8 @@ def profile(
     from councilops.capacity_inputs import profile_report
     from councilops.capacity_output import print_profile
 
-    chosen = [
-        (k, v)
-        for k, v in (
-            ("server", server_id),
-            ("service", service_id),
-            ("site", site_id),
-            ("council", council_id),
-        )
-        if v
-    ]
+    named = (("server", server_id), ("service", service_id), ("site", site_id), ("council", council_id))
+    chosen = [(kind, value) for kind, value in named if value]
     if len(chosen) != 1:
         raise click.UsageError("name exactly one of --server, --service, --site or --council")
     kind, subject_id = chosen[0]
@@ -397,31 +358,13 @@ def profile(
     }[kind]
     if subject_id not in known:
         raise click.BadParameter(f"no {kind} {subject_id!r} in {obj.config}", param_hint=f"--{kind}")
-    with Warehouse.open(obj.db, read_only=True) as warehouse:
-        report = profile_report(
-            estate, warehouse, kind, subject_id, days, now=_parse_now(as_of_text, "--as-of")
-        )
-    if output_format == "json":
-        click.echo(json.dumps(report, indent=2))
-    else:
-        print_profile(report)
+    report = _build(obj, profile_report, as_of_text, kind, subject_id, days)
+    _emit(output_format, lambda: json.dumps(report, indent=2), lambda: print_profile(report))
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "--as-of",
-    "as_of_text",
-    metavar="ISO-8601",
-    default=None,
-    help="Up to here (default: now, or the end of what has been collected).",
-)
+@format_option("json", "csv")
+@as_of_option
 @click.pass_obj
 def savings(obj: Context, output_format: str, as_of_text: str | None) -> None:
     """Savings against the baseline by UK financial year, net of investment, against the targets;
@@ -429,15 +372,13 @@ def savings(obj: Context, output_format: str, as_of_text: str | None) -> None:
     from councilops.savings_inputs import savings_report
     from councilops.savings_output import print_savings, savings_csv
 
-    estate = load_estate(obj.config)
-    with Warehouse.open(obj.db, read_only=True) as warehouse:
-        report = savings_report(estate, warehouse, now=_parse_now(as_of_text, "--as-of"))
-    if output_format == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2))
-    elif output_format == "csv":
-        click.echo(savings_csv(report), nl=False)
-    else:
-        print_savings(report)
+    report = _build(obj, savings_report, as_of_text)
+    _emit(
+        output_format,
+        lambda: json.dumps(report.as_dict(), indent=2),
+        lambda: print_savings(report),
+        lambda: savings_csv(report),
+    )
 
 
 def _last_complete_month() -> str:
