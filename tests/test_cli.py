@@ -184,3 +184,34 @@ def test_capacity_underused_prints_the_planted_servers(demo_build):
     assert {r[1] for r in rows if r[0] == "under-used"} == set(planted["under-used-servers"]["servers"])
     table = run("capacity", "underused", "--as-of", "2026-11-22T10:00:00Z", env=env)
     assert "Possibly unused: 5 servers" in table.stdout
+
+
+def test_every_capacity_and_savings_analysis_runs_on_the_demo_and_finds_what_was_planted(demo_build):
+    paths, truth = demo_build
+    planted = {s["id"]: s for s in truth["scenarios"]}
+    env = {"COUNCILOPS_CONFIG": str(paths.estate), "COUNCILOPS_DB": str(paths.warehouse)}
+    as_of = ("--as-of", "2026-11-22T10:00:00Z", "--format", "json")
+
+    def run_json(*args: str) -> dict:
+        result = run(*args, *as_of, env=env)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    timeleft = run_json("capacity", "timeleft")
+    filling = planted["storage-filling"]
+    assert timeleft["storage_days_until_full"][0]["server"] == filling["server"]
+    (dc1_cpu,) = [p for p in timeleft["pools"] if p["site"] == "dc1" and p["pool"] == "cpu"]
+    assert dc1_cpu["days_remaining"] is not None and dc1_cpu["days_remaining"] <= 365
+    site_loss = run_json("capacity", "site-loss")
+    assert {(c["if_lost"], c["pool"]) for c in site_loss["checks"]} == {
+        (s, p) for s in ("dc1", "dc2") for p in ("cpu", "memory")
+    }
+    consolidation = run_json("capacity", "consolidate")
+    assert consolidation["two_site_services_kept_at_two_sites"] is True
+    profile = run_json("capacity", "profile", "--service", "council-tax")
+    assert profile["cpu"]["service_hours"]["hours"] < profile["cpu"]["all_hours"]["hours"]
+    savings = run_json("savings")
+    stopped = {e["server"] for e in savings["evidence"] if e["stopped_reporting"]}
+    assert stopped == {s["id"] for s in planted["decommissioned-baseline-servers"]["servers"]}
+    wrong = run("capacity", "profile", "--server", "nowhere", env=env)
+    assert wrong.returncode == 2 and "no server 'nowhere'" in wrong.stderr
