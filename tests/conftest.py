@@ -37,3 +37,18 @@ def demo_build(tmp_path_factory):
     build_demo(folder, scale="default", seed=2026, now=DEMO_NOW)
     paths = DemoPaths(folder)
     return paths, json.loads(paths.ground_truth.read_text(encoding="utf-8"))  # the file is the promise
+
+
+def require_program(name: str) -> str:
+    """The path of a program a test needs. Missing, the test fails under CI=true (make test
+    installs it) and is skipped elsewhere, saying how to get it."""
+    import os
+    import shutil
+
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed (`make test` installs the Debian packages the suite needs)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)

@@ -33,3 +33,21 @@ def test_dockerfile_copies_only_what_exists():
         if match := re.match(r"COPY (.+) \S+$", line):
             for source in match[1].split():
                 assert (root / source).exists(), source
+
+
+def test_prometheus_configs_pass_promtool():
+    """The docker Prometheus configurations are valid for the Prometheus the tests run."""
+    import subprocess
+
+    from tests.conftest import require_program
+
+    promtool = require_program("promtool")
+    for site in ("dc1", "dc2"):
+        result = subprocess.run(
+            [promtool, "check", "config", str(DOCKER / f"prometheus-{site}.yml")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "SUCCESS" in result.stdout
