@@ -381,6 +381,41 @@ def savings(obj: Context, output_format: str, as_of_text: str | None) -> None:
     )
 
 
+@cli.group()
+def load() -> None:
+    """Load what other systems export: backup job reports (more sources arrive with issue 3)."""
+
+
+@load.command("backups")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def load_backups(obj: Context, report: Path) -> None:
+    """Load a Veeam-style backup job report (CSV; columns in docs/sources.md) into the warehouse.
+
+    Each bad row is rejected with its line and reason and the rest loads; exit status 1 when
+    any row was rejected. Loading the same report again replaces what it loaded before.
+    """
+    from collectors.files.backup_report import ReportError, read_backup_report, write_jobs
+
+    estate = load_estate(obj.config)
+    try:
+        loaded = read_backup_report(report.read_text(encoding="utf-8-sig"), str(report), estate)
+    except (ReportError, UnicodeDecodeError) as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_PROBLEMS)
+    with Warehouse.open(obj.db) as warehouse:
+        written = write_jobs(loaded, warehouse)
+    for line, reason in loaded.rejected:
+        click.echo(f"{report}:{line}: rejected: {reason}", err=True)
+    per_site = ", ".join(f"{site} {count}" for site, count in written.items()) or "none"
+    click.echo(
+        f"{report}: {sum(written.values())} jobs loaded ({per_site}), {len(loaded.rejected)} rejected, "
+        f"{len(loaded.skipped)} unfinished sessions skipped"
+    )
+    if loaded.rejected:
+        sys.exit(EXIT_PROBLEMS)
+
+
 def _last_complete_month() -> str:
     today = datetime.now(UTC).date()
     year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)

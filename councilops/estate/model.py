@@ -149,7 +149,9 @@ class Site(_Frozen):
     auth: Annotated[BasicAuth | BearerAuth, Field(discriminator="type")] | None = None
     tls: Tls | None = None
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
-    retry_attempts: Annotated[int, Field(ge=1, le=20)] = 4  # tries of one request before the site counts as unreachable
+    retry_attempts: Annotated[int, Field(ge=1, le=20)] = (
+        4  # tries of one request before the site counts as unreachable
+    )
     retry_max_wait_seconds: Annotated[float, Field(ge=0, le=600)] = 30.0  # the longest pause between tries
 
 

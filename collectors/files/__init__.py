@@ -1,0 +1,1 @@
+"""Sources a provider has beside Prometheus: exported files (backup reports, CMDB, change calendar)."""
