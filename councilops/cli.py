@@ -383,7 +383,7 @@ def savings(obj: Context, output_format: str, as_of_text: str | None) -> None:
 
 @cli.group()
 def load() -> None:
-    """Load what other systems export: backup job reports (more sources arrive with issue 3)."""
+    """Load what other systems export: backup job reports and the change calendar (docs/sources.md)."""
 
 
 @load.command("backups")
@@ -411,6 +411,56 @@ def load_backups(obj: Context, report: Path) -> None:
     click.echo(
         f"{report}: {sum(written.values())} jobs loaded ({per_site}), {len(loaded.rejected)} rejected, "
         f"{len(loaded.skipped)} unfinished sessions skipped"
+    )
+    if loaded.rejected:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@load.command("changes")
+@click.argument("calendar_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--from",
+    "from_text",
+    metavar="ISO-8601",
+    default=None,
+    help="Start of the window (default: 13 months ago).",
+)
+@click.option(
+    "--until",
+    "until_text",
+    metavar="ISO-8601",
+    default=None,
+    help="End of the window (default: 3 months ahead).",
+)
+@click.pass_obj
+def load_changes(obj: Context, calendar_file: Path, from_text: str | None, until_text: str | None) -> None:
+    """Load maintenance windows from the change calendar (iCalendar, recurring events expanded).
+
+    Each event names its services in CATEGORIES. A bad event is rejected with its line and UID
+    and the rest load; exit status 1 when any was rejected. Loading again replaces the window.
+    """
+    from datetime import timedelta
+
+    from collectors.files.change_calendar import CalendarError, read_change_calendar, write_windows
+
+    now = datetime.now(UTC)
+    start = _parse_now(from_text, "--from") or now - timedelta(days=396)
+    end = _parse_now(until_text, "--until") or now + timedelta(days=92)
+    estate = load_estate(obj.config)
+    try:
+        loaded = read_change_calendar(
+            calendar_file.read_text(encoding="utf-8-sig"), str(calendar_file), estate, start, end
+        )
+    except (CalendarError, UnicodeDecodeError) as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_PROBLEMS)
+    with Warehouse.open(obj.db) as warehouse:
+        written = write_windows(loaded, warehouse, start, end)
+    for line, reason in loaded.rejected:
+        click.echo(f"{calendar_file}:{line}: rejected: {reason}", err=True)
+    click.echo(
+        f"{calendar_file}: {loaded.events} events, {written} maintenance windows loaded "
+        f"({start:%Y-%m-%d} to {end:%Y-%m-%d}), {len(loaded.rejected)} events rejected"
     )
     if loaded.rejected:
         sys.exit(EXIT_PROBLEMS)

@@ -381,6 +381,33 @@ class Writes(_Connection):
             self._insert_frame("replication_lag", incoming)
         return frame.height
 
+    def replace_maintenance_windows(
+        self, source: str, window_start: datetime, window_end: datetime, frame: pl.DataFrame
+    ) -> int:
+        """Replace the windows `source` (a change-calendar feed) gave that start in the window.
+
+        frame: service_id, start_utc, end_utc, reference, summary."""
+        start, end = utc_naive(window_start), utc_naive(window_end)
+        what = f"maintenance windows from {source} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M}"
+        frame = _require_columns(frame, ("service_id", "start_utc", "end_utc", "reference", "summary"), what)
+        self._check(
+            frame,
+            what,
+            {
+                "have an empty field": pl.any_horizontal(pl.exclude("summary").is_null()),
+                "end before they start": pl.col("end_utc") <= pl.col("start_utc"),
+                "start outside the window": (pl.col("start_utc") < start) | (pl.col("start_utc") >= end),
+            },
+        )
+        incoming = frame.with_columns(pl.lit(source).alias("source"), pl.col("summary").fill_null(""))
+        with self.transaction():
+            self._con.execute(
+                "DELETE FROM maintenance_windows WHERE source = ? AND start_utc >= ? AND start_utc < ?",
+                [source, start, end],
+            )
+            self._insert_frame("maintenance_windows", incoming)
+        return frame.height
+
     # --- collection bookkeeping ----------------------------------------------------------------
 
     def record_collection_run(
