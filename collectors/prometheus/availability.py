@@ -1,0 +1,139 @@
+"""Collecting availability: every probe sample of a site's endpoints, as state intervals.
+
+For exact intervals the raw samples are needed, with their own timestamps, not a range
+query's evaluation steps: `probe_success[<chunk>]` evaluated at the chunk's end returns every
+sample of the chunk as scraped. Chunks are short enough to stay far below the 11,000-point
+limit. The sample before the window (within 1.5 probe intervals) is fetched too, since it may
+stand into the window (collectors/prometheus/states.py).
+
+A series belongs to an endpoint of the estate by its `instance` label (blackbox_exporter's
+target, the endpoint's `target`). An endpoint of the site with no series at all is unmonitored,
+cause `no-samples`. When the site gives no usable answer, the whole window is written as
+unmonitored, cause `prometheus-unreachable`, and the watermark does not move: the next run asks
+for the window again and replaces it with what the site still holds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import polars as pl
+
+from collectors.prometheus.matrix import parse_matrix
+from collectors.prometheus.source import PrometheusSource, SiteUnavailable
+from collectors.prometheus.states import NO_SAMPLES, probe_intervals
+from councilops.estate.model import Estate
+
+SOURCE = "availability"
+CHUNK_SECONDS = 6 * 3600  # 360 samples a series at one a minute
+QUERY = "probe_success"
+ENDPOINT_LABEL = "instance"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    site_id: str
+    window: tuple[datetime, datetime]
+    intervals: int
+    samples: int
+    status: str  # ok or unreachable
+    message: str = ""
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _naive(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+
+
+def collect_availability(
+    estate: Estate,
+    site_id: str,
+    source: PrometheusSource,
+    warehouse,
+    start: datetime,
+    end: datetime,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Outcome:
+    """Collect [start, end) for one site, write it, and move the watermark when it worked."""
+    endpoints = {
+        e.target: (f"{service.id}@{e.site}", service.id, e.probe_interval_seconds)
+        for service in estate.services
+        for e in service.endpoints
+        if e.site == site_id
+    }
+    lo, hi = _seconds(start), _seconds(end)
+    longest = max((interval for _, _, interval in endpoints.values()), default=60)
+    samples: dict[str, list[tuple[float, float]]] = {target: [] for target in endpoints}
+    started = clock()
+    rows: list[tuple] = []
+    status, message, count = "ok", "", 0
+    try:
+        cursor = lo - (3 * longest) // 2  # the sample before the window may stand into it
+        while cursor < hi:
+            chunk_end = min(cursor + CHUNK_SECONDS, hi)
+            body = source.instant_query(f"{QUERY}[{chunk_end - cursor}s]", chunk_end)
+            # a range selector at t covers (t - d, t]: samples exactly at chunk_end belong to
+            # the next window, so they are dropped below
+            for series in parse_matrix(
+                body, f"site {site_id}, {QUERY}, {_naive(cursor)}..{_naive(chunk_end)}"
+            ):
+                target = series.labels.get(ENDPOINT_LABEL)
+                if target in samples:
+                    keep = (
+                        series.times_s < chunk_end if chunk_end == hi else np.ones(len(series.times_s), bool)
+                    )
+                    samples[target].extend(
+                        zip(series.times_s[keep].tolist(), series.values[keep].tolist(), strict=True)
+                    )
+                    count += int(keep.sum())
+            cursor = chunk_end
+        for target, (endpoint_id, service_id, interval) in endpoints.items():
+            found = sorted(set(samples[target]))
+            times = [int(round(t)) for t, _ in found]
+            values = [v for _, v in found]
+            for item in probe_intervals(times, values, interval, lo, hi, NO_SAMPLES):
+                rows.append(
+                    (
+                        endpoint_id,
+                        service_id,
+                        _naive(item.start_s),
+                        _naive(item.end_s),
+                        item.state,
+                        item.cause,
+                    )
+                )
+    except SiteUnavailable as error:
+        status, message = "unreachable", str(error)
+        rows = [
+            (endpoint_id, service_id, _naive(lo), _naive(hi), "unmonitored", SiteUnavailable.cause)
+            for endpoint_id, service_id, _ in endpoints.values()
+        ]
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "endpoint_id": pl.Utf8,
+            "service_id": pl.Utf8,
+            "start_utc": pl.Datetime("us"),
+            "end_utc": pl.Datetime("us"),
+            "state": pl.Utf8,
+            "cause": pl.Utf8,
+        },
+        orient="row",
+    )
+    # The data first, in its own transaction, then the watermark: a collector killed between the
+    # two leaves the window written and the watermark behind it, so the next run asks for the
+    # window again and replaces it: nothing lost, nothing counted twice.
+    written = warehouse.replace_availability(site_id, start, end, frame)
+    if status == "ok":
+        warehouse.set_watermark(site_id, SOURCE, end)
+    warehouse.record_collection_run(
+        str(uuid.uuid4()), SOURCE, site_id, start, end, started, clock(), status, written, message or None
+    )
+    return Outcome(site_id, (start, end), written, count, status, message)
