@@ -27,6 +27,7 @@ from collectors.prometheus.matrix import parse_matrix
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from collectors.prometheus.states import NO_SAMPLES, probe_intervals
 from councilops.estate.model import Estate
+from councilops.warehouse import AVAILABILITY_BATCH_SCHEMA
 
 SOURCE = "availability"
 CHUNK_SECONDS = 6 * 3600  # 360 samples a series at one a minute
@@ -115,18 +116,7 @@ def collect_availability(
             (endpoint_id, service_id, _naive(lo), _naive(hi), "unmonitored", SiteUnavailable.cause)
             for endpoint_id, service_id, _ in endpoints.values()
         ]
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "endpoint_id": pl.Utf8,
-            "service_id": pl.Utf8,
-            "start_utc": pl.Datetime("us"),
-            "end_utc": pl.Datetime("us"),
-            "state": pl.Utf8,
-            "cause": pl.Utf8,
-        },
-        orient="row",
-    )
+    frame = pl.DataFrame(rows, schema=AVAILABILITY_BATCH_SCHEMA, orient="row")
     # The data first, in its own transaction, then the watermark: a collector killed between the
     # two leaves the window written and the watermark behind it, so the next run asks for the
     # window again and replaces it: nothing lost, nothing counted twice.
