@@ -1,0 +1,148 @@
+"""Collecting utilisation: each server's hourly mean and peak, reduced by Prometheus.
+
+Only what the warehouse keeps crosses the wire: for each metric one range query at a one-hour
+step for the hourly mean (`avg_over_time((expr)[1h:1m])`) and one for the hourly peak
+(`max_over_time(...)`). The value at step t covers the hour (t - 1h, t], stored as the hour
+starting at t - 1h. The expressions are node_exporter's by default (docs/metrics.md); a series
+belongs to a server of the estate by its `instance` label (the host name, with or without the
+exporter's port).
+
+An answer with a value that is not a finite number, or a peak below the mean, is refused for
+that metric and hour (counted and reported); the rest is written. When the site gives no
+usable answer nothing is written and the watermark stays, so the next run asks again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import polars as pl
+
+from collectors.prometheus.chunks import chunks
+from collectors.prometheus.matrix import parse_matrix
+from collectors.prometheus.source import PrometheusSource, SiteUnavailable
+from councilops.estate.model import Estate
+
+SOURCE = "utilisation"
+HOUR = 3600
+SERVER_LABEL = "instance"
+EXPRESSIONS = {
+    # metric -> PromQL giving the value per server, by instance
+    "cpu_percent": '100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])))',
+    "memory_percent": "100 * (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)",
+    "storage_percent": (
+        '100 * (1 - sum by (instance) (node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"})'
+        ' / sum by (instance) (node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"}))'
+    ),
+    "network_mbps": (
+        'sum by (instance) (rate(node_network_receive_bytes_total{device!="lo"}[5m])'
+        ' + rate(node_network_transmit_bytes_total{device!="lo"}[5m])) * 8 / 1e6'
+    ),
+}
+
+
+@dataclass
+class Outcome:
+    site_id: str
+    window: tuple[datetime, datetime]
+    rows: int = 0
+    refused: dict[str, int] = field(default_factory=dict)  # metric -> hours refused
+    status: str = "ok"
+    message: str = ""
+
+
+def _server_of(instance: str, servers: set[str]) -> str | None:
+    if instance in servers:
+        return instance
+    host = instance.rsplit(":", 1)[0]
+    return host if host in servers else None
+
+
+def collect_utilisation(
+    estate: Estate,
+    site_id: str,
+    source: PrometheusSource,
+    warehouse,
+    start: datetime,
+    end: datetime,
+    expressions: dict[str, str] = EXPRESSIONS,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Outcome:
+    """Collect whole hours in [start, end) for one site's servers; write; move the watermark."""
+    servers = {s.id for s in estate.servers if s.site == site_id}
+    lo, hi = int(start.timestamp()) // HOUR * HOUR, int(end.timestamp()) // HOUR * HOUR
+    outcome = Outcome(site_id, (start, end))
+    started = clock()
+    frames = []
+    try:
+        for metric, expression in expressions.items():
+            per_server: dict[str, dict[str, dict[float, float]]] = {}
+            for kind, function in (("mean", "avg_over_time"), ("peak", "max_over_time")):
+                query = f"{function}(({expression})[1h:1m])"
+                for chunk in chunks(lo + HOUR, hi + HOUR, HOUR):  # the value at t covers (t - 1h, t]
+                    where = f"site {site_id}, {metric} {kind}"
+                    for series in parse_matrix(
+                        source.range_query(query, chunk), where, (chunk.start_s, chunk.end_s)
+                    ):
+                        server = _server_of(series.labels.get(SERVER_LABEL, ""), servers)
+                        if server is None:
+                            continue
+                        values = per_server.setdefault(server, {"mean": {}, "peak": {}})[kind]
+                        values.update(zip(series.times_s.tolist(), series.values.tolist(), strict=True))
+            rows = []
+            refused = 0
+            for server, values in per_server.items():
+                for t, mean in values["mean"].items():
+                    peak = values["peak"].get(t)
+                    if peak is None or not (np.isfinite(mean) and np.isfinite(peak)) or peak < mean:
+                        refused += 1
+                        continue
+                    rows.append(
+                        (
+                            server,
+                            metric,
+                            datetime.fromtimestamp(t - HOUR, UTC).replace(tzinfo=None),
+                            mean,
+                            peak,
+                        )
+                    )
+            outcome.refused[metric] = refused
+            frames.append(rows)
+    except SiteUnavailable as error:
+        outcome.status, outcome.message = "unreachable", str(error)
+    if outcome.status == "ok":
+        rows = [row for part in frames for row in part]
+        frame = pl.DataFrame(
+            rows,
+            schema={
+                "server_id": pl.Utf8,
+                "metric": pl.Utf8,
+                "interval_start_utc": pl.Datetime("us"),
+                "mean_value": pl.Float64,
+                "peak_value": pl.Float64,
+            },
+            orient="row",
+        )
+        window_start = datetime.fromtimestamp(lo, UTC)
+        window_end = datetime.fromtimestamp(hi, UTC)
+        # data, then rollups, then the watermark: a kill in between only makes the next run redo it
+        outcome.rows = warehouse.replace_utilisation(site_id, HOUR, window_start, window_end, frame)
+        warehouse.rollup_utilisation_daily(site_id, window_start, window_end)
+        warehouse.set_watermark(site_id, SOURCE, window_end)
+    warehouse.record_collection_run(
+        str(uuid.uuid4()),
+        SOURCE,
+        site_id,
+        start,
+        end,
+        started,
+        clock(),
+        outcome.status,
+        outcome.rows,
+        outcome.message or None,
+    )
+    return outcome
