@@ -54,7 +54,7 @@ class Context:
 def cli(ctx: click.Context, config: str, db: str) -> None:
     """councilops: service levels, capacity and savings for a two-site council IT provider.
 
-    Commands collect, report and serve arrive with their features (see docs/cli.md).
+    Commands report and serve arrive with their features (see docs/cli.md).
     """
     ctx.obj = Context(config, db)
 
@@ -379,6 +379,70 @@ def savings(obj: Context, output_format: str, as_of_text: str | None) -> None:
         lambda: print_savings(report),
         lambda: savings_csv(report),
     )
+
+
+@cli.command()
+@click.option(
+    "--since",
+    "since_text",
+    metavar="ISO-8601",
+    default=None,
+    help="Backfill from here (default: each site's watermark).",
+)
+@click.option("--until", "until_text", metavar="ISO-8601", default=None, help="Up to here (default: now).")
+@click.option(
+    "--site",
+    "site_ids",
+    metavar="ID",
+    multiple=True,
+    help="Only this site (repeatable; default: every site).",
+)
+@click.pass_obj
+def collect(obj: Context, since_text: str | None, until_text: str | None, site_ids: tuple[str, ...]) -> None:
+    """Collect availability and utilisation from every site's Prometheus into the warehouse.
+
+    Each site catches up from its watermark, a day at a time; --since backfills. A site that
+    cannot be reached does not stop the others: its window is recorded as unmonitored and the
+    next run asks for it again. Exit status 2 when any site could not be collected.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from collectors.run import collect as collect_all
+
+    estate = load_estate(obj.config)
+    unknown = [s for s in site_ids if s not in {site.id for site in estate.sites}]
+    if unknown:
+        raise click.BadParameter(f"no site {unknown[0]!r} in {obj.config}", param_hint="--site")
+    console = Console(stderr=True)
+    with Warehouse.open(obj.db) as warehouse, console.status("collecting") as status:
+        summaries = collect_all(
+            estate,
+            warehouse,
+            list(site_ids) or None,
+            _parse_now(since_text, "--since"),
+            _parse_now(until_text, "--until"),
+            progress=lambda message: status.update(f"collecting {message}"),
+        )
+    table = Table(title="Collected", title_justify="left")
+    for name in ("site", "data", "from", "to", "windows", "rows", "status"):
+        table.add_column(name, justify="right" if name in ("windows", "rows") else "left")
+    for s in summaries:
+        table.add_row(
+            s.site_id,
+            s.kind,
+            f"{s.start:%Y-%m-%d %H:%M}",
+            f"{s.end:%Y-%m-%d %H:%M}",
+            str(s.windows),
+            f"{s.rows:,}",
+            s.status,
+        )
+    Console().print(table)
+    failed = [s for s in summaries if s.status != "ok"]
+    for s in failed:
+        click.echo(f"site {s.site_id} {s.kind}: {s.message}", err=True)
+    if failed:
+        sys.exit(EXIT_UNAVAILABLE)
 
 
 @cli.group()

@@ -440,7 +440,11 @@ class Writes(_Connection):
         )
 
     def set_watermark(self, site_id: str, source: str, collected_until: datetime) -> None:
+        """Record how far `source` is collected at the site. It only moves forward: backfilling
+        an older window must not make the next run start again from there."""
         self._con.execute(
-            "INSERT OR REPLACE INTO collection_watermarks VALUES (?, ?, ?)",
+            "INSERT INTO collection_watermarks VALUES (?, ?, ?) ON CONFLICT (site_id, source) "
+            "DO UPDATE SET collected_until_utc = greatest(collection_watermarks.collected_until_utc, "
+            "excluded.collected_until_utc)",
             [site_id, source, utc_naive(collected_until)],
         )

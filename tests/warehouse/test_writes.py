@@ -223,6 +223,8 @@ def test_collection_runs_and_watermarks_are_upserts(warehouse):
     warehouse.set_watermark("dc1", "probes", T0 + HOUR)
     assert warehouse.query("SELECT status FROM collection_runs").rows() == [("ok",)]
     assert warehouse.watermark("dc1", "probes") == T0 + HOUR
+    warehouse.set_watermark("dc1", "probes", T0 - HOUR)  # a backfill of older data
+    assert warehouse.watermark("dc1", "probes") == T0 + HOUR  # never moves back
 
 
 # A window is a pair of hour offsets within one day; each write says "state X throughout".
