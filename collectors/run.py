@@ -1,6 +1,6 @@
 """`councilops collect`: every site caught up from its watermarks, or a window backfilled.
 
-Each site and each kind of data (availability, utilisation) is collected on its own, a day at
+Each site and each kind of data (availability, utilisation, backups and replication) is collected on its own, a day at
 a time, so a site that is down, slow or answering nonsense never stops the other, and the
 watermark moves a day at a time: a run stopped part-way resumes where it stopped. A window a
 site could not answer is written as unmonitored (availability) or left unwritten
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from collectors.prometheus import availability, utilisation
+from collectors.prometheus import availability, recovery, utilisation
 from collectors.prometheus.source import PrometheusSource, SourceConfigError
 from councilops.estate.model import Estate, Site
 
@@ -22,6 +22,7 @@ DAY = timedelta(days=1)
 KINDS = {
     "availability": availability.collect_availability,
     "utilisation": utilisation.collect_utilisation,
+    "recovery": recovery.collect_recovery,
 }
 
 

@@ -80,8 +80,9 @@ def collect_availability(
         while cursor < hi:
             chunk_end = min(cursor + CHUNK_SECONDS, hi)
             body = source.instant_query(f"{QUERY}[{chunk_end - cursor}s]", chunk_end)
-            # a range selector at t covers (t - d, t]: samples exactly at chunk_end belong to
-            # the next window, so they are dropped below
+            # a range selector at t covers [t - d, t] before Prometheus 3.0 and (t - d, t] since:
+            # a sample on an inner boundary may come twice (the set below keeps it once), and one
+            # exactly at the window's end belongs to the next window, so it is dropped
             for series in parse_matrix(
                 body, f"site {site_id}, {QUERY}, {_naive(cursor)}..{_naive(chunk_end)}"
             ):

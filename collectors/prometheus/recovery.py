@@ -1,0 +1,148 @@
+"""Collecting backups and replication from the gauges node_exporter's textfile collector exposes.
+
+- `backup_last_success_timestamp_seconds{dataset}` and
+  `backup_last_failure_timestamp_seconds{dataset}`: each new value is a job that finished then,
+  successfully or not. Every raw sample of the window is read and each distinct timestamp that
+  falls in the window is one job (a gauge repeats its value at every scrape).
+- `replication_lag_seconds{dataset}`: every raw sample in the window, as it was scraped.
+
+A series belongs to a dataset of the estate by its `dataset` label; other series are ignored.
+A negative or non-finite lag, or a timestamp that is not a time, is refused and counted. When
+the site gives no usable answer nothing is written and the watermark stays.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import polars as pl
+
+from collectors.prometheus.matrix import parse_matrix
+from collectors.prometheus.source import PrometheusSource, SiteUnavailable
+from councilops.estate.model import Estate
+
+SOURCE = "recovery"
+CHUNK_SECONDS = 6 * 3600
+DATASET_LABEL = "dataset"
+BACKUP_METRICS = {
+    "backup_last_success_timestamp_seconds": "success",
+    "backup_last_failure_timestamp_seconds": "failed",
+}
+LAG_METRIC = "replication_lag_seconds"
+
+
+@dataclass
+class Outcome:
+    site_id: str
+    window: tuple[datetime, datetime]
+    jobs: int = 0
+    lag_samples: int = 0
+    refused: int = 0
+    status: str = "ok"
+    message: str = ""
+
+    @property
+    def rows(self) -> int:
+        return self.jobs + self.lag_samples
+
+
+def _naive(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+
+
+def _raw(source: PrometheusSource, metric: str, lo: int, hi: int, site_id: str):
+    """Every raw sample of `metric` in [lo, hi), chunk by chunk: (labels, times, values).
+
+    A range selector `[d]` at t covers [t - d, t] before Prometheus 3.0 and (t - d, t] since,
+    so a sample on a chunk boundary is kept only by the chunk it ends: no sample twice."""
+    cursor = lo
+    while cursor < hi:
+        chunk_end = min(cursor + CHUNK_SECONDS, hi)
+        body = source.instant_query(f"{metric}[{chunk_end - cursor}s]", chunk_end)
+        for series in parse_matrix(body, f"site {site_id}, {metric}, {_naive(cursor)}..{_naive(chunk_end)}"):
+            after = series.times_s >= lo if cursor == lo else series.times_s > cursor
+            keep = after & (series.times_s < hi)
+            yield series.labels, series.times_s[keep], series.values[keep]
+        cursor = chunk_end
+
+
+def collect_recovery(
+    estate: Estate,
+    site_id: str,
+    source: PrometheusSource,
+    warehouse,
+    start: datetime,
+    end: datetime,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Outcome:
+    datasets = {d.id: d for s in estate.services for d in s.datasets if d.site == site_id}
+    lo, hi = int(start.timestamp()), int(end.timestamp())
+    outcome = Outcome(site_id, (start, end))
+    started = clock()
+    jobs: dict[tuple[str, float], str] = {}
+    lags: list[tuple] = []
+    try:
+        for metric, status in BACKUP_METRICS.items():
+            for labels, _, values in _raw(source, metric, lo, hi, site_id):
+                dataset = labels.get(DATASET_LABEL)
+                if dataset not in datasets:
+                    continue
+                for finished in set(values.tolist()):
+                    if not np.isfinite(finished) or finished <= 0:
+                        outcome.refused += 1
+                    elif lo <= finished < hi:
+                        jobs[(dataset, finished)] = status
+        for labels, times, values in _raw(source, LAG_METRIC, lo, hi, site_id):
+            dataset = labels.get(DATASET_LABEL)
+            if dataset not in datasets or not datasets[dataset].replicated_to:
+                continue
+            good = np.isfinite(values) & (values >= 0)
+            outcome.refused += int((~good).sum())
+            lags += [
+                (dataset, datasets[dataset].replicated_to, _naive(t), v)
+                for t, v in zip(times[good].tolist(), values[good].tolist(), strict=True)
+            ]
+    except SiteUnavailable as error:
+        outcome.status, outcome.message = "unreachable", str(error)
+    if outcome.status == "ok":
+        job_frame = pl.DataFrame(
+            [(d, f"{d}-backup", _naive(t), _naive(t), status) for (d, t), status in sorted(jobs.items())],
+            schema={
+                "dataset_id": pl.Utf8,
+                "job_name": pl.Utf8,
+                "started_at_utc": pl.Datetime("us"),
+                "finished_at_utc": pl.Datetime("us"),
+                "status": pl.Utf8,
+            },
+            orient="row",
+        )
+        lag_frame = pl.DataFrame(
+            lags,
+            schema={
+                "dataset_id": pl.Utf8,
+                "to_site_id": pl.Utf8,
+                "sampled_at_utc": pl.Datetime("us"),
+                "lag_seconds": pl.Float64,
+            },
+            orient="row",
+        )
+        outcome.jobs = warehouse.replace_backup_jobs(site_id, "prometheus", start, end, job_frame)
+        outcome.lag_samples = warehouse.replace_replication_lag(site_id, start, end, lag_frame)
+        warehouse.set_watermark(site_id, SOURCE, end)
+    warehouse.record_collection_run(
+        str(uuid.uuid4()),
+        SOURCE,
+        site_id,
+        start,
+        end,
+        started,
+        clock(),
+        outcome.status,
+        outcome.rows,
+        outcome.message or None,
+    )
+    return outcome
