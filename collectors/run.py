@@ -85,7 +85,7 @@ def collect(
                 progress(f"{site.id} {kind} {cursor:%Y-%m-%d %H:%M} .. {window_end:%Y-%m-%d %H:%M}")
                 outcome = collect_window(estate, site.id, source, warehouse, cursor, window_end, clock=clock)
                 summary.windows += 1
-                summary.rows += getattr(outcome, "intervals", 0) or getattr(outcome, "rows", 0)
+                summary.rows += outcome.rows
                 if outcome.status != "ok":
                     summary.windows_failed += 1
                     summary.status, summary.message = outcome.status, outcome.message

@@ -15,22 +15,20 @@ for the window again and replaces it with what the site still holds.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import numpy as np
 import polars as pl
 
-from collectors.prometheus.matrix import parse_matrix
+from collectors.bookkeeping import record_run
+from collectors.prometheus.raw import raw_samples
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from collectors.prometheus.states import NO_SAMPLES, probe_intervals
 from councilops.estate.model import Estate
 from councilops.warehouse import AVAILABILITY_BATCH_SCHEMA
 
 SOURCE = "availability"
-CHUNK_SECONDS = 6 * 3600  # 360 samples a series at one a minute
 QUERY = "probe_success"
 ENDPOINT_LABEL = "instance"
 
@@ -43,6 +41,10 @@ class Outcome:
     samples: int
     status: str  # ok or unreachable
     message: str = ""
+
+    @property
+    def rows(self) -> int:
+        return self.intervals
 
 
 def _seconds(moment: datetime) -> int:
@@ -76,26 +78,12 @@ def collect_availability(
     rows: list[tuple] = []
     status, message, count = "ok", "", 0
     try:
-        cursor = lo - (3 * longest) // 2  # the sample before the window may stand into it
-        while cursor < hi:
-            chunk_end = min(cursor + CHUNK_SECONDS, hi)
-            body = source.instant_query(f"{QUERY}[{chunk_end - cursor}s]", chunk_end)
-            # a range selector at t covers [t - d, t] before Prometheus 3.0 and (t - d, t] since:
-            # a sample on an inner boundary may come twice (the set below keeps it once), and one
-            # exactly at the window's end belongs to the next window, so it is dropped
-            for series in parse_matrix(
-                body, f"site {site_id}, {QUERY}, {_naive(cursor)}..{_naive(chunk_end)}"
-            ):
-                target = series.labels.get(ENDPOINT_LABEL)
-                if target in samples:
-                    keep = (
-                        series.times_s < chunk_end if chunk_end == hi else np.ones(len(series.times_s), bool)
-                    )
-                    samples[target].extend(
-                        zip(series.times_s[keep].tolist(), series.values[keep].tolist(), strict=True)
-                    )
-                    count += int(keep.sum())
-            cursor = chunk_end
+        # from 1.5 probe intervals before the window: that sample may stand into it
+        for labels, times, values in raw_samples(source, QUERY, lo - (3 * longest) // 2, hi, site_id):
+            target = labels.get(ENDPOINT_LABEL)
+            if target in samples:
+                samples[target].extend(zip(times.tolist(), values.tolist(), strict=True))
+                count += len(times)
         for target, (endpoint_id, service_id, interval) in endpoints.items():
             found = sorted(set(samples[target]))
             times = [int(round(t)) for t, _ in found]
@@ -124,7 +112,6 @@ def collect_availability(
     written = warehouse.replace_availability(site_id, start, end, frame)
     if status == "ok":
         warehouse.set_watermark(site_id, SOURCE, end)
-    warehouse.record_collection_run(
-        str(uuid.uuid4()), SOURCE, site_id, start, end, started, clock(), status, written, message or None
-    )
-    return Outcome(site_id, (start, end), written, count, status, message)
+    outcome = Outcome(site_id, (start, end), written, count, status, message)
+    record_run(warehouse, SOURCE, site_id, start, end, started, clock(), outcome)
+    return outcome

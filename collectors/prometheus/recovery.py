@@ -13,7 +13,6 @@ the site gives no usable answer nothing is written and the watermark stays.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,12 +20,12 @@ from datetime import UTC, datetime
 import numpy as np
 import polars as pl
 
-from collectors.prometheus.matrix import parse_matrix
+from collectors.bookkeeping import record_run
+from collectors.prometheus.raw import raw_samples
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from councilops.estate.model import Estate
 
 SOURCE = "recovery"
-CHUNK_SECONDS = 6 * 3600
 DATASET_LABEL = "dataset"
 BACKUP_METRICS = {
     "backup_last_success_timestamp_seconds": "success",
@@ -54,22 +53,6 @@ def _naive(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
 
 
-def _raw(source: PrometheusSource, metric: str, lo: int, hi: int, site_id: str):
-    """Every raw sample of `metric` in [lo, hi), chunk by chunk: (labels, times, values).
-
-    A range selector `[d]` at t covers [t - d, t] before Prometheus 3.0 and (t - d, t] since,
-    so a sample on a chunk boundary is kept only by the chunk it ends: no sample twice."""
-    cursor = lo
-    while cursor < hi:
-        chunk_end = min(cursor + CHUNK_SECONDS, hi)
-        body = source.instant_query(f"{metric}[{chunk_end - cursor}s]", chunk_end)
-        for series in parse_matrix(body, f"site {site_id}, {metric}, {_naive(cursor)}..{_naive(chunk_end)}"):
-            after = series.times_s >= lo if cursor == lo else series.times_s > cursor
-            keep = after & (series.times_s < hi)
-            yield series.labels, series.times_s[keep], series.values[keep]
-        cursor = chunk_end
-
-
 def collect_recovery(
     estate: Estate,
     site_id: str,
@@ -87,7 +70,7 @@ def collect_recovery(
     lags: list[tuple] = []
     try:
         for metric, status in BACKUP_METRICS.items():
-            for labels, _, values in _raw(source, metric, lo, hi, site_id):
+            for labels, _, values in raw_samples(source, metric, lo, hi, site_id):
                 dataset = labels.get(DATASET_LABEL)
                 if dataset not in datasets:
                     continue
@@ -96,7 +79,7 @@ def collect_recovery(
                         outcome.refused += 1
                     elif lo <= finished < hi:
                         jobs[(dataset, finished)] = status
-        for labels, times, values in _raw(source, LAG_METRIC, lo, hi, site_id):
+        for labels, times, values in raw_samples(source, LAG_METRIC, lo, hi, site_id):
             dataset = labels.get(DATASET_LABEL)
             if dataset not in datasets or not datasets[dataset].replicated_to:
                 continue
@@ -133,16 +116,5 @@ def collect_recovery(
         outcome.jobs = warehouse.replace_backup_jobs(site_id, "prometheus", start, end, job_frame)
         outcome.lag_samples = warehouse.replace_replication_lag(site_id, start, end, lag_frame)
         warehouse.set_watermark(site_id, SOURCE, end)
-    warehouse.record_collection_run(
-        str(uuid.uuid4()),
-        SOURCE,
-        site_id,
-        start,
-        end,
-        started,
-        clock(),
-        outcome.status,
-        outcome.rows,
-        outcome.message or None,
-    )
+    record_run(warehouse, SOURCE, site_id, start, end, started, clock(), outcome)
     return outcome

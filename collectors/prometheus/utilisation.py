@@ -14,7 +14,6 @@ usable answer nothing is written and the watermark stays, so the next run asks a
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 import numpy as np
 import polars as pl
 
+from collectors.bookkeeping import record_run
 from collectors.prometheus.chunks import chunks
 from collectors.prometheus.matrix import parse_matrix
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
@@ -133,16 +133,5 @@ def collect_utilisation(
         outcome.rows = warehouse.replace_utilisation(site_id, HOUR, window_start, window_end, frame)
         warehouse.rollup_utilisation_daily(site_id, window_start, window_end)
         warehouse.set_watermark(site_id, SOURCE, window_end)
-    warehouse.record_collection_run(
-        str(uuid.uuid4()),
-        SOURCE,
-        site_id,
-        start,
-        end,
-        started,
-        clock(),
-        outcome.status,
-        outcome.rows,
-        outcome.message or None,
-    )
+    record_run(warehouse, SOURCE, site_id, start, end, started, clock(), outcome)
     return outcome

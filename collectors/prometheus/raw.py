@@ -1,0 +1,38 @@
+"""Raw samples of a metric over a window, as scraped, chunk by chunk.
+
+`metric[d]` evaluated at t returns every sample in the range with the time it was scraped (not
+a range query's evaluation steps). The range is [t - d, t] before Prometheus 3.0 and (t - d, t]
+since, so a sample on a chunk boundary is kept only by the chunk it ends, and one exactly at the
+window's end is left to the next window: no sample twice, none lost, on either version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import numpy as np
+
+from collectors.prometheus.matrix import parse_matrix
+from collectors.prometheus.source import PrometheusSource
+
+CHUNK_SECONDS = 6 * 3600
+
+
+def _naive(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+
+
+def raw_samples(
+    source: PrometheusSource, metric: str, lo: int, hi: int, site_id: str, chunk_seconds: int = CHUNK_SECONDS
+) -> Iterator[tuple[dict[str, str], np.ndarray, np.ndarray]]:
+    """(labels, times in seconds, values) of every series, for each chunk of [lo, hi)."""
+    cursor = lo
+    while cursor < hi:
+        chunk_end = min(cursor + chunk_seconds, hi)
+        body = source.instant_query(f"{metric}[{chunk_end - cursor}s]", chunk_end)
+        for series in parse_matrix(body, f"site {site_id}, {metric}, {_naive(cursor)}..{_naive(chunk_end)}"):
+            after = series.times_s >= lo if cursor == lo else series.times_s > cursor
+            keep = after & (series.times_s < hi)
+            yield series.labels, series.times_s[keep], series.values[keep]
+        cursor = chunk_end
