@@ -30,7 +30,6 @@ from councilops.warehouse import AVAILABILITY_BATCH_SCHEMA
 
 SOURCE = "availability"
 QUERY = "probe_success"
-ENDPOINT_LABEL = "instance"
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ def collect_availability(
     try:
         # from 1.5 probe intervals before the window: that sample may stand into it
         for labels, times, values in raw_samples(source, QUERY, lo - (3 * longest) // 2, hi, site_id):
-            target = labels.get(ENDPOINT_LABEL)
+            target = labels.get(estate.collection.endpoint_label)
             if target in samples:
                 samples[target].extend(zip(times.tolist(), values.tolist(), strict=True))
                 count += len(times)

@@ -26,7 +26,6 @@ from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from councilops.estate.model import Estate
 
 SOURCE = "recovery"
-DATASET_LABEL = "dataset"
 BACKUP_METRICS = {
     "backup_last_success_timestamp_seconds": "success",
     "backup_last_failure_timestamp_seconds": "failed",
@@ -71,7 +70,7 @@ def collect_recovery(
     try:
         for metric, status in BACKUP_METRICS.items():
             for labels, _, values in raw_samples(source, metric, lo, hi, site_id):
-                dataset = labels.get(DATASET_LABEL)
+                dataset = labels.get(estate.collection.dataset_label)
                 if dataset not in datasets:
                     continue
                 for finished in set(values.tolist()):
@@ -80,7 +79,7 @@ def collect_recovery(
                     elif lo <= finished < hi:
                         jobs[(dataset, finished)] = status
         for labels, times, values in raw_samples(source, LAG_METRIC, lo, hi, site_id):
-            dataset = labels.get(DATASET_LABEL)
+            dataset = labels.get(estate.collection.dataset_label)
             if dataset not in datasets or not datasets[dataset].replicated_to:
                 continue
             good = np.isfinite(values) & (values >= 0)

@@ -25,13 +25,12 @@ from collectors.bookkeeping import record_run
 from collectors.prometheus.chunks import chunks
 from collectors.prometheus.matrix import parse_matrix
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
-from councilops.estate.model import Estate
+from councilops.estate.model import Collection, Estate
 
 SOURCE = "utilisation"
 HOUR = 3600
-SERVER_LABEL = "instance"
-EXPRESSIONS = {
-    # metric -> PromQL giving the value per server, by instance
+NODE_EXPRESSIONS = {
+    # figure -> PromQL giving the value per server, by instance (node_exporter, Linux)
     "cpu_percent": '100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])))',
     "memory_percent": "100 * (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)",
     "storage_percent": (
@@ -43,6 +42,29 @@ EXPRESSIONS = {
         ' + rate(node_network_transmit_bytes_total{device!="lo"}[5m])) * 8 / 1e6'
     ),
 }
+WINDOWS_EXPRESSIONS = {
+    # the same figures from windows_exporter
+    "cpu_percent": '100 * (1 - avg by (instance) (rate(windows_cpu_time_total{mode="idle"}[5m])))',
+    "memory_percent": "100 * (1 - windows_os_physical_memory_free_bytes / windows_cs_physical_memory_bytes)",
+    "storage_percent": (
+        '100 * (1 - sum by (instance) (windows_logical_disk_free_bytes{volume!~"HarddiskVolume.*"})'
+        ' / sum by (instance) (windows_logical_disk_size_bytes{volume!~"HarddiskVolume.*"}))'
+    ),
+    "network_mbps": 'sum by (instance) (rate(windows_net_bytes_total{nic!~"isatap.*"}[5m])) * 8 / 1e6',
+}
+DEFAULTS = {"node": NODE_EXPRESSIONS, "windows": WINDOWS_EXPRESSIONS}
+
+
+def expressions_for(collection: Collection) -> dict[str, str]:
+    """Per figure: the configured query, else the chosen exporters' defaults joined with `or`
+    (a server is read from whichever exporter it runs)."""
+    out = {}
+    for metric in NODE_EXPRESSIONS:
+        if metric in collection.queries:
+            out[metric] = collection.queries[metric]
+        else:
+            out[metric] = " or ".join(f"({DEFAULTS[e][metric]})" for e in collection.exporters)
+    return out
 
 
 @dataclass
@@ -69,11 +91,13 @@ def collect_utilisation(
     warehouse,
     start: datetime,
     end: datetime,
-    expressions: dict[str, str] = EXPRESSIONS,
+    expressions: dict[str, str] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Outcome:
     """Collect whole hours in [start, end) for one site's servers; write; move the watermark."""
     servers = {s.id for s in estate.servers if s.site == site_id}
+    expressions = expressions or expressions_for(estate.collection)
+    server_label = estate.collection.server_label
     lo, hi = int(start.timestamp()) // HOUR * HOUR, int(end.timestamp()) // HOUR * HOUR
     outcome = Outcome(site_id, (start, end))
     started = clock()
@@ -88,7 +112,7 @@ def collect_utilisation(
                     for series in parse_matrix(
                         source.range_query(query, chunk), where, (chunk.start_s, chunk.end_s)
                     ):
-                        server = _server_of(series.labels.get(SERVER_LABEL, ""), servers)
+                        server = _server_of(series.labels.get(server_label, ""), servers)
                         if server is None:
                             continue
                         values = per_server.setdefault(server, {"mean": {}, "peak": {}})[kind]

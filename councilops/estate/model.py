@@ -345,6 +345,21 @@ class Capacity(_Frozen):
     consolidation: ConsolidationHost = ConsolidationHost()
 
 
+# --- collection ------------------------------------------------------------------------------
+
+UtilisationMetric = Literal["cpu_percent", "memory_percent", "storage_percent", "network_mbps"]
+
+
+class Collection(_Frozen):
+    """How the collectors find the estate in the sites' metrics (docs/metrics.md)."""
+
+    exporters: Annotated[tuple[Literal["node", "windows"], ...], Field(min_length=1)] = ("node", "windows")
+    queries: dict[UtilisationMetric, str] = {}  # a PromQL expression per figure, by instance
+    server_label: str = "instance"  # the server id, with or without the exporter's port
+    endpoint_label: str = "instance"  # blackbox_exporter's target
+    dataset_label: str = "dataset"
+
+
 # --- the whole estate ------------------------------------------------------------------------
 
 
@@ -366,6 +381,7 @@ class Estate(_Frozen):
     dr_tests: tuple[DrTest, ...] = ()
     money: Money = Money()
     capacity: Capacity = Capacity()
+    collection: Collection = Collection()
 
     # Lookups by id. The references check guarantees ids are unique and references resolve.
     def site(self, site_id: str) -> Site:

@@ -78,3 +78,40 @@ def test_an_unreachable_site_writes_nothing_and_keeps_its_watermark(estate, ware
     assert outcome.status == "unreachable" and outcome.rows == 0
     assert warehouse.watermark("dc1", "utilisation") is None
     assert warehouse.row_counts()["utilisation"] == 0
+
+
+def windows_history() -> list[Metric]:
+    """A Windows server: one CPU idle 60 % of the time, 8 of 32 GB free."""
+    t = [S0 + 60 * m for m in range(-10, HOURS * 60 + 1)]
+    return [
+        Metric(
+            "windows_cpu_time_total",
+            {**INSTANCE, "core": "0,0", "mode": "idle"},
+            [(ts, 36.0 * k) for k, ts in enumerate(t)],
+        ),
+        Metric("windows_os_physical_memory_free_bytes", INSTANCE, [(ts, 8e9) for ts in t]),
+        Metric("windows_cs_physical_memory_bytes", INSTANCE, [(ts, 32e9) for ts in t]),
+    ]
+
+
+def test_a_windows_server_by_default_and_a_configured_query(estate, warehouse, tmp_path):
+    end = datetime(2026, 1, 5, HOURS, 0, tzinfo=UTC)
+    custom = estate.model_copy(
+        update={
+            "collection": estate.collection.model_copy(
+                update={"queries": {"network_mbps": "42 + 0 * windows_os_physical_memory_free_bytes"}}
+            )
+        }
+    )
+    with prometheus_with(windows_history(), tmp_path) as url:
+        source = PrometheusSource.for_site(
+            Site(id="dc1", name="one", prometheus_url=url), environ={}, **NO_WAIT
+        )
+        outcome = collect_utilisation(custom, "dc1", source, warehouse, START, end)
+    assert outcome.status == "ok"
+    for metric, value in {"cpu_percent": 40.0, "memory_percent": 75.0, "network_mbps": 42.0}.items():
+        rows = warehouse.utilisation(["dc1-ctax-app01"], metric, 3600, START, end)
+        assert rows["mean_value"].to_list() == pytest.approx([value] * HOURS, rel=1e-9), metric
+    assert (
+        warehouse.utilisation(["dc1-ctax-app01"], "storage_percent", 3600, START, end).height == 0
+    )  # not exposed
