@@ -35,6 +35,9 @@ class SiteSummary:
     windows: int = 0
     windows_failed: int = 0
     rows: int = 0
+    series: int = 0  # the most series any window held
+    samples: int = 0
+    gaps: int = 0  # unmonitored intervals written, or values refused
     status: str = "ok"
     message: str = ""
 
@@ -54,7 +57,7 @@ def collect(
     until: datetime | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     source_for: Callable[[Site], PrometheusSource] = PrometheusSource.for_site,
-    progress: Callable[[str], None] = lambda message: None,
+    progress: Callable[[str, str, int, int], None] = lambda site, kind, done, total: None,
 ) -> list[SiteSummary]:
     summaries = []
     for site in estate.sites:
@@ -80,16 +83,21 @@ def collect(
             start = _floor(start, kind)
             summary = SiteSummary(site.id, kind, start, end)
             cursor = start
+            total = max(1, -(-(end - start) // DAY))
+            progress(site.id, kind, 0, total)
             while cursor < end:
                 window_end = min(cursor + DAY, end)
-                progress(f"{site.id} {kind} {cursor:%Y-%m-%d %H:%M} .. {window_end:%Y-%m-%d %H:%M}")
                 outcome = collect_window(estate, site.id, source, warehouse, cursor, window_end, clock=clock)
                 summary.windows += 1
                 summary.rows += outcome.rows
+                summary.series = max(summary.series, outcome.series)
+                summary.samples += outcome.samples
+                summary.gaps += outcome.gaps
                 if outcome.status != "ok":
                     summary.windows_failed += 1
                     summary.status, summary.message = outcome.status, outcome.message
                     break  # the rest of the range waits for the next run: the watermark stays here
                 cursor = window_end
+                progress(site.id, kind, summary.windows, total)
             summaries.append(summary)
     return summaries

@@ -406,6 +406,7 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
     next run asks for it again. Exit status 2 when any site could not be collected.
     """
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from collectors.run import collect as collect_all
@@ -414,19 +415,29 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
     unknown = [s for s in site_ids if s not in {site.id for site in estate.sites}]
     if unknown:
         raise click.BadParameter(f"no site {unknown[0]!r} in {obj.config}", param_hint="--site")
-    console = Console(stderr=True)
-    with Warehouse.open(obj.db) as warehouse, console.status("collecting") as status:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    bars = Progress(*columns, console=Console(stderr=True))
+    tasks: dict[tuple[str, str], int] = {}
+
+    def advance(site: str, kind: str, done: int, total: int) -> None:
+        if (site, kind) not in tasks:
+            tasks[(site, kind)] = bars.add_task(f"{site} {kind} (days)", total=total)
+        bars.update(tasks[(site, kind)], completed=done)
+
+    with Warehouse.open(obj.db) as warehouse, bars:
         summaries = collect_all(
             estate,
             warehouse,
             list(site_ids) or None,
             _parse_now(since_text, "--since"),
             _parse_now(until_text, "--until"),
-            progress=lambda message: status.update(f"collecting {message}"),
+            progress=advance,
         )
     table = Table(title="Collected", title_justify="left")
-    for name in ("site", "data", "from", "to", "windows", "rows", "status"):
-        table.add_column(name, justify="right" if name in ("windows", "rows") else "left")
+    for name in ("site", "data", "from", "to", "windows", "series", "samples", "gaps", "rows", "status"):
+        table.add_column(
+            name, justify="left" if name in ("site", "data", "from", "to", "status") else "right"
+        )
     for s in summaries:
         table.add_row(
             s.site_id,
@@ -434,10 +445,13 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
             f"{s.start:%Y-%m-%d %H:%M}",
             f"{s.end:%Y-%m-%d %H:%M}",
             str(s.windows),
+            f"{s.series:,}",
+            f"{s.samples:,}",
+            f"{s.gaps:,}",
             f"{s.rows:,}",
             s.status,
         )
-    Console().print(table)
+    Console(width=160).print(table)
     failed = [s for s in summaries if s.status != "ok"]
     for s in failed:
         click.echo(f"site {s.site_id} {s.kind}: {s.message}", err=True)

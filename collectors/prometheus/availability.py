@@ -40,6 +40,8 @@ class Outcome:
     samples: int
     status: str  # ok or unreachable
     message: str = ""
+    series: int = 0  # endpoints with samples
+    gaps: int = 0  # unmonitored intervals written
 
     @property
     def rows(self) -> int:
@@ -111,6 +113,8 @@ def collect_availability(
     written = warehouse.replace_availability(site_id, start, end, frame)
     if status == "ok":
         warehouse.set_watermark(site_id, SOURCE, end)
-    outcome = Outcome(site_id, (start, end), written, count, status, message)
+    seen = sum(1 for found in samples.values() if found)
+    gaps = sum(1 for row in rows if row[4] == "unmonitored")
+    outcome = Outcome(site_id, (start, end), written, count, status, message, seen, gaps)
     record_run(warehouse, SOURCE, site_id, start, end, started, clock(), outcome)
     return outcome

@@ -43,9 +43,19 @@ class Outcome:
     status: str = "ok"
     message: str = ""
 
+    series: int = 0  # datasets with jobs or lag samples
+
     @property
     def rows(self) -> int:
         return self.jobs + self.lag_samples
+
+    @property
+    def samples(self) -> int:
+        return self.rows
+
+    @property
+    def gaps(self) -> int:
+        return self.refused
 
 
 def _naive(seconds: float) -> datetime:
@@ -112,6 +122,7 @@ def collect_recovery(
             },
             orient="row",
         )
+        outcome.series = len({d for d, _ in jobs} | {row[0] for row in lags})
         outcome.jobs = warehouse.replace_backup_jobs(site_id, "prometheus", start, end, job_frame)
         outcome.lag_samples = warehouse.replace_replication_lag(site_id, start, end, lag_frame)
         warehouse.set_watermark(site_id, SOURCE, end)

@@ -75,6 +75,15 @@ class Outcome:
     refused: dict[str, int] = field(default_factory=dict)  # metric -> hours refused
     status: str = "ok"
     message: str = ""
+    series: int = 0  # (server, metric) pairs with values
+
+    @property
+    def samples(self) -> int:
+        return self.rows
+
+    @property
+    def gaps(self) -> int:
+        return sum(self.refused.values())
 
 
 def _server_of(instance: str, servers: set[str]) -> str | None:
@@ -140,6 +149,7 @@ def collect_utilisation(
         outcome.status, outcome.message = "unreachable", str(error)
     if outcome.status == "ok":
         rows = [row for part in frames for row in part]
+        outcome.series = len({(row[0], row[1]) for row in rows})
         frame = pl.DataFrame(
             rows,
             schema={

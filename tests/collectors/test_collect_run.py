@@ -113,3 +113,27 @@ def test_the_collect_command_reports_each_site_that_could_not_be_collected(tmp_p
     )
     assert len([line for line in lines if line.startswith("site ")]) == 6  # three kinds, two sites
     assert "Collected" in result.stdout and "unreachable" in result.stdout
+
+
+def test_the_summary_counts_windows_series_samples_and_gaps(estate, warehouse, tmp_path):
+    with prometheus_with(probes(estate, "dc1"), tmp_path / "dc1") as dc1:
+        summaries = collect(
+            at(estate, {"dc1": dc1}), warehouse, site_ids=["dc1"], since=START, until=END, source_for=no_wait
+        )
+    (availability,) = [s for s in summaries if s.kind == "availability"]
+    endpoints = [e for s in estate.services for e in s.endpoints if e.site == "dc1"]
+    # one window (six hours), every dc1 endpoint a series, every sample of the six hours and
+    # the one before the window that stands into it, and no gap
+    assert (availability.windows, availability.series, availability.gaps) == (1, len(endpoints), 0)
+    expected = sum(
+        len(range(S0 - 3 * e.probe_interval_seconds // 2 + 1, S0 + 6 * 3600))
+        and len(
+            [
+                t
+                for t in range(S0 - 300, S0 + 6 * 3600 + 300, e.probe_interval_seconds)
+                if S0 - 90 <= t < S0 + 6 * 3600
+            ]
+        )
+        for e in endpoints
+    )
+    assert availability.samples == expected
