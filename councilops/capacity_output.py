@@ -7,9 +7,9 @@ import io
 import json
 
 from rich.console import Console
-from rich.table import Table
 
 from councilops.capacity_inputs import TimeLeftReport, UnderuseReport
+from councilops.tables import text_table
 
 UNDERUSE_CSV_COLUMNS = (
     "kind",
@@ -79,11 +79,7 @@ def print_underuse(report: UnderuseReport, console: Console | None = None) -> No
     )
     for key, title in (("under_used", "Under-used"), ("possibly_unused", "Possibly unused")):
         findings = data[key]
-        table = Table(
-            title=f"{title}: {len(findings)} servers, £{data['annual_cost_gbp'][key]} a year",
-            title_justify="left",
-        )
-        for name in (
+        columns = (
             "server",
             "site",
             "role",
@@ -95,13 +91,12 @@ def print_underuse(report: UnderuseReport, console: Console | None = None) -> No
             "net p95 Mb/s",
             "13-month peak %",
             "daily CPU peaks",
-        ):
-            table.add_column(
-                name,
-                justify="left"
-                if name in ("server", "site", "role", "services", "daily CPU peaks")
-                else "right",
-            )
+        )
+        table = text_table(
+            columns,
+            left=("server", "site", "role", "services", "daily CPU peaks"),
+            title=f"{title}: {len(findings)} servers, £{data['annual_cost_gbp'][key]} a year",
+        )
         for f in findings:
             network = f["network"] or {}
             table.add_row(
@@ -123,11 +118,7 @@ def print_underuse(report: UnderuseReport, console: Console | None = None) -> No
 def print_timeleft(report: TimeLeftReport, console: Console | None = None) -> None:
     console = console or Console(width=200)
     data = report.as_dict()
-    table = Table(
-        title=f"Time remaining to {data['ceiling_percent']} % of capacity, as of {data['as_of_utc']} (rules: docs/capacity.md)",
-        title_justify="left",
-    )
-    for name in (
+    columns = (
         "site",
         "pool",
         "capacity",
@@ -139,8 +130,9 @@ def print_timeleft(report: TimeLeftReport, console: Console | None = None) -> No
         "crosses (conservative)",
         "crosses (central)",
         "days left",
-    ):
-        table.add_column(name, justify="left" if name in ("site", "pool", "method") else "right")
+    )
+    title = f"Time remaining to {data['ceiling_percent']} % of capacity, as of {data['as_of_utc']} (rules: docs/capacity.md)"
+    table = text_table(columns, left=("site", "pool", "method"), title=title)
     for p in data["pools"]:
         unit = p["unit"]
         table.add_row(
@@ -176,8 +168,7 @@ def print_site_loss(report: dict, console: Console | None = None) -> None:
         f"Site-loss check over the {report['lookback_days']} days to {report['as_of_utc']}, "
         f"usable = {report['ceiling_percent']} % of capacity (rules: docs/capacity.md)"
     )
-    table = Table(title_justify="left")
-    for name in (
+    columns = (
         "if lost",
         "survivor",
         "pool",
@@ -186,8 +177,10 @@ def print_site_loss(report: dict, console: Console | None = None) -> None:
         "headroom",
         "fits",
         "would not fit (by criticality)",
-    ):
-        table.add_column(name, justify="right" if name in ("usable", "combined peak", "headroom") else "left")
+    )
+    table = text_table(
+        columns, left=("if lost", "survivor", "pool", "fits", "would not fit (by criticality)")
+    )
     for c in report["checks"]:
         left_out = c["would_not_fit"]
         shown = ", ".join(left_out[:8]) + (f" and {len(left_out) - 8} more" if len(left_out) > 8 else "")
@@ -211,9 +204,9 @@ def print_consolidation(report: dict, console: Console | None = None) -> None:
         f"Consolidation onto {host['cores']}-core, {host['memory_gib']:.0f} GiB hosts with {host['headroom_percent']} % "
         f"headroom, by p95 demand over {report['lookback_days']} days (rules: docs/capacity.md)"
     )
-    table = Table(title_justify="left")
-    for name in ("site", "hosts now", "hosts needed", "hosts freed", "saving £ a year"):
-        table.add_column(name, justify="left" if name == "site" else "right")
+    table = text_table(
+        ("site", "hosts now", "hosts needed", "hosts freed", "saving £ a year"), left=("site",)
+    )
     for site in report["sites"]:
         table.add_row(
             site["site"],
@@ -237,9 +230,9 @@ def print_profile(report: dict, console: Console | None = None) -> None:
         f"Utilisation of {subject['kind']} {subject['id']} ({report['servers']} servers), "
         f"{report['from_utc']} to {report['to_utc']}, percent of capacity (rules: docs/capacity.md)"
     )
-    table = Table(title_justify="left")
-    for name in ("resource", "hours", "counted", "p50", "p95", "p99", "max"):
-        table.add_column(name, justify="left" if name in ("resource", "hours") else "right")
+    table = text_table(
+        ("resource", "hours", "counted", "p50", "p95", "p99", "max"), left=("resource", "hours")
+    )
     for resource in ("cpu", "memory"):
         for label, key in (("all hours", "all_hours"), ("service hours", "service_hours")):
             p = report[resource][key]

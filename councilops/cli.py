@@ -407,9 +407,9 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from collectors.run import collect as collect_all
+    from councilops.tables import text_table
 
     estate = load_estate(obj.config)
     unknown = [s for s in site_ids if s not in {site.id for site in estate.sites}]
@@ -433,11 +433,8 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
             _parse_now(until_text, "--until"),
             progress=advance,
         )
-    table = Table(title="Collected", title_justify="left")
-    for name in ("site", "data", "from", "to", "windows", "series", "samples", "gaps", "rows", "status"):
-        table.add_column(
-            name, justify="left" if name in ("site", "data", "from", "to", "status") else "right"
-        )
+    columns = ("site", "data", "from", "to", "windows", "series", "samples", "gaps", "rows", "status")
+    table = text_table(columns, left=("site", "data", "from", "to", "status"), title="Collected")
     for s in summaries:
         table.add_row(
             s.site_id,

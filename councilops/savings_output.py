@@ -6,9 +6,9 @@ import csv
 import io
 
 from rich.console import Console
-from rich.table import Table
 
 from councilops.savings_inputs import SavingsReport
+from councilops.tables import text_table
 
 YEAR_COLUMNS = (
     "financial_year",
@@ -42,21 +42,22 @@ def print_savings(report: SavingsReport, console: Console | None = None) -> None
     console.print(
         f"Savings to {data['as_of_utc']}; shared costs split by {data['shared_cost_split']} (rules: docs/savings.md)"
     )
-    table = Table(title_justify="left")
-    for name in (
-        "year",
-        "days",
-        "baseline £",
-        "actual £",
-        "cashable £",
-        "non-cashable £",
-        "investment £",
-        "net £",
-        "full year £",
-        "target £",
-        "met",
-    ):
-        table.add_column(name, justify="left" if name == "year" else "right")
+    table = text_table(
+        (
+            "year",
+            "days",
+            "baseline £",
+            "actual £",
+            "cashable £",
+            "non-cashable £",
+            "investment £",
+            "net £",
+            "full year £",
+            "target £",
+            "met",
+        ),
+        left=("year",),
+    )
     for y in data["years"]:
         table.add_row(
             y["financial_year"],

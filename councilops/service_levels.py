@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from councilops.estate.model import Contract, Estate
+from councilops.estate.model import Estate, version_in_force
 from councilops.warehouse import Warehouse
 from sla import calendar as cal
 from sla.intervals import normalise
@@ -85,17 +85,6 @@ def _segments_by_service(estate: Estate, warehouse: Warehouse, start: int, end: 
             timelines.append(site_timeline(endpoint_timelines, start, end))
         segments[service.id] = service_segments(service.sites, timelines, start, end)
     return segments
-
-
-def contract_in_force(versions: list[Contract], month: str) -> Contract | None:
-    """The version in force on the first day of `month` (the same rule as Estate.contract_in_force)."""
-    in_force = None
-    for contract in sorted(versions, key=lambda c: c.effective_from):
-        if contract.effective_from <= month and (
-            contract.effective_until is None or month <= contract.effective_until
-        ):
-            in_force = contract
-    return in_force
 
 
 @contextmanager
@@ -200,7 +189,7 @@ def _month_report(
                     council.id,
                     month,
                     evidence[service.id],
-                    partial(contract_in_force, versions[(council.id, service.id)]),
+                    partial(version_in_force, versions[(council.id, service.id)]),
                     calendar,
                     estate.dr_tests,
                     end,

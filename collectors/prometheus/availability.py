@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from collectors.bookkeeping import record_run
-from collectors.prometheus.raw import raw_samples
+from collectors.prometheus.raw import naive_utc, raw_samples
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from collectors.prometheus.states import NO_SAMPLES, probe_intervals
 from councilops.estate.model import Estate
@@ -50,10 +50,6 @@ class Outcome:
 
 def _seconds(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def _naive(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
 
 
 def collect_availability(
@@ -94,8 +90,8 @@ def collect_availability(
                     (
                         endpoint_id,
                         service_id,
-                        _naive(item.start_s),
-                        _naive(item.end_s),
+                        naive_utc(item.start_s),
+                        naive_utc(item.end_s),
                         item.state,
                         item.cause,
                     )
@@ -103,7 +99,7 @@ def collect_availability(
     except SiteUnavailable as error:
         status, message = "unreachable", str(error)
         rows = [
-            (endpoint_id, service_id, _naive(lo), _naive(hi), "unmonitored", SiteUnavailable.cause)
+            (endpoint_id, service_id, naive_utc(lo), naive_utc(hi), "unmonitored", SiteUnavailable.cause)
             for endpoint_id, service_id, _ in endpoints.values()
         ]
     frame = pl.DataFrame(rows, schema=AVAILABILITY_BATCH_SCHEMA, orient="row")

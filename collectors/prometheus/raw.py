@@ -19,7 +19,8 @@ from collectors.prometheus.source import PrometheusSource
 CHUNK_SECONDS = 6 * 3600
 
 
-def _naive(seconds: float) -> datetime:
+def naive_utc(seconds: float) -> datetime:
+    """Seconds since the epoch as the warehouse keeps instants: UTC without a zone."""
     return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
 
 
@@ -31,7 +32,9 @@ def raw_samples(
     while cursor < hi:
         chunk_end = min(cursor + chunk_seconds, hi)
         body = source.instant_query(f"{metric}[{chunk_end - cursor}s]", chunk_end)
-        for series in parse_matrix(body, f"site {site_id}, {metric}, {_naive(cursor)}..{_naive(chunk_end)}"):
+        for series in parse_matrix(
+            body, f"site {site_id}, {metric}, {naive_utc(cursor)}..{naive_utc(chunk_end)}"
+        ):
             after = series.times_s >= lo if cursor == lo else series.times_s > cursor
             keep = after & (series.times_s < hi)
             yield series.labels, series.times_s[keep], series.values[keep]

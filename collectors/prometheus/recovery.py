@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from collectors.bookkeeping import record_run
-from collectors.prometheus.raw import raw_samples
+from collectors.prometheus.raw import naive_utc, raw_samples
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from councilops.estate.model import Estate
 
@@ -58,10 +58,6 @@ class Outcome:
         return self.refused
 
 
-def _naive(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
-
-
 def collect_recovery(
     estate: Estate,
     site_id: str,
@@ -95,14 +91,17 @@ def collect_recovery(
             good = np.isfinite(values) & (values >= 0)
             outcome.refused += int((~good).sum())
             lags += [
-                (dataset, datasets[dataset].replicated_to, _naive(t), v)
+                (dataset, datasets[dataset].replicated_to, naive_utc(t), v)
                 for t, v in zip(times[good].tolist(), values[good].tolist(), strict=True)
             ]
     except SiteUnavailable as error:
         outcome.status, outcome.message = "unreachable", str(error)
     if outcome.status == "ok":
         job_frame = pl.DataFrame(
-            [(d, f"{d}-backup", _naive(t), _naive(t), status) for (d, t), status in sorted(jobs.items())],
+            [
+                (d, f"{d}-backup", naive_utc(t), naive_utc(t), status)
+                for (d, t), status in sorted(jobs.items())
+            ],
             schema={
                 "dataset_id": pl.Utf8,
                 "job_name": pl.Utf8,

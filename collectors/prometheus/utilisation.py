@@ -24,6 +24,7 @@ import polars as pl
 from collectors.bookkeeping import record_run
 from collectors.prometheus.chunks import chunks
 from collectors.prometheus.matrix import parse_matrix
+from collectors.prometheus.raw import naive_utc
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from councilops.estate.model import Collection, Estate
 
@@ -138,7 +139,7 @@ def collect_utilisation(
                         (
                             server,
                             metric,
-                            datetime.fromtimestamp(t - HOUR, UTC).replace(tzinfo=None),
+                            naive_utc(t - HOUR),
                             mean,
                             peak,
                         )

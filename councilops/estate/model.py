@@ -406,10 +406,17 @@ class Estate(_Frozen):
 
     def contract_in_force(self, council_id: str, service_id: str, month: str) -> Contract | None:
         """The version in force on the first day of `month` (YYYY-MM), or None."""
-        in_force = None
-        for contract in self.contracts_for(council_id, service_id):
-            if contract.effective_from <= month and (
-                contract.effective_until is None or month <= contract.effective_until
-            ):
-                in_force = contract
-        return in_force
+        return version_in_force(self.contracts_for(council_id, service_id), month)
+
+
+def version_in_force(versions, month: str) -> Contract | None:
+    """Of one council's versions of one service's contract, the one in force on the first day
+    of `month` (YYYY-MM), or None. Callers that look up many months index the versions once and
+    call this directly."""
+    in_force = None
+    for contract in sorted(versions, key=lambda c: c.effective_from):
+        if contract.effective_from <= month and (
+            contract.effective_until is None or month <= contract.effective_until
+        ):
+            in_force = contract
+    return in_force
