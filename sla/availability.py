@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sla.intervals import Spans, intersect, normalise, total
+from sla.intervals import Spans, intersect, normalise, seconds_before, total
 from sla.states import DEGRADED, DOWN, UP, Segment
 
 POLICIES = ("exclude", "up", "down")
@@ -127,9 +128,6 @@ class Ledger:
 
     def __init__(self, segments: Sequence[Segment], scheduled: Spans):
         self.scheduled = scheduled
-        self._span_starts = np.array([a for a, _ in scheduled], np.int64)
-        self._span_lengths = np.array([b - a for a, b in scheduled], np.int64)
-        self._span_before = np.concatenate(([0], np.cumsum(self._span_lengths)))[:-1]
         self.causes = sorted({s.cause or "unknown" for s in segments if s.state not in _STATE_CODE})
         self.starts = np.array([s.start for s in segments], np.int64)
         self.ends = np.array([s.end for s in segments], np.int64)
@@ -137,7 +135,10 @@ class Ledger:
         self.codes = np.array(
             [_STATE_CODE.get(s.state, cause_code.get(s.cause or "unknown", 0)) for s in segments], np.int64
         )
-        inside = self.scheduled_before(self.ends) - self.scheduled_before(self.starts)
+        before = seconds_before(
+            scheduled, np.concatenate((self.starts, self.ends))
+        )  # one pass for both edges
+        inside = before[len(segments) :] - before[: len(segments)]
         columns = 3 + len(self.causes)
         per_segment = np.zeros((len(segments), columns), np.int64)
         per_segment[np.arange(len(segments)), self.codes] = inside
@@ -145,25 +146,15 @@ class Ledger:
             (np.zeros((1, columns), np.int64), np.cumsum(per_segment, axis=0))
         ).tolist()
         # plain lists for the look-ups, which are one instant at a time
-        self._starts_list = self._span_starts.tolist()
-        self._lengths_list = self._span_lengths.tolist()
-        self._before_list = self._span_before.tolist()
+        self._starts_list = [a for a, _ in scheduled]
+        self._lengths_list = [b - a for a, b in scheduled]
+        self._before_list = list(itertools.accumulate(self._lengths_list, initial=0))[:-1]
         self._segment_starts = self.starts.tolist()
         self._segment_ends = self.ends.tolist()
         self._segment_codes = self.codes.tolist()
 
-    def scheduled_before(self, instants: np.ndarray) -> np.ndarray:
-        """Scheduled seconds before each instant."""
-        instants = np.asarray(instants, np.int64)
-        if len(self._span_starts) == 0:
-            return np.zeros(instants.shape, np.int64)
-        index = np.searchsorted(self._span_starts, instants, side="right") - 1
-        safe = np.maximum(index, 0)
-        inside = np.clip(instants - self._span_starts[safe], 0, self._span_lengths[safe])
-        return np.where(index >= 0, self._span_before[safe] + inside, 0)
-
     def _scheduled_before_one(self, instant: int) -> int:
-        """`scheduled_before` for one instant, in plain Python (numpy scalars cost more)."""
+        """`seconds_before(scheduled, [instant])` for one instant, in plain Python (numpy scalars cost more)."""
         k = bisect.bisect_right(self._starts_list, instant) - 1
         if k < 0:
             return 0

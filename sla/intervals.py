@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
+import numpy as np
+
 Span = tuple[int, int]
 Spans = list[Span]
 
@@ -89,3 +91,17 @@ def subtract(a: Spans, b: Spans) -> Spans:
 def overlap_seconds(spans: Spans, start: int, end: int) -> int:
     """Seconds of normalised `spans` inside [start, end)."""
     return total(clip(spans, start, end))
+
+
+def seconds_before(spans: Spans, instants: np.ndarray) -> np.ndarray:
+    """For each instant t, the seconds of `spans` (normalised) before t: a piecewise-linear
+    cumulative function, so overlap([a, b)) = F(b) - F(a) for many intervals at once."""
+    if not spans:
+        return np.zeros(len(instants), np.int64)
+    starts = np.array([s for s, _ in spans], np.int64)
+    lengths = np.array([e - s for s, e in spans], np.int64)
+    cumulative = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    index = np.searchsorted(starts, instants, side="right") - 1
+    safe = np.maximum(index, 0)
+    inside = np.clip(instants - starts[safe], 0, lengths[safe])
+    return np.where(index >= 0, cumulative[safe] + inside, 0)

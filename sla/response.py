@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sla.intervals import Spans
+from sla.intervals import Spans, seconds_before
 
 
 @dataclass(frozen=True)
@@ -29,20 +29,6 @@ class ProbeSeries:
     def from_rows(cls, rows: Sequence[tuple[int, int, float]]) -> ProbeSeries:
         starts, lengths, values = zip(*rows, strict=True) if rows else ((), (), ())
         return cls(np.array(starts, np.int64), np.array(lengths, np.int64), np.array(values, np.float64))
-
-
-def seconds_before(spans: Spans, instants: np.ndarray) -> np.ndarray:
-    """For each instant t, the seconds of `spans` (normalised) before t: a piecewise-linear
-    cumulative function, so overlap([a, b)) = F(b) - F(a) for many intervals at once."""
-    if not spans:
-        return np.zeros(len(instants), np.int64)
-    starts = np.array([s for s, _ in spans], np.int64)
-    lengths = np.array([e - s for s, e in spans], np.int64)
-    cumulative = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    index = np.searchsorted(starts, instants, side="right") - 1
-    safe = np.maximum(index, 0)
-    inside = np.clip(instants - starts[safe], 0, lengths[safe])
-    return np.where(index >= 0, cumulative[safe] + inside, 0)
 
 
 def weighted_percentile(values: np.ndarray, weights: np.ndarray, percent: int = 95) -> float | None:
