@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -20,6 +21,8 @@ from capacity.timeleft import days_until_full, project
 from capacity.underuse import MetricStats, ServerEvidence, Verdict, find_underused
 from councilops.estate.model import Estate
 from councilops.warehouse import Warehouse
+from sla import calendar as cal
+from sla.intervals import normalise
 
 HISTORY_DAYS = 396  # 13 months
 METRICS = ["cpu_percent", "memory_percent", "network_mbps", "storage_percent"]
@@ -325,11 +328,6 @@ def profile_report(
 ) -> dict:
     """Percentiles (24x7 and in service hours), the hour-of-week shape and daily peaks of a
     server's, service's, site's or council's CPU and memory, as a percent of the capacity behind it."""
-    from zoneinfo import ZoneInfo
-
-    from sla import calendar as cal
-    from sla.intervals import normalise
-
     tz = ZoneInfo(estate.estate.time_zone)
     end = data_end(warehouse, now or datetime.now(UTC))
     start = end - timedelta(days=days)

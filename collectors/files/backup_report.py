@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import polars as pl
+
 from councilops.estate.model import Estate
 
 COLUMNS = ("Job Name", "Object Name", "Status", "Start Time", "End Time")
@@ -127,8 +129,6 @@ SOURCE = "backup-report"
 def write_jobs(loaded: Loaded, warehouse) -> dict[str, int]:
     """Write the loaded jobs, per site, replacing what this source said before for the span of
     finish times the file covers (a re-exported report replaces its earlier export)."""
-    import polars as pl
-
     written: dict[str, int] = {}
     for site_id in sorted({j.site_id for j in loaded.jobs}):
         jobs = [j for j in loaded.jobs if j.site_id == site_id]

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+import polars as pl
 import recurring_ical_events
 
 from councilops.estate.model import Estate
@@ -131,8 +132,6 @@ def read_change_calendar(text: str, file_name: str, estate: Estate, start: datet
 
 def write_windows(loaded: Loaded, warehouse, start: datetime, end: datetime) -> int:
     """Replace what the change calendar said about windows starting in [start, end)."""
-    import polars as pl
-
     frame = pl.DataFrame(
         {
             "service_id": [w.service_id for w in loaded.windows],
