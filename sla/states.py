@@ -26,6 +26,7 @@ NOT_DEPLOYED_CAUSE = "probe-not-deployed"
 # closest to the provider's own infrastructure first.
 UNMONITORED_CAUSE_ORDER = (
     "prometheus-unreachable",
+    "prometheus-bad-answer",
     "collector-not-running",
     "no-samples",
     "probe-not-deployed",

@@ -9,8 +9,11 @@ stand into the window (collectors/prometheus/states.py).
 A series belongs to an endpoint of the estate by its `instance` label (blackbox_exporter's
 target, the endpoint's `target`). An endpoint of the site with no series at all is unmonitored,
 cause `no-samples`. When the site gives no usable answer, the whole window is written as
-unmonitored, cause `prometheus-unreachable`, and the watermark does not move: the next run asks
-for the window again and replaces it with what the site still holds.
+unmonitored, cause `prometheus-unreachable` (no answer after every try) or
+`prometheus-bad-answer` (not JSON, not a matrix, times out of range or out of order), and the
+watermark does not move: the next run asks for the window again and replaces it with what the
+site still holds. A sample that is not 0 or 1 (NaN, Inf, 2) is refused and counted; the time
+it would have covered is unmonitored, cause `prometheus-bad-answer`.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
 import polars as pl
 
 from collectors.bookkeeping import record_run
+from collectors.prometheus.matrix import AnswerError
 from collectors.prometheus.raw import naive_utc, raw_samples
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from collectors.prometheus.states import NO_SAMPLES, probe_intervals
@@ -30,6 +35,7 @@ from councilops.warehouse import AVAILABILITY_BATCH_SCHEMA
 
 SOURCE = "availability"
 QUERY = "probe_success"
+BAD_ANSWER = "prometheus-bad-answer"
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class Outcome:
     message: str = ""
     series: int = 0  # endpoints with samples
     gaps: int = 0  # unmonitored intervals written
+    refused: int = 0  # samples that were not 0 or 1
 
     @property
     def rows(self) -> int:
@@ -70,22 +77,39 @@ def collect_availability(
     }
     lo, hi = _seconds(start), _seconds(end)
     longest = max((interval for _, _, interval in endpoints.values()), default=60)
-    samples: dict[str, list[tuple[float, float]]] = {target: [] for target in endpoints}
+    times: dict[str, list[np.ndarray]] = {target: [] for target in endpoints}
+    values: dict[str, list[np.ndarray]] = {target: [] for target in endpoints}
     started = clock()
     rows: list[tuple] = []
-    status, message, count = "ok", "", 0
+    status, message, count, refused_count = "ok", "", 0, 0
     try:
         # from 1.5 probe intervals before the window: that sample may stand into it
-        for labels, times, values in raw_samples(source, QUERY, lo - (3 * longest) // 2, hi, site_id):
+        for labels, chunk_times, chunk_values in raw_samples(
+            source, QUERY, lo - (3 * longest) // 2, hi, site_id
+        ):
             target = labels.get(estate.collection.endpoint_label)
-            if target in samples:
-                samples[target].extend(zip(times.tolist(), values.tolist(), strict=True))
-                count += len(times)
+            if target in times:
+                times[target].append(chunk_times)
+                values[target].append(chunk_values)
+                count += len(chunk_times)
         for target, (endpoint_id, service_id, interval) in endpoints.items():
-            found = sorted(set(samples[target]))
-            times = [int(round(t)) for t, _ in found]
-            values = [v for _, v in found]
-            for item in probe_intervals(times, values, interval, lo, hi, NO_SAMPLES):
+            found_times = np.concatenate(times[target]) if times[target] else np.empty(0)
+            found_values = np.concatenate(values[target]) if values[target] else np.empty(0)
+            # one sample a time: the same series may come from more than one job
+            found_times, first = np.unique(np.round(found_times).astype(np.int64), return_index=True)
+            found_values = found_values[first]
+            good = (found_values == 0) | (found_values == 1)  # NaN, Inf, 2: not a probe result
+            refused_count += int((~good).sum())
+            for item in probe_intervals(
+                found_times[good],
+                found_values[good],
+                interval,
+                lo,
+                hi,
+                NO_SAMPLES,
+                refused_times_s=found_times[~good],
+                refused_cause=BAD_ANSWER,
+            ):
                 rows.append(
                     (
                         endpoint_id,
@@ -96,10 +120,12 @@ def collect_availability(
                         item.cause,
                     )
                 )
-    except SiteUnavailable as error:
-        status, message = "unreachable", str(error)
+    except (SiteUnavailable, AnswerError) as error:
+        status = "unreachable" if isinstance(error, SiteUnavailable) else "bad answer"
+        cause = SiteUnavailable.cause if isinstance(error, SiteUnavailable) else BAD_ANSWER
+        message = str(error)
         rows = [
-            (endpoint_id, service_id, naive_utc(lo), naive_utc(hi), "unmonitored", SiteUnavailable.cause)
+            (endpoint_id, service_id, naive_utc(lo), naive_utc(hi), "unmonitored", cause)
             for endpoint_id, service_id, _ in endpoints.values()
         ]
     frame = pl.DataFrame(rows, schema=AVAILABILITY_BATCH_SCHEMA, orient="row")
@@ -109,8 +135,8 @@ def collect_availability(
     written = warehouse.replace_availability(site_id, start, end, frame)
     if status == "ok":
         warehouse.set_watermark(site_id, SOURCE, end)
-    seen = sum(1 for found in samples.values() if found)
+    seen = sum(1 for found in times.values() if found)
     gaps = sum(1 for row in rows if row[4] == "unmonitored")
-    outcome = Outcome(site_id, (start, end), written, count, status, message, seen, gaps)
+    outcome = Outcome(site_id, (start, end), written, count, status, message, seen, gaps, refused_count)
     record_run(warehouse, SOURCE, site_id, start, end, started, clock(), outcome)
     return outcome

@@ -33,7 +33,9 @@ def raw_samples(
         chunk_end = min(cursor + chunk_seconds, hi)
         body = source.instant_query(f"{metric}[{chunk_end - cursor}s]", chunk_end)
         for series in parse_matrix(
-            body, f"site {site_id}, {metric}, {naive_utc(cursor)}..{naive_utc(chunk_end)}"
+            body,
+            f"site {site_id}, {metric}, {naive_utc(cursor)}..{naive_utc(chunk_end)}",
+            (cursor, chunk_end),  # a time outside it is milliseconds, or another range
         ):
             after = series.times_s >= lo if cursor == lo else series.times_s > cursor
             keep = after & (series.times_s < hi)

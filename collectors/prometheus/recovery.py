@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from collectors.bookkeeping import record_run
+from collectors.prometheus.matrix import AnswerError
 from collectors.prometheus.raw import naive_utc, raw_samples
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from councilops.estate.model import Estate
@@ -96,6 +97,8 @@ def collect_recovery(
             ]
     except SiteUnavailable as error:
         outcome.status, outcome.message = "unreachable", str(error)
+    except AnswerError as error:  # nothing half-written: the whole window waits for the next run
+        outcome.status, outcome.message = "bad answer", str(error)
     if outcome.status == "ok":
         job_frame = pl.DataFrame(
             [

@@ -30,13 +30,8 @@ class Interval:
     cause: str | None = None
 
 
-def _join(out: list[Interval], item: Interval) -> None:
-    if item.end_s <= item.start_s:
-        return
-    if out and out[-1].end_s == item.start_s and (out[-1].state, out[-1].cause) == (item.state, item.cause):
-        out[-1] = Interval(out[-1].start_s, item.end_s, item.state, item.cause)
-    else:
-        out.append(item)
+UP, DOWN, UNMONITORED = 1, 0, 2
+_STATE_NAMES = {UP: "up", DOWN: "down", UNMONITORED: "unmonitored"}
 
 
 def probe_intervals(
@@ -46,29 +41,48 @@ def probe_intervals(
     window_start_s: int,
     window_end_s: int,
     gap_cause: str = NO_SAMPLES,
+    refused_times_s: Sequence[int] | np.ndarray = (),
+    refused_cause: str = "prometheus-bad-answer",
 ) -> list[Interval]:
-    """State intervals covering [window_start_s, window_end_s) exactly. `values` must be 0 or 1
-    (the caller rejects anything else before, with its reason). A sample just before the window
-    may be passed in: it stands into the window by the same rule."""
+    """State intervals covering [window_start_s, window_end_s) exactly. `times_s` in increasing
+    order; `values` 0 or 1 (the caller refuses anything else first and passes the refused
+    samples' times: a gap holding one is unmonitored with `refused_cause`, not `gap_cause`).
+    A sample just before the window may be passed in: it stands into the window by the same rule.
+
+    Whole arrays at a time (a day of one-minute probes is 1,440 samples an endpoint); only the
+    joined intervals, a handful a day, become Python objects."""
     times = np.asarray(times_s, dtype=np.int64)
-    states = np.where(np.asarray(values) >= 0.5, "up", "down")
+    up = np.asarray(values, dtype=np.float64) >= 0.5
+    lo_w, hi_w = window_start_s, window_end_s
+    if len(times):
+        following = np.append(times[1:], np.iinfo(np.int64).max // 4)
+        stands_until = np.where(2 * (following - times) <= 3 * interval_s, following, times + interval_s)
+        starts = np.maximum(times, lo_w)
+        ends = np.minimum(stands_until, hi_w)
+        keep = ends > starts
+        starts, ends, codes = starts[keep], ends[keep], np.where(up[keep], UP, DOWN)
+    else:
+        starts = ends = codes = np.empty(0, dtype=np.int64)
+    # the unmonitored gaps: before each kept piece, after the one before it (or the window start)
+    previous_ends = np.concatenate(([lo_w], ends))
+    next_starts = np.concatenate((starts, [hi_w]))
+    gap = next_starts > previous_ends
+    all_starts = np.concatenate((starts, previous_ends[gap]))
+    all_ends = np.concatenate((ends, next_starts[gap]))
+    all_codes = np.concatenate((codes, np.full(int(gap.sum()), UNMONITORED)))
+    order = np.argsort(all_starts, kind="stable")
+    all_starts, all_ends, all_codes = all_starts[order], all_ends[order], all_codes[order]
+    refused = np.sort(np.asarray(refused_times_s, dtype=np.int64))
     out: list[Interval] = []
-    cursor = window_start_s
-    for k, t in enumerate(times.tolist()):
-        following = int(times[k + 1]) if k + 1 < len(times) else None
-        if following is not None and 2 * (following - t) <= 3 * interval_s:
-            stands_until = following
+    for start, end, code in zip(all_starts.tolist(), all_ends.tolist(), all_codes.tolist(), strict=True):
+        cause = None
+        if code == UNMONITORED:
+            # a refused sample standing anywhere in the gap (it may have been sent just before)
+            first = np.searchsorted(refused, start - interval_s, side="right")
+            cause = refused_cause if first < len(refused) and refused[first] < end else gap_cause
+        state = _STATE_NAMES[code]
+        if out and out[-1].end_s == start and (out[-1].state, out[-1].cause) == (state, cause):
+            out[-1] = Interval(out[-1].start_s, end, state, cause)
         else:
-            stands_until = t + interval_s
-        lo, hi = max(t, window_start_s), min(stands_until, window_end_s)
-        if lo >= window_end_s:
-            break
-        if lo > cursor:
-            _join(out, Interval(cursor, lo, "unmonitored", gap_cause))
-        if hi > lo:
-            _join(out, Interval(lo, hi, str(states[k])))
-            cursor = hi
-        cursor = max(cursor, lo)
-    if cursor < window_end_s:
-        _join(out, Interval(cursor, window_end_s, "unmonitored", gap_cause))
+            out.append(Interval(start, end, state, cause))
     return out

@@ -23,7 +23,7 @@ import polars as pl
 
 from collectors.bookkeeping import record_run
 from collectors.prometheus.chunks import chunks
-from collectors.prometheus.matrix import parse_matrix
+from collectors.prometheus.matrix import AnswerError, parse_matrix
 from collectors.prometheus.raw import naive_utc
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from councilops.estate.model import Collection, Estate
@@ -148,6 +148,8 @@ def collect_utilisation(
             frames.append(rows)
     except SiteUnavailable as error:
         outcome.status, outcome.message = "unreachable", str(error)
+    except AnswerError as error:  # nothing half-written: the whole window waits for the next run
+        outcome.status, outcome.message = "bad answer", str(error)
     if outcome.status == "ok":
         rows = [row for part in frames for row in part]
         outcome.series = len({(row[0], row[1]) for row in rows})

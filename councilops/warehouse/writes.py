@@ -28,6 +28,7 @@ AVAILABILITY_BATCH_SCHEMA = {
 }
 UNMONITORED_CAUSES = (
     "prometheus-unreachable",  # the site's Prometheus did not answer
+    "prometheus-bad-answer",  # it answered with something unusable (not JSON, NaN, wrong times)
     "no-samples",  # it answered, with no samples for the series
     "collector-not-running",  # nobody asked: the collector was stopped
     "probe-not-deployed",  # the endpoint was not yet probed
