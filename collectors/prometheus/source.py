@@ -24,6 +24,11 @@ from collectors.prometheus.chunks import Chunk
 from councilops.estate.model import BasicAuth, BearerAuth, Site
 
 UNREACHABLE = "prometheus-unreachable"
+# Thanos answers with what the stores it could reach hold, and only a warning, unless told not
+# to: a partial answer would be written as if complete and the watermark moved past the missing
+# part. Asked this way it fails instead, and the window is tried again. Prometheus, Mimir and
+# VictoriaMetrics ignore the parameter.
+WHOLE_ANSWERS = {"partial_response": "false"}
 
 
 class SourceConfigError(ValueError):
@@ -144,8 +149,8 @@ class PrometheusSource:
     def range_query(self, query: str, chunk: Chunk) -> bytes:
         return self._get(
             "/api/v1/query_range",
-            {"query": query, "start": chunk.start_s, "end": chunk.end_s, "step": chunk.step_s},
+            {"query": query, "start": chunk.start_s, "end": chunk.end_s, "step": chunk.step_s, **WHOLE_ANSWERS},
         )
 
     def instant_query(self, query: str, at_s: int) -> bytes:
-        return self._get("/api/v1/query", {"query": query, "time": at_s})
+        return self._get("/api/v1/query", {"query": query, "time": at_s, **WHOLE_ANSWERS})
