@@ -11,7 +11,7 @@ import json
 import os
 import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -458,7 +458,8 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
 
 @cli.group()
 def load() -> None:
-    """Load what other systems export: backup job reports and the change calendar (docs/sources.md)."""
+    """Load what other systems export: backup job reports, the change calendar and the CMDB's
+    server inventory (docs/sources.md)."""
 
 
 @load.command("backups")
@@ -537,6 +538,60 @@ def load_changes(obj: Context, calendar_file: Path, from_text: str | None, until
         f"{calendar_file}: {loaded.events} events, {written} maintenance windows loaded "
         f"({start:%Y-%m-%d} to {end:%Y-%m-%d}), {len(loaded.rejected)} events rejected"
     )
+    if loaded.rejected:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@load.command("inventory")
+@click.argument("export", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="The day the export describes (default: today). Loading the same day again replaces it.",
+)
+@format_option("json", "csv")
+@click.pass_obj
+def load_inventory(obj: Context, export: Path, as_of_text: str | None, output_format: str) -> None:
+    """Load the CMDB's server inventory (CSV; columns in docs/sources.md) and reconcile it with
+    the estate: servers in one and not the other, and sites, sizes or kinds that differ.
+
+    Each bad row is rejected with its line and reason and the rest loads; exit status 1 when
+    any row was rejected. Differences are findings, not errors: they are listed, exit status 0.
+    """
+    from collectors.files.cmdb_inventory import InventoryError, inventory_frame, read_inventory
+    from councilops.inventory_check import reconcile
+    from councilops.inventory_output import findings_csv, findings_json, print_findings
+
+    try:
+        snapshot = date.fromisoformat(as_of_text) if as_of_text else datetime.now(UTC).date()
+    except ValueError:
+        raise click.BadParameter(f"{as_of_text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
+    estate = load_estate(obj.config)
+    try:
+        loaded = read_inventory(export.read_text(encoding="utf-8-sig"), str(export), estate)
+    except (InventoryError, UnicodeDecodeError) as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_PROBLEMS)
+    with Warehouse.open(obj.db) as warehouse:
+        written = warehouse.replace_server_inventory(snapshot, str(export), inventory_frame(loaded))
+        findings = reconcile(estate, warehouse.server_inventory(snapshot).iter_rows(named=True))
+    for line, reason in loaded.rejected:
+        click.echo(f"{export}:{line}: rejected: {reason}", err=True)
+    in_service = sum(1 for s in loaded.servers if s.in_service)
+    summary = (
+        f"{export}: {written} servers loaded for {snapshot:%Y-%m-%d} ({in_service} in service), "
+        f"{len(loaded.rejected)} rejected; {len(findings)} differences from the estate"
+    )
+    _emit(
+        output_format,
+        lambda: findings_json(snapshot, findings),
+        lambda: print_findings(findings, summary),
+        lambda: findings_csv(findings),
+    )
+    if output_format != "table":
+        click.echo(summary, err=True)
     if loaded.rejected:
         sys.exit(EXIT_PROBLEMS)
 

@@ -149,7 +149,13 @@ class PrometheusSource:
     def range_query(self, query: str, chunk: Chunk) -> bytes:
         return self._get(
             "/api/v1/query_range",
-            {"query": query, "start": chunk.start_s, "end": chunk.end_s, "step": chunk.step_s, **WHOLE_ANSWERS},
+            {
+                "query": query,
+                "start": chunk.start_s,
+                "end": chunk.end_s,
+                "step": chunk.step_s,
+                **WHOLE_ANSWERS,
+            },
         )
 
     def instant_query(self, query: str, at_s: int) -> bytes:

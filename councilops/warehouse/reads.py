@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -26,6 +26,7 @@ SUMMARY_TABLES = (
     "collection_runs",
     "issued_reports",
     "maintenance_windows",
+    "server_inventory",
     "estate_snapshots",
 )
 
@@ -103,6 +104,14 @@ class Reads(_Connection):
             "SELECT * FROM replication_lag WHERE sampled_at_utc >= ? AND sampled_at_utc < ? "
             "ORDER BY dataset_id, sampled_at_utc",
             params=[utc_naive(start), utc_naive(end)],
+        ).pl()
+
+    def server_inventory(self, snapshot_date: date | None = None) -> pl.DataFrame:
+        """The CMDB inventory of a day, or the latest loaded; empty when none was loaded."""
+        return self._con.sql(
+            "SELECT * FROM server_inventory WHERE snapshot_date = "
+            "COALESCE(?::DATE, (SELECT max(snapshot_date) FROM server_inventory)) ORDER BY server_id",
+            params=[snapshot_date],
         ).pl()
 
     def watermark(self, site_id: str, source: str) -> datetime | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 
@@ -407,6 +407,40 @@ class Writes(_Connection):
                 [source, start, end],
             )
             self._insert_frame("maintenance_windows", incoming)
+        return frame.height
+
+    def replace_server_inventory(self, snapshot_date: date, source: str, frame: pl.DataFrame) -> int:
+        """Replace the inventory snapshot of `snapshot_date` (a re-exported day replaces the
+        earlier export). frame: server_id, site_id, kind, cores, memory_gib, storage_gib,
+        status, in_service, source_line."""
+        columns = (
+            "server_id",
+            "site_id",
+            "kind",
+            "cores",
+            "memory_gib",
+            "storage_gib",
+            "status",
+            "in_service",
+            "source_line",
+        )
+        what = f"server inventory of {snapshot_date:%Y-%m-%d} from {source}"
+        frame = _require_columns(frame, columns, what)
+        self._check(
+            frame,
+            what,
+            {
+                "have an empty field": pl.any_horizontal(pl.exclude("storage_gib").is_null()),
+                "have no cores or memory": (pl.col("cores") <= 0) | (pl.col("memory_gib") <= 0),
+                "name a server twice": pl.col("server_id").is_duplicated(),
+            },
+        )
+        incoming = frame.with_columns(
+            pl.lit(snapshot_date).alias("snapshot_date"), pl.lit(source).alias("source")
+        )
+        with self.transaction():
+            self._con.execute("DELETE FROM server_inventory WHERE snapshot_date = ?", [snapshot_date])
+            self._insert_frame("server_inventory", incoming)
         return frame.height
 
     # --- collection bookkeeping ----------------------------------------------------------------
