@@ -53,14 +53,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def prometheus_with(metrics: Sequence[Metric], folder: Path, timeout_s: float = 60) -> Iterator[str]:
-    """Backfill `metrics` into a fresh TSDB in `folder`, run Prometheus on it, yield its URL."""
-    promtool, prometheus = require_program("promtool"), require_program("prometheus")
-    data = folder / "data"
-    data.mkdir(parents=True)
-    source = folder / "history.om"
-    source.write_text(openmetrics(metrics), encoding="utf-8")
+def backfill(source: Path, data: Path, timeout_s: float = 3600) -> None:
+    """Blocks from an OpenMetrics file into the TSDB folder `data`."""
+    promtool = require_program("promtool")
+    data.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
             promtool,
@@ -73,8 +69,15 @@ def prometheus_with(metrics: Sequence[Metric], folder: Path, timeout_s: float = 
         ],
         check=True,
         capture_output=True,
-        timeout=300,
+        timeout=timeout_s,
     )
+
+
+@contextmanager
+def serve(data: Path, folder: Path, timeout_s: float = 60) -> Iterator[str]:
+    """Run Prometheus on the TSDB in `data` on a free 127.0.0.1 port; yield its URL."""
+    prometheus = require_program("prometheus")
+    folder.mkdir(parents=True, exist_ok=True)
     config = folder / "prometheus.yml"
     config.write_text(CONFIG, encoding="utf-8")
     port = _free_port()
@@ -113,3 +116,16 @@ def prometheus_with(metrics: Sequence[Metric], folder: Path, timeout_s: float = 
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@contextmanager
+def prometheus_with(metrics: Sequence[Metric], folder: Path, timeout_s: float = 60) -> Iterator[str]:
+    """Backfill `metrics` into a fresh TSDB in `folder`, run Prometheus on it, yield its URL."""
+    require_program("prometheus")
+    data = folder / "data"
+    data.mkdir(parents=True)
+    source = folder / "history.om"
+    source.write_text(openmetrics(metrics), encoding="utf-8")
+    backfill(source, data, timeout_s=300)
+    with serve(data, folder, timeout_s) as url:
+        yield url

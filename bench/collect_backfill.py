@@ -1,0 +1,388 @@
+"""Benchmark: backfilling 90 days from two real Prometheus servers into the warehouse.
+
+    python bench/collect_backfill.py [--days 90] [--servers 200] [--services 100] [--client-days 10]
+
+Two sites, each with `--servers` servers (node_exporter, scraped every 5 minutes) and
+`--services` two-site services (a blackbox probe a minute at each site, with outages and
+silences), plus backup and replication gauges. The history is generated once as OpenMetrics,
+backfilled with promtool and kept under bench/.cache/; both sites are served by Debian's
+Prometheus on 127.0.0.1. Measured side by side in one run:
+
+- councilops: `collect()` from 90 days ago to now for both sites, into a fresh warehouse file
+  (in a child process, so its peak memory is its own);
+- (a) the raw fetch: the very requests the collector made, replayed with httpx and identity
+  encoding, bodies read and dropped: what any collector of this data must at least spend;
+- (b) prometheus-api-client: `get_metric_range_data` + `MetricRangeDataFrame` into DuckDB, for
+  `--client-days` of one site's probes (the bulk of the samples), against councilops collecting
+  the same probes into state intervals (samples per second compared).
+
+Node data every 5 minutes keeps the generated history to about 50 M samples a site; the rate
+windows of the queries are 15 minutes accordingly (`collection.queries`). Figures are kept in
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from collectors.prometheus.utilisation import NODE_EXPRESSIONS  # noqa: E402
+from tests.collectors.prometheus_server import backfill, serve  # noqa: E402
+
+END = datetime(2026, 10, 1, tzinfo=UTC)
+CACHE = ROOT / "bench" / ".cache"
+PROBE_S, NODE_S = 60, 300
+SITES = ("dc1", "dc2")
+
+
+# --- the estate and its history --------------------------------------------------------------
+
+
+def estate_toml(urls: dict[str, str], servers: int, services: int) -> str:
+    queries = {metric: expr.replace("[5m]", "[15m]") for metric, expr in NODE_EXPRESSIONS.items()}
+    lines = [
+        "[estate]",
+        'name = "Collector benchmark"',
+        'provider_council = "blackpool"',
+        'time_zone = "Europe/London"',
+        'bank_holidays = "england-and-wales"',
+        "",
+        "[collection]",
+        'exporters = ["node"]',
+        "queries = { " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in queries.items()) + " }",
+    ]
+    for site in SITES:
+        lines += ["", "[[sites]]", f'id = "{site}"', f'name = "Site {site}"', f'prometheus_url = "{urls[site]}"']
+        lines += ["retry_attempts = 3", "timeout_seconds = 120.0"]
+    lines += ["", "[[councils]]", 'id = "blackpool"', 'name = "Blackpool Council"']
+    for k in range(services):
+        lines += [
+            "",
+            "[[services]]",
+            f'id = "svc-{k:03d}"',
+            f'name = "Service {k}"',
+            'sites = ["dc1", "dc2"]',
+            'mode = "active-active"',
+            'tenancy = "shared"',
+            'criticality = "high"',
+            'councils = ["blackpool"]',
+            "endpoints = [",
+            *(f'    {{ site = "{s}", target = "https://svc-{k:03d}.{s}.example/health" }},' for s in SITES),
+            "]",
+        ]
+        if k % 2 == 0:
+            lines += [f'datasets = [ {{ id = "svc-{k:03d}-db", site = "dc1", replicated_to = "dc2" }} ]']
+    for site in SITES:
+        for n in range(servers):
+            lines += [
+                "",
+                "[[servers]]",
+                f'id = "{site}-srv-{n:04d}"',
+                f'site = "{site}"',
+                'role = "application"',
+                f'services = ["svc-{n % services:03d}"]',
+                "cores = 4",
+                "memory_gib = 16.0",
+                "storage_gib = 200.0",
+                "annual_cost_gbp = 1500.0",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def _family(handle, name: str, series: list[tuple[str, np.ndarray, np.ndarray]]) -> int:
+    """Write one metric family: each series' samples in time order, grouped as promtool needs."""
+    handle.write(f"# TYPE {name} {'counter' if name.endswith('_total') else 'gauge'}\n")
+    handle.flush()
+    frame = pl.concat(
+        [
+            pl.DataFrame(
+                {
+                    "s": pl.Series([f"{name}{{{labels}}}"] * len(times), dtype=pl.Categorical),
+                    "v": values,
+                    "t": times,
+                }
+            )
+            for labels, times, values in series
+        ]
+    )
+    frame.write_csv(handle, separator=" ", include_header=False, quote_style="never")
+    return frame.height
+
+
+def write_history(path: Path, site: str, days: int, servers: int, services: int, seed: int) -> int:
+    """The site's history as OpenMetrics; returns the number of samples."""
+    rng = np.random.default_rng(seed)
+    start_s = int((END - timedelta(days=days)).timestamp())
+    end_s = int(END.timestamp())
+    probe_times = np.arange(start_s, end_s, PROBE_S, dtype=np.int64)
+    node_times = np.arange(start_s, end_s, NODE_S, dtype=np.int64)
+    hours = (node_times - start_s) / 3600
+    daily = 0.5 + 0.5 * np.sin(2 * np.pi * (hours % 24 - 8) / 24)
+    total = 0
+    with path.open("w", encoding="utf-8") as handle:
+        probes = []
+        for k in range(services):
+            up = np.ones(len(probe_times), dtype=np.int8)
+            keep = np.ones(len(probe_times), dtype=bool)
+            for _ in range(3):  # outages of 5 to 90 minutes
+                at = rng.integers(0, len(up) - 90)
+                up[at : at + rng.integers(5, 90)] = 0
+            at = rng.integers(0, len(up) - 30)  # a silence: no samples for 20 minutes
+            keep[at : at + 20] = False
+            target = f"https://svc-{k:03d}.{site}.example/health"
+            probes.append((f'instance="{target}",job="blackbox"', probe_times[keep], up[keep]))
+        total += _family(handle, "probe_success", probes)
+        families: dict[str, list] = {
+            name: []
+            for name in (
+                "node_cpu_seconds_total",
+                "node_memory_MemAvailable_bytes",
+                "node_memory_MemTotal_bytes",
+                "node_filesystem_avail_bytes",
+                "node_filesystem_size_bytes",
+                "node_network_receive_bytes_total",
+                "node_network_transmit_bytes_total",
+            )
+        }
+        for n in range(servers):
+            instance = f'instance="{site}-srv-{n:04d}:9100"'
+            busy = np.clip(0.1 + 0.5 * rng.random() * daily + 0.05 * rng.standard_normal(len(node_times)), 0, 1)
+            idle = np.cumsum((1 - busy) * NODE_S * 4).round(2)  # 4 cores' idle seconds
+            memory_total = 16 * 2**30
+            size = 200 * 2**30
+            families["node_cpu_seconds_total"].append((instance + ',cpu="0",mode="idle"', node_times, idle))
+            families["node_memory_MemAvailable_bytes"].append(
+                (instance, node_times, (memory_total * (0.6 - 0.3 * busy)).round())
+            )
+            families["node_memory_MemTotal_bytes"].append(
+                (instance, node_times, np.full(len(node_times), float(memory_total)))
+            )
+            fs = instance + ',device="/dev/sda1",fstype="ext4",mountpoint="/"'
+            families["node_filesystem_avail_bytes"].append(
+                (fs, node_times, (size * (0.7 - 0.2 * hours / hours[-1])).round())
+            )
+            families["node_filesystem_size_bytes"].append((fs, node_times, np.full(len(node_times), float(size))))
+            for name in ("node_network_receive_bytes_total", "node_network_transmit_bytes_total"):
+                rate = 1e6 * busy * (1 + rng.random())
+                families[name].append((instance + ',device="eth0"', node_times, np.cumsum(rate * NODE_S).round()))
+        for name, series in families.items():
+            total += _family(handle, name, series)
+        backups, lags = [], []
+        for k in range(0, services, 2):
+            dataset = f'dataset="svc-{k:03d}-db"'
+            nightly = (node_times - 3600) // 86400 * 86400 + 3600  # the last 01:00 UTC
+            backups.append((dataset, node_times, nightly.astype(np.float64)))
+            lags.append((dataset, node_times, rng.gamma(2.0, 20.0, len(node_times)).round(1)))
+        total += _family(handle, "backup_last_success_timestamp_seconds", backups)
+        total += _family(handle, "replication_lag_seconds", lags)
+        handle.write("# EOF\n")
+    return total
+
+
+def ensure_history(days: int, servers: int, services: int) -> tuple[dict[str, Path], int]:
+    folder = CACHE / f"collect-{days}d-{servers}s-{services}e-v1"
+    marker = folder / "samples.json"
+    if not marker.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        samples = 0
+        for k, site in enumerate(SITES):
+            started = time.perf_counter()
+            source = folder / f"{site}.om"
+            samples += write_history(source, site, days, servers, services, seed=2026 + k)
+            print(f"  generated {site}: {source.stat().st_size / 2**20:,.0f} MiB in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        with ExitStack() as stack:  # promtool for both sites at once, one core each
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = stack.enter_context(ThreadPoolExecutor(2))
+            list(pool.map(lambda site: backfill(folder / f"{site}.om", folder / site / "data"), SITES))
+        print(f"  backfilled both sites with promtool in {time.perf_counter() - started:.0f} s")
+        for site in SITES:
+            (folder / f"{site}.om").unlink()
+        marker.write_text(json.dumps({"samples": samples}))
+    return {site: folder / site / "data" for site in SITES}, json.loads(marker.read_text())["samples"]
+
+
+# --- the paths measured (each in its own process) --------------------------------------------
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_ours(
+    estate_file: Path, db: Path, since: datetime, until: datetime, log: Path, kinds: str, sites: str
+) -> dict:
+    from collectors import run as runner
+    from collectors.prometheus.source import PrometheusSource
+    from councilops.estate import load_estate
+    from councilops.warehouse import Warehouse
+
+    estate = load_estate(estate_file)
+    urls: list[str] = []
+
+    def source_for(site):
+        source = PrometheusSource.for_site(site, environ={})
+        source.client.event_hooks["request"].append(lambda request: urls.append(str(request.url)))
+        return source
+
+    if kinds != "all":
+        runner.KINDS = {k: v for k, v in runner.KINDS.items() if k in kinds.split(",")}
+    with Warehouse.open(db) as warehouse:
+        started = time.perf_counter()
+        summaries = runner.collect(
+            estate, warehouse, site_ids=sites.split(","), since=since, until=until, source_for=source_for
+        )
+        seconds = time.perf_counter() - started
+    log.write_text("\n".join(urls))
+    return {
+        "seconds": seconds,
+        "peak_mib": _peak_mib(),
+        "requests": len(urls),
+        "samples": sum(s.samples for s in summaries),
+        "rows": sum(s.rows for s in summaries),
+        "failed": [f"{s.site_id} {s.kind}: {s.message}" for s in summaries if s.status != "ok"],
+    }
+
+
+def child_raw(log: Path, parallel: int) -> dict:
+    import httpx
+
+    urls = log.read_text().split("\n")
+    received = 0
+
+    def fetch(part: list[str]) -> int:
+        got = 0
+        with httpx.Client(headers={"Accept-Encoding": "identity"}, timeout=300) as client:
+            for url in part:
+                got += len(client.get(url).content)
+        return got
+
+    started = time.perf_counter()
+    if parallel == 1:
+        received = fetch(urls)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(parallel) as pool:
+            received = sum(pool.map(fetch, [urls[k::parallel] for k in range(parallel)]))
+    return {"seconds": time.perf_counter() - started, "bytes": received, "peak_mib": _peak_mib()}
+
+
+def child_client(url: str, db: Path, since: datetime, until: datetime) -> dict:
+    import duckdb
+    from prometheus_api_client import MetricRangeDataFrame, PrometheusConnect
+
+    started = time.perf_counter()
+    prom = PrometheusConnect(url=url, disable_ssl=True, headers={"Accept-Encoding": "identity"})
+    data = prom.get_metric_range_data("probe_success", start_time=since, end_time=until, chunk_size=timedelta(hours=6))
+    frame = MetricRangeDataFrame(data)
+    connection = duckdb.connect(str(db))
+    connection.register("frame", frame.reset_index())
+    connection.execute("CREATE TABLE probes AS SELECT * FROM frame")
+    connection.close()
+    return {"seconds": time.perf_counter() - started, "samples": len(frame), "peak_mib": _peak_mib()}
+
+
+def spawn(*args: str) -> dict:
+    answer = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    if answer.returncode:
+        raise RuntimeError(answer.stderr[-3000:])
+    return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--servers", type=int, default=200, help="servers per site")
+    parser.add_argument("--services", type=int, default=100, help="two-site services: endpoints per site")
+    parser.add_argument("--client-days", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--child", nargs="+")
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        if kind == "ours":
+            estate, db, since, until, log, kinds, sites = rest
+            result = child_ours(
+                Path(estate),
+                Path(db),
+                datetime.fromisoformat(since),
+                datetime.fromisoformat(until),
+                Path(log),
+                kinds,
+                sites,
+            )
+        elif kind == "raw":
+            result = child_raw(Path(rest[0]), int(rest[1]))
+        else:
+            url, db, since, until = rest
+            result = child_client(url, Path(db), datetime.fromisoformat(since), datetime.fromisoformat(until))
+        print(json.dumps(result))
+        return
+
+    print(f"{args.days} days, two sites, {args.servers} servers and {args.services} probed endpoints a site")
+    data, generated = ensure_history(args.days, args.servers, args.services)
+    print(f"  history: {generated:,} samples in Prometheus")
+    since = (END - timedelta(days=args.days)).isoformat()
+    until = END.isoformat()
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        folder = Path(tmp)
+        urls = {site: stack.enter_context(serve(data[site], folder / site)) for site in SITES}
+        estate = folder / "estate.toml"
+        estate.write_text(estate_toml(urls, args.servers, args.services), encoding="utf-8")
+        log = folder / "requests.log"
+        rows = []
+        for round_number in range(1, args.rounds + 1):
+            db = folder / f"ours-{round_number}.duckdb"
+            ours = spawn("ours", str(estate), str(db), since, until, str(log), "all", ",".join(SITES))
+            db.unlink()
+            raw = spawn("raw", str(log), "1")
+            rows.append((ours, raw))
+            print(
+                f"  round {round_number}: councilops {ours['seconds']:.1f} s ({ours['requests']} requests, "
+                f"{ours['samples']:,} samples, {ours['rows']:,} rows, peak {ours['peak_mib']:.0f} MiB"
+                f"{', FAILED ' + '; '.join(ours['failed']) if ours['failed'] else ''}); "
+                f"raw fetch {raw['seconds']:.1f} s ({raw['bytes'] / 2**20:,.0f} MiB, "
+                f"{ours['samples'] / raw['seconds'] / 1e6:.2f} M samples/s); "
+                f"ratio {ours['seconds'] / raw['seconds']:.2f}x (goal at most 1.25x)"
+            )
+        # (b) prometheus-api-client against councilops on the same probes of one site
+        client_since = (END - timedelta(days=args.client_days)).isoformat()
+        client = spawn("client", urls["dc1"], str(folder / "client.duckdb"), client_since, until)
+        mine = spawn(
+            "ours", str(estate), str(folder / "mine.duckdb"), client_since, until, str(folder / "mine.log"), "availability", "dc1"
+        )
+        mine_rate = mine["samples"] / mine["seconds"]
+        client_rate = client["samples"] / client["seconds"]
+        print(
+            f"  probes of dc1 over {args.client_days} days: prometheus-api-client + MetricRangeDataFrame + DuckDB "
+            f"{client['seconds']:.1f} s ({client['samples']:,} samples, {client_rate / 1e6:.2f} M samples/s, "
+            f"peak {client['peak_mib']:.0f} MiB); councilops {mine['seconds']:.1f} s "
+            f"({mine_rate / 1e6:.2f} M samples/s, peak {mine['peak_mib']:.0f} MiB); "
+            f"councilops is {mine_rate / client_rate:.1f}x faster (goal at least 10x)"
+        )
+
+
+if __name__ == "__main__":
+    main()
