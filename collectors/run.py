@@ -10,6 +10,7 @@ site could not answer is written as unmonitored (availability) or left unwritten
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -58,46 +59,74 @@ def collect(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     source_for: Callable[[Site], PrometheusSource] = PrometheusSource.for_site,
     progress: Callable[[str, str, int, int], None] = lambda site, kind, done, total: None,
+    sites_at_once: bool = True,
+) -> list[SiteSummary]:
+    """Catch every site (or those named) up, each site in its own thread with its own cursor
+    on the warehouse: a slow site never holds the other back, and while one site's Prometheus
+    works out an answer the other's is being read and written (on two cores the backfill
+    takes about half as long). Summaries come back in the estate's site order."""
+    sites = [site for site in estate.sites if not site_ids or site.id in site_ids]
+
+    def one(site: Site, store) -> list[SiteSummary]:
+        return _collect_site(estate, site, store, since, until, clock, source_for, progress)
+
+    if not sites_at_once or len(sites) < 2 or not hasattr(warehouse, "cursor"):
+        return [summary for site in sites for summary in one(site, warehouse)]
+
+    def in_thread(site: Site) -> list[SiteSummary]:
+        with warehouse.cursor() as store:  # DuckDB: a cursor per thread, one process
+            return one(site, store)
+
+    with ThreadPoolExecutor(len(sites), thread_name_prefix="collect") as pool:
+        per_site = list(pool.map(in_thread, sites))
+    return [summary for summaries in per_site for summary in summaries]
+
+
+def _collect_site(
+    estate: Estate,
+    site: Site,
+    warehouse,
+    since: datetime | None,
+    until: datetime | None,
+    clock: Callable[[], datetime],
+    source_for: Callable[[Site], PrometheusSource],
+    progress: Callable[[str, str, int, int], None],
 ) -> list[SiteSummary]:
     summaries = []
-    for site in estate.sites:
-        if site_ids and site.id not in site_ids:
-            continue
-        try:
-            source = source_for(site)
-        except SourceConfigError as error:
-            summaries += [
-                SiteSummary(site.id, kind, clock(), clock(), status="not configured", message=str(error))
-                for kind in KINDS
-            ]
-            continue
-        for kind, collect_window in KINDS.items():
-            end = _floor(until or clock(), kind)
-            watermark = warehouse.watermark(site.id, kind)
-            if since is not None:
-                start = since
-            elif watermark is not None:
-                start = watermark.replace(tzinfo=UTC)
-            else:
-                start = end - timedelta(days=DEFAULT_FIRST_DAYS)
-            start = _floor(start, kind)
-            summary = SiteSummary(site.id, kind, start, end)
-            cursor = start
-            total = max(1, -(-(end - start) // DAY))
-            progress(site.id, kind, 0, total)
-            while cursor < end:
-                window_end = min(cursor + DAY, end)
-                outcome = collect_window(estate, site.id, source, warehouse, cursor, window_end, clock=clock)
-                summary.windows += 1
-                summary.rows += outcome.rows
-                summary.series = max(summary.series, outcome.series)
-                summary.samples += outcome.samples
-                summary.gaps += outcome.gaps
-                if outcome.status != "ok":
-                    summary.windows_failed += 1
-                    summary.status, summary.message = outcome.status, outcome.message
-                    break  # the rest of the range waits for the next run: the watermark stays here
-                cursor = window_end
-                progress(site.id, kind, summary.windows, total)
-            summaries.append(summary)
+    try:
+        source = source_for(site)
+    except SourceConfigError as error:
+        return [
+            SiteSummary(site.id, kind, clock(), clock(), status="not configured", message=str(error))
+            for kind in KINDS
+        ]
+    for kind, collect_window in KINDS.items():
+        end = _floor(until or clock(), kind)
+        watermark = warehouse.watermark(site.id, kind)
+        if since is not None:
+            start = since
+        elif watermark is not None:
+            start = watermark.replace(tzinfo=UTC)
+        else:
+            start = end - timedelta(days=DEFAULT_FIRST_DAYS)
+        start = _floor(start, kind)
+        summary = SiteSummary(site.id, kind, start, end)
+        cursor = start
+        total = max(1, -(-(end - start) // DAY))
+        progress(site.id, kind, 0, total)
+        while cursor < end:
+            window_end = min(cursor + DAY, end)
+            outcome = collect_window(estate, site.id, source, warehouse, cursor, window_end, clock=clock)
+            summary.windows += 1
+            summary.rows += outcome.rows
+            summary.series = max(summary.series, outcome.series)
+            summary.samples += outcome.samples
+            summary.gaps += outcome.gaps
+            if outcome.status != "ok":
+                summary.windows_failed += 1
+                summary.status, summary.message = outcome.status, outcome.message
+                break  # the rest of the range waits for the next run: the watermark stays here
+            cursor = window_end
+            progress(site.id, kind, summary.windows, total)
+        summaries.append(summary)
     return summaries
