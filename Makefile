@@ -38,7 +38,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/demo_build.py
+	$(BIN)/python bench/collect_backfill.py
+	$(BIN)/python bench/collect_backfill.py --cycle
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .hypothesis

@@ -129,28 +129,63 @@ def _family(handle, name: str, series: list[tuple[str, np.ndarray, np.ndarray]])
     return frame.height
 
 
+def probe_plan(rng, days: int, services: int) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """Each endpoint's minute-by-minute probe results (up) and which minutes were probed at all
+    (keep): three outages of 5 to 90 minutes and one 20-minute silence each."""
+    start_s = int((END - timedelta(days=days)).timestamp())
+    probe_times = np.arange(start_s, int(END.timestamp()), PROBE_S, dtype=np.int64)
+    plan = []
+    for _ in range(services):
+        up = np.ones(len(probe_times), dtype=np.int8)
+        keep = np.ones(len(probe_times), dtype=bool)
+        for _ in range(3):
+            at = rng.integers(0, len(up) - 90)
+            up[at : at + rng.integers(5, 90)] = 0
+        at = rng.integers(0, len(up) - 30)
+        keep[at : at + 20] = False
+        plan.append((up, keep))
+    return probe_times, plan
+
+
+def expected_intervals(days: int, services: int, site: str, seed: int) -> dict[str, list[tuple]]:
+    """What the warehouse must hold, painted minute by minute: with one-minute probes every
+    probed minute stands for itself (the next sample is a minute later) and an unprobed minute
+    is unmonitored (the last sample before it stood its one interval); runs of one state join.
+    Independent of the collector's interval arithmetic."""
+    times, plan = probe_plan(np.random.default_rng(seed), days, services)
+    out = {}
+    for k, (up, keep) in enumerate(plan):
+        state = np.where(keep, np.where(up == 1, 1, 0), 2)
+        change = np.flatnonzero(np.diff(state)) + 1
+        starts = np.concatenate(([0], change))
+        ends = np.concatenate((change, [len(state)]))
+        names = {1: "up", 0: "down", 2: "unmonitored"}
+        out[f"svc-{k:03d}@{site}"] = [
+            (int(times[a]), int(times[b - 1]) + PROBE_S, names[int(state[a])])
+            for a, b in zip(starts, ends, strict=True)
+        ]
+    return out
+
+
 def write_history(path: Path, site: str, days: int, servers: int, services: int, seed: int) -> int:
     """The site's history as OpenMetrics; returns the number of samples."""
     rng = np.random.default_rng(seed)
     start_s = int((END - timedelta(days=days)).timestamp())
     end_s = int(END.timestamp())
-    probe_times = np.arange(start_s, end_s, PROBE_S, dtype=np.int64)
     node_times = np.arange(start_s, end_s, NODE_S, dtype=np.int64)
     hours = (node_times - start_s) / 3600
     daily = 0.5 + 0.5 * np.sin(2 * np.pi * (hours % 24 - 8) / 24)
     total = 0
     with path.open("w", encoding="utf-8") as handle:
-        probes = []
-        for k in range(services):
-            up = np.ones(len(probe_times), dtype=np.int8)
-            keep = np.ones(len(probe_times), dtype=bool)
-            for _ in range(3):  # outages of 5 to 90 minutes
-                at = rng.integers(0, len(up) - 90)
-                up[at : at + rng.integers(5, 90)] = 0
-            at = rng.integers(0, len(up) - 30)  # a silence: no samples for 20 minutes
-            keep[at : at + 20] = False
-            target = f"https://svc-{k:03d}.{site}.example/health"
-            probes.append((f'instance="{target}",job="blackbox"', probe_times[keep], up[keep]))
+        probe_times, plan = probe_plan(rng, days, services)
+        probes = [
+            (
+                f'instance="https://svc-{k:03d}.{site}.example/health",job="blackbox"',
+                probe_times[keep],
+                up[keep],
+            )
+            for k, (up, keep) in enumerate(plan)
+        ]
         total += _family(handle, "probe_success", probes)
         families: dict[str, list] = {
             name: []
@@ -239,7 +274,14 @@ def _peak_mib() -> float:
 
 
 def child_ours(
-    estate_file: Path, db: Path, since: datetime, until: datetime, log: Path, kinds: str, sites: str
+    estate_file: Path,
+    db: Path,
+    since: datetime,
+    until: datetime,
+    log: Path,
+    kinds: str,
+    sites: str,
+    days: int,
 ) -> dict:
     from collectors import run as runner
     from collectors.prometheus.source import PrometheusSource
@@ -262,6 +304,27 @@ def child_ours(
             estate, warehouse, site_ids=sites.split(","), since=since, until=until, source_for=source_for
         )
         seconds = time.perf_counter() - started
+        compared, differing = 0, []
+        for k, site in enumerate(SITES):
+            if site not in sites.split(","):
+                continue
+            expected = expected_intervals(days, len(estate.services), site, 2026 + k)
+            rows = warehouse.availability_intervals(site, since, until)
+            for endpoint, wanted in expected.items():
+                mine = rows.filter(rows["endpoint_id"] == endpoint)
+                got: list[tuple] = []
+                for a, b, state in mine.select("start_utc", "end_utc", "state").iter_rows():
+                    a, b = int(a.replace(tzinfo=UTC).timestamp()), int(b.replace(tzinfo=UTC).timestamp())
+                    if got and got[-1][1] == a and got[-1][2] == state:  # windows end at midnight
+                        got[-1] = (got[-1][0], b, state)
+                    else:
+                        got.append((a, b, state))
+                wanted = [w for w in wanted if w[1] > since.timestamp()]  # only the window collected
+                if wanted and wanted[0][0] < since.timestamp():
+                    wanted[0] = (int(since.timestamp()), *wanted[0][1:])
+                compared += len(wanted)
+                if got != wanted:
+                    differing.append(endpoint)
     log.write_text("\n".join(urls))
     return {
         "seconds": seconds,
@@ -270,6 +333,8 @@ def child_ours(
         "samples": sum(s.samples for s in summaries),
         "rows": sum(s.rows for s in summaries),
         "failed": [f"{s.site_id} {s.kind}: {s.message}" for s in summaries if s.status != "ok"],
+        "intervals_compared": compared,
+        "endpoints_differing": differing,
     }
 
 
@@ -481,7 +546,7 @@ def main() -> None:
         if kind == "cycle":
             result = child_cycle(Path(rest[0]), Path(rest[1]))
         elif kind == "ours":
-            estate, db, since, until, log, kinds, sites = rest
+            estate, db, since, until, log, kinds, sites, days = rest
             result = child_ours(
                 Path(estate),
                 Path(db),
@@ -490,6 +555,7 @@ def main() -> None:
                 Path(log),
                 kinds,
                 sites,
+                int(days),
             )
         elif kind == "raw":
             result = child_raw(Path(rest[0]), int(rest[1]))
@@ -516,14 +582,18 @@ def main() -> None:
         rows = []
         for round_number in range(1, args.rounds + 1):
             db = folder / f"ours-{round_number}.duckdb"
-            ours = spawn("ours", str(estate), str(db), since, until, str(log), "all", ",".join(SITES))
+            ours = spawn(
+                "ours", str(estate), str(db), since, until, str(log), "all", ",".join(SITES), str(args.days)
+            )
             db.unlink()
             raw = spawn("raw", str(log), "1")
             rows.append((ours, raw))
             print(
                 f"  round {round_number}: councilops {ours['seconds']:.1f} s ({ours['requests']} requests, "
                 f"{ours['samples']:,} samples, {ours['rows']:,} rows, peak {ours['peak_mib']:.0f} MiB"
-                f"{', FAILED ' + '; '.join(ours['failed']) if ours['failed'] else ''}); "
+                f"{', FAILED ' + '; '.join(ours['failed']) if ours['failed'] else ''}; "
+                f"{ours['intervals_compared']:,} availability intervals against the generated history: "
+                f"{'all exact' if not ours['endpoints_differing'] else 'DIFFERENT at ' + ', '.join(ours['endpoints_differing'][:5])}); "
                 f"raw fetch {raw['seconds']:.1f} s ({raw['bytes'] / 2**20:,.0f} MiB, "
                 f"{ours['samples'] / raw['seconds'] / 1e6:.2f} M samples/s); "
                 f"ratio {ours['seconds'] / raw['seconds']:.2f}x (goal at most 1.25x)"
@@ -540,6 +610,7 @@ def main() -> None:
             str(folder / "mine.log"),
             "availability",
             "dc1",
+            str(args.days),
         )
         mine_rate = mine["samples"] / mine["seconds"]
         client_rate = client["samples"] / client["seconds"]
