@@ -399,11 +399,13 @@ def savings(obj: Context, output_format: str, as_of_text: str | None) -> None:
 )
 @click.pass_obj
 def collect(obj: Context, since_text: str | None, until_text: str | None, site_ids: tuple[str, ...]) -> None:
-    """Collect availability and utilisation from every site's Prometheus into the warehouse.
+    """Collect availability, utilisation, backups and replication from every site's Prometheus
+    into the warehouse.
 
-    Each site catches up from its watermark, a day at a time; --since backfills. A site that
-    cannot be reached does not stop the others: its window is recorded as unmonitored and the
-    next run asks for it again. Exit status 2 when any site could not be collected.
+    Each site catches up from its watermarks, a day at a time, the sites side by side; --since
+    backfills. A site that cannot be reached or answers nonsense does not stop the others: its
+    window is recorded as unmonitored with the cause and the next run asks for it again. Exit
+    status 2 when any site could not be collected.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -32,6 +32,12 @@ BACKUP_METRICS = {
     "backup_last_failure_timestamp_seconds": "failed",
 }
 LAG_METRIC = "replication_lag_seconds"
+LAG_SCHEMA = {
+    "dataset_id": pl.Utf8,
+    "to_site_id": pl.Utf8,
+    "sampled_at_utc": pl.Float64,
+    "lag_seconds": pl.Float64,
+}
 
 
 @dataclass
@@ -73,28 +79,36 @@ def collect_recovery(
     outcome = Outcome(site_id, (start, end))
     started = clock()
     jobs: dict[tuple[str, float], str] = {}
-    lags: list[tuple] = []
+    lags: list[pl.DataFrame] = []
     try:
         for metric, status in BACKUP_METRICS.items():
             for labels, _, values in raw_samples(source, metric, lo, hi, site_id):
                 dataset = labels.get(estate.collection.dataset_label)
                 if dataset not in datasets:
                     continue
-                for finished in set(values.tolist()):
-                    if not np.isfinite(finished) or finished <= 0:
-                        outcome.refused += 1
-                    elif lo <= finished < hi:
-                        jobs[(dataset, finished)] = status
+                finished = np.unique(values)  # a gauge repeats its value at every scrape
+                usable = np.isfinite(finished) & (finished > 0)
+                outcome.refused += int((~usable).sum())
+                for when in finished[usable & (finished >= lo) & (finished < hi)].tolist():
+                    jobs[(dataset, when)] = status
         for labels, times, values in raw_samples(source, LAG_METRIC, lo, hi, site_id):
             dataset = labels.get(estate.collection.dataset_label)
             if dataset not in datasets or not datasets[dataset].replicated_to:
                 continue
             good = np.isfinite(values) & (values >= 0)
             outcome.refused += int((~good).sum())
-            lags += [
-                (dataset, datasets[dataset].replicated_to, naive_utc(t), v)
-                for t, v in zip(times[good].tolist(), values[good].tolist(), strict=True)
-            ]
+            count = int(good.sum())
+            lags.append(
+                pl.DataFrame(
+                    {
+                        "dataset_id": np.full(count, dataset, dtype=object),
+                        "to_site_id": np.full(count, datasets[dataset].replicated_to, dtype=object),
+                        "sampled_at_utc": times[good],
+                        "lag_seconds": values[good],
+                    },
+                    schema=LAG_SCHEMA,
+                )
+            )
     except SiteUnavailable as error:
         outcome.status, outcome.message = "unreachable", str(error)
     except AnswerError as error:  # nothing half-written: the whole window waits for the next run
@@ -114,17 +128,11 @@ def collect_recovery(
             },
             orient="row",
         )
-        lag_frame = pl.DataFrame(
-            lags,
-            schema={
-                "dataset_id": pl.Utf8,
-                "to_site_id": pl.Utf8,
-                "sampled_at_utc": pl.Datetime("us"),
-                "lag_seconds": pl.Float64,
-            },
-            orient="row",
+        lag_frame = (pl.concat(lags) if lags else pl.DataFrame(schema=LAG_SCHEMA)).with_columns(
+            # seconds (whole, as scraped; milliseconds kept) to the warehouse's naive UTC
+            pl.from_epoch((pl.col("sampled_at_utc") * 1e6).round().cast(pl.Int64), time_unit="us")
         )
-        outcome.series = len({d for d, _ in jobs} | {row[0] for row in lags})
+        outcome.series = len({d for d, _ in jobs} | set(lag_frame["dataset_id"].unique().to_list()))
         outcome.jobs = warehouse.replace_backup_jobs(site_id, "prometheus", start, end, job_frame)
         outcome.lag_samples = warehouse.replace_replication_lag(site_id, start, end, lag_frame)
         warehouse.set_watermark(site_id, SOURCE, end)

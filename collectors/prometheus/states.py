@@ -73,16 +73,27 @@ def probe_intervals(
     order = np.argsort(all_starts, kind="stable")
     all_starts, all_ends, all_codes = all_starts[order], all_ends[order], all_codes[order]
     refused = np.sort(np.asarray(refused_times_s, dtype=np.int64))
+    # an unmonitored piece with a refused sample standing anywhere in it (it may have been sent
+    # just before) takes the refused cause
+    if len(refused):
+        first = np.searchsorted(refused, all_starts - interval_s, side="right")
+        holds_refused = (first < len(refused)) & (refused[np.minimum(first, len(refused) - 1)] < all_ends)
+    else:
+        holds_refused = np.zeros(len(all_starts), dtype=bool)
+    key = all_codes * 2 + ((all_codes == UNMONITORED) & holds_refused)
+    # join runs of one state (and cause) that meet end to start: a handful a day
+    begins = np.ones(len(key), dtype=bool)
+    begins[1:] = (key[1:] != key[:-1]) | (all_starts[1:] != all_ends[:-1])
+    run_starts = np.flatnonzero(begins)
+    run_ends = np.append(run_starts[1:], len(key)) - 1
     out: list[Interval] = []
-    for start, end, code in zip(all_starts.tolist(), all_ends.tolist(), all_codes.tolist(), strict=True):
-        cause = None
-        if code == UNMONITORED:
-            # a refused sample standing anywhere in the gap (it may have been sent just before)
-            first = np.searchsorted(refused, start - interval_s, side="right")
-            cause = refused_cause if first < len(refused) and refused[first] < end else gap_cause
-        state = _STATE_NAMES[code]
-        if out and out[-1].end_s == start and (out[-1].state, out[-1].cause) == (state, cause):
-            out[-1] = Interval(out[-1].start_s, end, state, cause)
-        else:
-            out.append(Interval(start, end, state, cause))
+    for start, end, code, refused_here in zip(
+        all_starts[run_starts].tolist(),
+        all_ends[run_ends].tolist(),
+        all_codes[run_starts].tolist(),
+        (key[run_starts] % 2 == 1).tolist(),
+        strict=True,
+    ):
+        cause = (refused_cause if refused_here else gap_cause) if code == UNMONITORED else None
+        out.append(Interval(start, end, _STATE_NAMES[code], cause))
     return out

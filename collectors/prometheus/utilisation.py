@@ -24,7 +24,6 @@ import polars as pl
 from collectors.bookkeeping import record_run
 from collectors.prometheus.chunks import chunks
 from collectors.prometheus.matrix import AnswerError, parse_matrix
-from collectors.prometheus.raw import naive_utc
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from councilops.estate.model import Collection, Estate
 
@@ -94,6 +93,54 @@ def _server_of(instance: str, servers: set[str]) -> str | None:
     return host if host in servers else None
 
 
+ROW_SCHEMA = {
+    "server_id": pl.Utf8,
+    "metric": pl.Utf8,
+    "interval_start_utc": pl.Datetime("us"),
+    "mean_value": pl.Float64,
+    "peak_value": pl.Float64,
+}
+
+
+def _series_frame(
+    kind: str, names: list[str], times: list[np.ndarray], values: list[np.ndarray]
+) -> pl.DataFrame:
+    """One frame of every series' (server, hour end, value): whole arrays, nothing per sample.
+    A server answered twice (two exporters) keeps the last answer, as Prometheus lists them."""
+    lengths = [len(t) for t in times]
+    frame = pl.DataFrame(
+        {
+            "server_id": np.repeat(np.array(names, dtype=object), lengths)
+            if names
+            else np.array([], dtype=object),
+            "t": np.concatenate(times).astype(np.int64) if times else np.array([], dtype=np.int64),
+            kind: np.concatenate(values) if values else np.array([], dtype=np.float64),
+        },
+        schema={"server_id": pl.Utf8, "t": pl.Int64, kind: pl.Float64},
+    )
+    return frame.unique(["server_id", "t"], keep="last", maintain_order=True)
+
+
+def _hours(metric: str, kinds: dict[str, pl.DataFrame], outcome: Outcome) -> pl.DataFrame:
+    """Each server's hours with a usable mean and peak; the others refused and counted."""
+    hours = kinds["mean"].join(kinds["peak"], on=["server_id", "t"], how="left")
+    usable = (
+        pl.col("peak").is_not_null()
+        & pl.col("mean").is_finite()
+        & pl.col("peak").is_finite()
+        & (pl.col("peak") >= pl.col("mean"))
+    )
+    hours = hours.with_columns(usable.fill_null(False).alias("usable"))
+    outcome.refused[metric] = hours.height - int(hours["usable"].sum())
+    return hours.filter(pl.col("usable")).select(
+        pl.col("server_id"),
+        pl.lit(metric).alias("metric"),
+        pl.from_epoch(pl.col("t") - HOUR, time_unit="s").cast(pl.Datetime("us")).alias("interval_start_utc"),
+        pl.col("mean").alias("mean_value"),
+        pl.col("peak").alias("peak_value"),
+    )
+
+
 def collect_utilisation(
     estate: Estate,
     site_id: str,
@@ -114,56 +161,29 @@ def collect_utilisation(
     frames = []
     try:
         for metric, expression in expressions.items():
-            per_server: dict[str, dict[str, dict[float, float]]] = {}
+            kinds: dict[str, pl.DataFrame] = {}
             for kind, function in (("mean", "avg_over_time"), ("peak", "max_over_time")):
                 query = f"{function}(({expression})[1h:1m])"
+                names, times, values = [], [], []
                 for chunk in chunks(lo + HOUR, hi + HOUR, HOUR):  # the value at t covers (t - 1h, t]
                     where = f"site {site_id}, {metric} {kind}"
                     for series in parse_matrix(
                         source.range_query(query, chunk), where, (chunk.start_s, chunk.end_s)
                     ):
                         server = _server_of(series.labels.get(server_label, ""), servers)
-                        if server is None:
-                            continue
-                        values = per_server.setdefault(server, {"mean": {}, "peak": {}})[kind]
-                        values.update(zip(series.times_s.tolist(), series.values.tolist(), strict=True))
-            rows = []
-            refused = 0
-            for server, values in per_server.items():
-                for t, mean in values["mean"].items():
-                    peak = values["peak"].get(t)
-                    if peak is None or not (np.isfinite(mean) and np.isfinite(peak)) or peak < mean:
-                        refused += 1
-                        continue
-                    rows.append(
-                        (
-                            server,
-                            metric,
-                            naive_utc(t - HOUR),
-                            mean,
-                            peak,
-                        )
-                    )
-            outcome.refused[metric] = refused
-            frames.append(rows)
+                        if server is not None:
+                            names.append(server)
+                            times.append(series.times_s)
+                            values.append(series.values)
+                kinds[kind] = _series_frame(kind, names, times, values)
+            frames.append(_hours(metric, kinds, outcome))
     except SiteUnavailable as error:
         outcome.status, outcome.message = "unreachable", str(error)
     except AnswerError as error:  # nothing half-written: the whole window waits for the next run
         outcome.status, outcome.message = "bad answer", str(error)
     if outcome.status == "ok":
-        rows = [row for part in frames for row in part]
-        outcome.series = len({(row[0], row[1]) for row in rows})
-        frame = pl.DataFrame(
-            rows,
-            schema={
-                "server_id": pl.Utf8,
-                "metric": pl.Utf8,
-                "interval_start_utc": pl.Datetime("us"),
-                "mean_value": pl.Float64,
-                "peak_value": pl.Float64,
-            },
-            orient="row",
-        )
+        frame = pl.concat(frames) if frames else pl.DataFrame(schema=ROW_SCHEMA)
+        outcome.series = frame.select("server_id", "metric").n_unique() if frame.height else 0
         window_start = datetime.fromtimestamp(lo, UTC)
         window_end = datetime.fromtimestamp(hi, UTC)
         # data, then rollups, then the watermark: a kill in between only makes the next run redo it
