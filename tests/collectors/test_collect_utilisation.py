@@ -115,3 +115,56 @@ def test_a_windows_server_by_default_and_a_configured_query(estate, warehouse, t
     assert (
         warehouse.utilisation(["dc1-ctax-app01"], "storage_percent", 3600, START, end).height == 0
     )  # not exposed
+
+
+def test_a_busy_spell_gives_the_hours_mean_and_its_busiest_five_minutes(estate, warehouse, tmp_path):
+    """Hour 01:00-02:00: one CPU busy 100 % from 01:20 to 01:30 and idle otherwise; memory
+    available 4 GB of 10 GB except 1 GB at 01:40 (one sample); disks 70 % full all along.
+
+    CPU peak: the busiest five minutes (rate over 5 m, evaluated each minute) is 100 %. CPU mean:
+    10 of 60 minutes busy is 16.67 %, as Prometheus 2 reads the hour's counter from both ends
+    ([01:00, 02:00]); Prometheus 3 leaves out the sample at 01:00 and extrapolates 59 minutes to
+    the hour, giving 16.95 % (1 - 2,940 idle s / 3,540 s). Memory peak: 1 - 1/10 = 90 % exactly;
+    mean is the steady 60 % plus that one sample's extra 30 points shared over the hour's
+    samples: 61 with both ends (60 + 30/61 = 60.4918 %), or 60 in Prometheus 3 (60.5 %)."""
+    t = [S0 + 60 * m for m in range(0, 3 * 60 + 1)]
+    idle, total = [], 0.0
+    for ts in t:
+        idle.append((ts, total))
+        minute = (ts - S0) // 60
+        total += 0.0 if 80 <= minute < 90 else 60.0  # busy 01:20-01:30
+    disk = {"fstype": "ext4", "mountpoint": "/"}
+    history = [
+        Metric("node_cpu_seconds_total", {**INSTANCE, "cpu": "0", "mode": "idle"}, idle),
+        Metric(
+            "node_memory_MemAvailable_bytes",
+            INSTANCE,
+            [(ts, 1e9 if ts == S0 + 100 * 60 else 4e9) for ts in t],
+        ),
+        Metric("node_memory_MemTotal_bytes", INSTANCE, [(ts, 10e9) for ts in t]),
+        Metric("node_filesystem_avail_bytes", {**INSTANCE, **disk}, [(ts, 30e9) for ts in t]),
+        Metric("node_filesystem_size_bytes", {**INSTANCE, **disk}, [(ts, 100e9) for ts in t]),
+    ]
+    hour = datetime(2026, 1, 5, 1, tzinfo=UTC)
+    with prometheus_with(history, tmp_path) as url:
+        source = PrometheusSource.for_site(
+            Site(id="dc1", name="one", prometheus_url=url), environ={}, **NO_WAIT
+        )
+        outcome = collect_utilisation(
+            estate, "dc1", source, warehouse, hour, datetime(2026, 1, 5, 2, tzinfo=UTC)
+        )
+    assert outcome.status == "ok"
+
+    def one(metric):
+        (row,) = warehouse.utilisation(
+            ["dc1-ctax-app01"], metric, 3600, hour, datetime(2026, 1, 5, 2, tzinfo=UTC)
+        ).iter_rows(named=True)
+        return row["mean_value"], row["peak_value"]
+
+    cpu_mean, cpu_peak = one("cpu_percent")
+    assert cpu_peak == pytest.approx(100.0, rel=1e-9)
+    assert 100 / 6 - 1e-9 <= cpu_mean <= 100 * (1 - 2940 / 3540) + 1e-9
+    memory_mean, memory_peak = one("memory_percent")
+    assert memory_peak == pytest.approx(90.0, rel=1e-12)
+    assert 60.0 + 30 / 61 - 1e-9 <= memory_mean <= 60.0 + 30 / 60 + 1e-9
+    assert one("storage_percent") == pytest.approx((70.0, 70.0), rel=1e-12)
