@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 
 import numpy as np
 
@@ -28,16 +29,21 @@ def raw_samples(
     source: PrometheusSource, metric: str, lo: int, hi: int, site_id: str, chunk_seconds: int = CHUNK_SECONDS
 ) -> Iterator[tuple[dict[str, str], np.ndarray, np.ndarray]]:
     """(labels, times in seconds, values) of every series, for each chunk of [lo, hi)."""
+    bounds = []
     cursor = lo
     while cursor < hi:
-        chunk_end = min(cursor + chunk_seconds, hi)
-        body = source.instant_query(f"{metric}[{chunk_end - cursor}s]", chunk_end)
+        bounds.append((cursor, min(cursor + chunk_seconds, hi)))
+        cursor = bounds[-1][1]
+    requests = [
+        partial(source.instant_query, f"{metric}[{chunk_end - chunk_start}s]", chunk_end)
+        for chunk_start, chunk_end in bounds
+    ]
+    for (chunk_start, chunk_end), body in zip(bounds, source.answers(requests), strict=True):
         for series in parse_matrix(
             body,
-            f"site {site_id}, {metric}, {naive_utc(cursor)}..{naive_utc(chunk_end)}",
-            (cursor, chunk_end),  # a time outside it is milliseconds, or another range
+            f"site {site_id}, {metric}, {naive_utc(chunk_start)}..{naive_utc(chunk_end)}",
+            (chunk_start, chunk_end),  # a time outside it is milliseconds, or another range
         ):
-            after = series.times_s >= lo if cursor == lo else series.times_s > cursor
+            after = series.times_s >= lo if chunk_start == lo else series.times_s > chunk_start
             keep = after & (series.times_s < hi)
             yield series.labels, series.times_s[keep], series.values[keep]
-        cursor = chunk_end

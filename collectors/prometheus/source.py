@@ -13,7 +13,8 @@ tries are passed in, so tests supply their own.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,8 +117,12 @@ class PrometheusSource:
             else None
         )
 
+        tries = 0  # this request's own count: requests may be in flight together
+
         def once() -> bytes:
-            self.attempts_made += 1
+            nonlocal tries
+            tries += 1
+            self.attempts_made = tries
             answer = self.client.get(path, params=params, extensions=extensions)
             if answer.status_code >= 500 or answer.status_code == 429:
                 raise _Transient(f"HTTP {answer.status_code}: {answer.text[:200]}")
@@ -136,14 +141,13 @@ class PrometheusSource:
             retry=retry_if_exception(transient),
             **({"sleep": self.sleep} if self.sleep else {}),
         )
-        self.attempts_made = 0
         try:
             return retrying(once)
         except RetryError as error:
             last = error.last_attempt.exception()
             raise SiteUnavailable(
                 f"site {self.site.id}: {self.site.prometheus_url}{path} gave no usable answer after "
-                f"{self.attempts_made} tries: {type(last).__name__}: {last}"
+                f"{tries} tries: {type(last).__name__}: {last}"
             ) from None
 
     def range_query(self, query: str, chunk: Chunk) -> bytes:
@@ -160,3 +164,23 @@ class PrometheusSource:
 
     def instant_query(self, query: str, at_s: int) -> bytes:
         return self._get("/api/v1/query", {"query": query, "time": at_s, **WHOLE_ANSWERS})
+
+    def answers(self, requests: Sequence[Callable[[], bytes]]) -> Iterator[bytes]:
+        """The answers to `requests` (calls of `range_query` or `instant_query`), in order, with
+        up to the site's `max_concurrent_queries` in flight: while the caller reads one answer
+        the site is working out the next. A request that fails raises when its turn comes; the
+        ones still in flight are cancelled or left to finish, and their answers dropped."""
+        if self.site.max_concurrent_queries <= 1 or len(requests) <= 1:
+            for request in requests:
+                yield request()
+            return
+        with ThreadPoolExecutor(
+            self.site.max_concurrent_queries, thread_name_prefix=f"query-{self.site.id}"
+        ) as pool:
+            pending = [pool.submit(request) for request in requests]
+            try:
+                for future in pending:
+                    yield future.result()
+            finally:
+                for future in pending:
+                    future.cancel()

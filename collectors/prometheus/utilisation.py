@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -268,21 +269,31 @@ def collect_utilisation(
     started = clock()
     frames = []
     try:
-        for metric, by_kind in queries.items():
-            kinds: dict[str, pl.DataFrame] = {}
-            for kind, query in by_kind.items():
-                names, times, values = [], [], []
-                for chunk in chunks(lo + HOUR, hi + HOUR, HOUR):  # the value at t covers (t - 1h, t]
-                    where = f"site {site_id}, {metric} {kind}"
-                    for series in parse_matrix(
-                        source.range_query(query, chunk), where, (chunk.start_s, chunk.end_s)
-                    ):
-                        server = _server_of(series.labels.get(server_label, ""), servers)
-                        if server is not None:
-                            names.append(server)
-                            times.append(series.times_s)
-                            values.append(series.values)
-                kinds[kind] = _series_frame(kind, names, times, values)
+        # every query of the window is sent up front (up to the site's limit in flight) and the
+        # answers are read in order, so the site works while this process parses and writes
+        asks = [
+            (metric, kind, chunk, partial(source.range_query, query, chunk))
+            for metric, by_kind in queries.items()
+            for kind, query in by_kind.items()
+            for chunk in chunks(lo + HOUR, hi + HOUR, HOUR)  # the value at t covers (t - 1h, t]
+        ]
+        answers = source.answers([ask[3] for ask in asks])
+        found: dict[tuple[str, str], tuple[list, list, list]] = {}
+        for (metric, kind, chunk, _), body in zip(asks, answers, strict=True):
+            names, times, values = found.setdefault((metric, kind), ([], [], []))
+            for series in parse_matrix(
+                body, f"site {site_id}, {metric} {kind}", (chunk.start_s, chunk.end_s)
+            ):
+                server = _server_of(series.labels.get(server_label, ""), servers)
+                if server is not None:
+                    names.append(server)
+                    times.append(series.times_s)
+                    values.append(series.values)
+        for metric in queries:
+            kinds = {
+                kind: _series_frame(kind, *found.get((metric, kind), ([], [], [])))
+                for kind in ("mean", "peak")
+            }
             frames.append(_hours(metric, kinds, outcome))
     except SiteUnavailable as error:
         outcome.status, outcome.message = "unreachable", str(error)

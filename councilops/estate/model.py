@@ -153,6 +153,8 @@ class Site(_Frozen):
         4  # tries of one request before the site counts as unreachable
     )
     retry_max_wait_seconds: Annotated[float, Field(ge=0, le=600)] = 30.0  # the longest pause between tries
+    # queries in flight at once: the site works out the next answers while this one is read
+    max_concurrent_queries: Annotated[int, Field(ge=1, le=32)] = 4
 
 
 class Council(_Frozen):

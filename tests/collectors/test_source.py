@@ -144,3 +144,50 @@ def test_a_missing_secret_names_the_site_and_the_key():
             ),
             environ={},
         )
+
+
+def test_answers_come_in_order_with_several_in_flight():
+    """Three requests sent at once to a server that echoes each query, answering the first one
+    last (after 0.5 s): the answers still come back in the order asked, and all three were in
+    flight together (the server saw all three before it answered the first)."""
+    arrived: list[str] = []
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            query = self.path.split("query=")[1].split("&")[0]
+            arrived.append(query)
+            if query == "q0":
+                time.sleep(0.5)
+            body = query.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        source = PrometheusSource.for_site(site(url, max_concurrent_queries=3), environ={}, **NO_WAIT)
+        requests = [lambda k=k: source.instant_query(f"q{k}", 1_700_000_000) for k in range(3)]
+        answers = source.answers(requests)
+        first = next(answers)
+        assert sorted(arrived) == ["q0", "q1", "q2"]  # all three asked before q0 was answered
+        assert [first, *answers] == [b"q0", b"q1", b"q2"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_failing_request_among_several_raises_at_its_turn():
+    with fake_prometheus([(200, OK, 0.0), (400, b"bad query", 0.0)]) as (url, _):
+        source = PrometheusSource.for_site(site(url, max_concurrent_queries=1), environ={}, **NO_WAIT)
+        answers = source.answers(
+            [lambda: source.instant_query("good", 1), lambda: source.instant_query("bad", 1)]
+        )
+        assert next(answers) == OK
+        with pytest.raises(QueryRefused, match="refused the query"):
+            next(answers)
