@@ -117,6 +117,8 @@ def estate_toml(urls: dict[str, str], servers: int, services: int, subqueries: b
 
 def _family(handle, name: str, series: list[tuple[str, np.ndarray, np.ndarray]]) -> int:
     """Write one metric family: each series' samples in time order, grouped as promtool needs."""
+    if not series:
+        return 0
     handle.write(f"# TYPE {name} {'counter' if name.endswith('_total') else 'gauge'}\n")
     handle.flush()
     frame = pl.concat(
