@@ -120,19 +120,31 @@ def parse_matrix(body: bytes, where: str, window: tuple[float, float] | None = N
             _numbers(segment, where, labels)  # names the series with the bad sample
         raise AnswerError(f'{where}: a sample is not a [time, "value"] pair of numbers')
     samples = flat.reshape(-1, 2)
-    bounds = np.cumsum(pairs)[:-1]
-    series = []
-    for (labels, _), part in zip(items, np.split(samples, bounds) if items else [], strict=True):
-        times, values = part[:, 0], part[:, 1]
-        if len(times) and window is not None:
-            outside = (times < window[0]) | (times > window[1])
-            if outside.any():
-                first = float(times[outside][0])
-                raise AnswerError(
-                    f"{where}: series {labels}: sample time {first:.3f} is outside the window asked for "
-                    f"({window[0]:.0f} to {window[1]:.0f}; milliseconds instead of seconds?)"
-                )
-        if len(times) > 1 and np.any(np.diff(times) <= 0):
+    all_times = samples[:, 0]
+    ends = np.cumsum(pairs)
+    # checked on all samples at once; only a failing answer is looked at series by series
+    if window is not None and len(all_times):
+        outside = (all_times < window[0]) | (all_times > window[1])
+        if outside.any():
+            first = int(np.argmax(outside))
+            labels = items[int(np.searchsorted(ends, first, side="right"))][0]
+            raise AnswerError(
+                f"{where}: series {labels}: sample time {all_times[first]:.3f} is outside the window asked for "
+                f"({window[0]:.0f} to {window[1]:.0f}; milliseconds instead of seconds?)"
+            )
+    if len(all_times) > 1:
+        steps = np.diff(all_times) <= 0
+        boundaries = ends[:-1][(ends[:-1] > 0) & (ends[:-1] < len(all_times))]
+        steps[boundaries - 1] = False  # one series' last sample to the next's first
+        if steps.any():
+            first = int(np.argmax(steps)) + 1
+            labels = items[int(np.searchsorted(ends, first, side="right"))][0]
             raise AnswerError(f"{where}: series {labels}: sample times are not in increasing order")
-        series.append(Series({str(k): str(v) for k, v in labels.items()}, times, values))
+    series = []
+    start = 0
+    for (labels, _), end in zip(items, ends.tolist(), strict=True):
+        series.append(
+            Series({str(k): str(v) for k, v in labels.items()}, all_times[start:end], samples[start:end, 1])
+        )
+        start = end
     return series
