@@ -124,7 +124,7 @@ def _month_report(
 ) -> MonthReport:
     calendar = Calendar(ZoneInfo(estate.estate.time_zone), estate.estate.bank_holidays)
     if council_id is not None:
-        estate.council(council_id)  # raises StopIteration for an unknown id; the CLI checks first
+        estate.council(council_id)  # UnknownId, naming the id, before any work
     moment = as_of or default_as_of(warehouse, now or datetime.now(UTC))
     as_of_s = cal.utc_seconds(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     month_whole = cal.month_period(month, calendar.tz)

@@ -372,6 +372,22 @@ class EstateSettings(_Frozen):
     bank_holidays: BankHolidayCalendar = "england-and-wales"
 
 
+class UnknownId(KeyError):
+    """An id that names nothing in the estate; the message names the kind, the id and some known ids."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _by_id(items, wanted: str, kind: str):
+    for item in items:
+        if item.id == wanted:
+            return item
+    known = [item.id for item in items]
+    shown = ", ".join(known[:10]) + (f" and {len(known) - 10} more" if len(known) > 10 else "")
+    raise UnknownId(f"no {kind} {wanted!r} in the estate (known: {shown or 'none'})")
+
+
 class Estate(_Frozen):
     estate: EstateSettings
     sites: Annotated[tuple[Site, ...], Field(min_length=1)]
@@ -385,18 +401,19 @@ class Estate(_Frozen):
     capacity: Capacity = Capacity()
     collection: Collection = Collection()
 
-    # Lookups by id. The references check guarantees ids are unique and references resolve.
+    # Lookups by id. The references check guarantees ids are unique and references resolve;
+    # an id from elsewhere (a command line, a library caller) that names nothing is UnknownId.
     def site(self, site_id: str) -> Site:
-        return next(s for s in self.sites if s.id == site_id)
+        return _by_id(self.sites, site_id, "site")
 
     def council(self, council_id: str) -> Council:
-        return next(c for c in self.councils if c.id == council_id)
+        return _by_id(self.councils, council_id, "council")
 
     def service(self, service_id: str) -> Service:
-        return next(s for s in self.services if s.id == service_id)
+        return _by_id(self.services, service_id, "service")
 
     def server(self, server_id: str) -> Server:
-        return next(s for s in self.servers if s.id == server_id)
+        return _by_id(self.servers, server_id, "server")
 
     def contracts_for(self, council_id: str, service_id: str) -> tuple[Contract, ...]:
         return tuple(
