@@ -464,6 +464,21 @@ def load() -> None:
     server inventory (docs/sources.md)."""
 
 
+def _read_export(path: Path, read, unreadable: type[Exception]):
+    """`read(text, file name)` of a file another system exported; a file that cannot be read at
+    all (`unreadable`, or not UTF-8) is one message naming it and exit status 1."""
+    try:
+        return read(path.read_text(encoding="utf-8-sig"), str(path))
+    except (unreadable, UnicodeDecodeError) as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _echo_rejected(path: Path, rejected: list[tuple[int, str]]) -> None:
+    for line, reason in rejected:
+        click.echo(f"{path}:{line}: rejected: {reason}", err=True)
+
+
 @load.command("backups")
 @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
@@ -476,15 +491,10 @@ def load_backups(obj: Context, report: Path) -> None:
     from collectors.files.backup_report import ReportError, read_backup_report, write_jobs
 
     estate = load_estate(obj.config)
-    try:
-        loaded = read_backup_report(report.read_text(encoding="utf-8-sig"), str(report), estate)
-    except (ReportError, UnicodeDecodeError) as error:
-        click.echo(str(error), err=True)
-        sys.exit(EXIT_PROBLEMS)
+    loaded = _read_export(report, lambda text, name: read_backup_report(text, name, estate), ReportError)
     with Warehouse.open(obj.db) as warehouse:
         written = write_jobs(loaded, warehouse)
-    for line, reason in loaded.rejected:
-        click.echo(f"{report}:{line}: rejected: {reason}", err=True)
+    _echo_rejected(report, loaded.rejected)
     per_site = ", ".join(f"{site} {count}" for site, count in written.items()) or "none"
     click.echo(
         f"{report}: {sum(written.values())} jobs loaded ({per_site}), {len(loaded.rejected)} rejected, "
@@ -525,17 +535,12 @@ def load_changes(obj: Context, calendar_file: Path, from_text: str | None, until
     start = _parse_now(from_text, "--from") or now - timedelta(days=396)
     end = _parse_now(until_text, "--until") or now + timedelta(days=92)
     estate = load_estate(obj.config)
-    try:
-        loaded = read_change_calendar(
-            calendar_file.read_text(encoding="utf-8-sig"), str(calendar_file), estate, start, end
-        )
-    except (CalendarError, UnicodeDecodeError) as error:
-        click.echo(str(error), err=True)
-        sys.exit(EXIT_PROBLEMS)
+    loaded = _read_export(
+        calendar_file, lambda text, name: read_change_calendar(text, name, estate, start, end), CalendarError
+    )
     with Warehouse.open(obj.db) as warehouse:
         written = write_windows(loaded, warehouse, start, end)
-    for line, reason in loaded.rejected:
-        click.echo(f"{calendar_file}:{line}: rejected: {reason}", err=True)
+    _echo_rejected(calendar_file, loaded.rejected)
     click.echo(
         f"{calendar_file}: {loaded.events} events, {written} maintenance windows loaded "
         f"({start:%Y-%m-%d} to {end:%Y-%m-%d}), {len(loaded.rejected)} events rejected"
@@ -571,16 +576,11 @@ def load_inventory(obj: Context, export: Path, as_of_text: str | None, output_fo
     except ValueError:
         raise click.BadParameter(f"{as_of_text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
     estate = load_estate(obj.config)
-    try:
-        loaded = read_inventory(export.read_text(encoding="utf-8-sig"), str(export), estate)
-    except (InventoryError, UnicodeDecodeError) as error:
-        click.echo(str(error), err=True)
-        sys.exit(EXIT_PROBLEMS)
+    loaded = _read_export(export, lambda text, name: read_inventory(text, name, estate), InventoryError)
     with Warehouse.open(obj.db) as warehouse:
         written = warehouse.replace_server_inventory(snapshot, str(export), inventory_frame(loaded))
         findings = reconcile(estate, warehouse.server_inventory(snapshot).iter_rows(named=True))
-    for line, reason in loaded.rejected:
-        click.echo(f"{export}:{line}: rejected: {reason}", err=True)
+    _echo_rejected(export, loaded.rejected)
     in_service = sum(1 for s in loaded.servers if s.in_service)
     summary = (
         f"{export}: {written} servers loaded for {snapshot:%Y-%m-%d} ({in_service} in service), "

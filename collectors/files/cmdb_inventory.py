@@ -155,28 +155,20 @@ def read_inventory(text: str, file_name: str, estate: Estate) -> Loaded:
     return loaded
 
 
+SCHEMA = {
+    "line": pl.Int32,
+    "server_id": pl.Utf8,
+    "site_id": pl.Utf8,
+    "kind": pl.Utf8,
+    "cores": pl.Int32,
+    "memory_gib": pl.Float64,
+    "storage_gib": pl.Float64,
+    "status": pl.Utf8,
+    "in_service": pl.Boolean,
+}
+
+
 def inventory_frame(loaded: Loaded) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "server_id": [s.server_id for s in loaded.servers],
-            "site_id": [s.site_id for s in loaded.servers],
-            "kind": [s.kind for s in loaded.servers],
-            "cores": [s.cores for s in loaded.servers],
-            "memory_gib": [s.memory_gib for s in loaded.servers],
-            "storage_gib": [s.storage_gib for s in loaded.servers],
-            "status": [s.status for s in loaded.servers],
-            "in_service": [s.in_service for s in loaded.servers],
-            "source_line": [s.line for s in loaded.servers],
-        },
-        schema={
-            "server_id": pl.Utf8,
-            "site_id": pl.Utf8,
-            "kind": pl.Utf8,
-            "cores": pl.Int32,
-            "memory_gib": pl.Float64,
-            "storage_gib": pl.Float64,
-            "status": pl.Utf8,
-            "in_service": pl.Boolean,
-            "source_line": pl.Int32,
-        },
-    )
+    """The loaded servers as the warehouse's server_inventory batch."""
+    columns = {name: [getattr(server, name) for server in loaded.servers] for name in SCHEMA}
+    return pl.DataFrame(columns, schema=SCHEMA).rename({"line": "source_line"})

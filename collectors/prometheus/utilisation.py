@@ -1,11 +1,11 @@
 """Collecting utilisation: each server's hourly mean and peak, reduced by Prometheus.
 
 Only what the warehouse keeps crosses the wire: for each metric one range query at a one-hour
-step for the hourly mean (`avg_over_time((expr)[1h:1m])`) and one for the hourly peak
-(`max_over_time(...)`). The value at step t covers the hour (t - 1h, t], stored as the hour
-starting at t - 1h. The expressions are node_exporter's by default (docs/metrics.md); a series
-belongs to a server of the estate by its `instance` label (the host name, with or without the
-exporter's port).
+step for the hourly mean and one for the hourly peak (`hourly_queries`: the exporters' defaults,
+or a configured expression read through `[1h:1m]` subqueries; docs/metrics.md). The value at
+step t covers the hour (t - 1h, t], stored as the hour starting at t - 1h. A series belongs to
+a server of the estate by its `instance` label (the host name, with or without the exporter's
+port).
 
 An answer with a value that is not a finite number, or a peak below the mean, is refused for
 that metric and hour (counted and reported); the rest is written. When the site gives no
@@ -53,8 +53,6 @@ WINDOWS_EXPRESSIONS = {
     ),
     "network_mbps": 'sum by (instance) (rate(windows_net_bytes_total{nic!~"isatap.*"}[5m])) * 8 / 1e6',
 }
-DEFAULTS = {"node": NODE_EXPRESSIONS, "windows": WINDOWS_EXPRESSIONS}
-
 _NODE_FS = '{fstype!~"tmpfs|overlay|squashfs"}'
 _WINDOWS_DISK = '{volume!~"HarddiskVolume.*"}'
 # The default hourly queries. Where the figure is a counter's rate or a ratio of gauges,
@@ -152,17 +150,6 @@ def hourly_queries(collection: Collection) -> dict[str, dict[str, str]]:
     return out
 
 
-def expressions_for(collection: Collection) -> dict[str, str]:
-    """Per figure: the configured expression, else the chosen exporters' joined with `or`."""
-    out = {}
-    for metric in NODE_EXPRESSIONS:
-        if metric in collection.queries:
-            out[metric] = collection.queries[metric]
-        else:
-            out[metric] = " or ".join(f"({DEFAULTS[e][metric]})" for e in collection.exporters)
-    return out
-
-
 @dataclass
 class Outcome:
     site_id: str
@@ -248,21 +235,11 @@ def collect_utilisation(
     warehouse,
     start: datetime,
     end: datetime,
-    expressions: dict[str, str] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Outcome:
     """Collect whole hours in [start, end) for one site's servers; write; move the watermark."""
     servers = {s.id for s in estate.servers if s.site == site_id}
-    if expressions is not None:  # an expression per figure, each hour from a subquery
-        queries = {
-            metric: {
-                "mean": f"avg_over_time(({expression})[1h:1m])",
-                "peak": f"max_over_time(({expression})[1h:1m])",
-            }
-            for metric, expression in expressions.items()
-        }
-    else:
-        queries = hourly_queries(estate.collection)
+    queries = hourly_queries(estate.collection)
     server_label = estate.collection.server_label
     lo, hi = int(start.timestamp()) // HOUR * HOUR, int(end.timestamp()) // HOUR * HOUR
     outcome = Outcome(site_id, (start, end))

@@ -4,7 +4,6 @@ be made to do (5xx, slowness, refusals), with auth and headers checked on the se
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 from contextlib import contextmanager
 
@@ -14,6 +13,7 @@ from collectors.prometheus.chunks import Chunk, chunks
 from collectors.prometheus.matrix import parse_matrix
 from collectors.prometheus.source import PrometheusSource, QueryRefused, SiteUnavailable, SourceConfigError
 from councilops.estate.model import Site
+from tests.collectors.fake_prometheus import serve_http
 from tests.collectors.prometheus_server import Metric, prometheus_with
 
 OK = b'{"status":"success","data":{"resultType":"matrix","result":[]}}'
@@ -42,14 +42,8 @@ def fake_prometheus(answers: list[tuple[int, bytes, float]]):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_http(Handler) as url:
+        yield url, seen
 
 
 def site(url: str, **extra) -> Site:
@@ -167,19 +161,13 @@ def test_answers_come_in_order_with_several_in_flight():
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
+    with serve_http(Echo) as url:
         source = PrometheusSource.for_site(site(url, max_concurrent_queries=3), environ={}, **NO_WAIT)
         requests = [lambda k=k: source.instant_query(f"q{k}", 1_700_000_000) for k in range(3)]
         answers = source.answers(requests)
         first = next(answers)
         assert sorted(arrived) == ["q0", "q1", "q2"]  # all three asked before q0 was answered
         assert [first, *answers] == [b"q0", b"q1", b"q2"]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_failing_request_among_several_raises_at_its_turn():
