@@ -18,17 +18,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from collectors.demo import DemoPaths, build_demo
-from councilops.capacity_inputs import (
+from application.capacity import (
     HISTORY_DAYS,
     consolidation_report,
     site_loss_report,
     timeleft_report,
     underuse_report,
 )
-from councilops.estate import load_estate
-from councilops.savings_inputs import savings_report
-from councilops.warehouse import Warehouse
+from application.savings import savings_report
+from collectors.demo import DemoPaths, build_demo
+from estate import load_estate
+from warehouse import Warehouse
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
 

@@ -293,8 +293,8 @@ def child_ours(
 ) -> dict:
     from collectors import run as runner
     from collectors.prometheus.source import PrometheusSource
-    from councilops.estate import load_estate
-    from councilops.warehouse import Warehouse
+    from estate import load_estate
+    from warehouse import Warehouse
 
     estate = load_estate(estate_file)
     urls: list[str] = []
@@ -494,8 +494,8 @@ def write_recent_history(path: Path, estate, site: str) -> int:
 
 def child_cycle(estate_file: Path, db: Path) -> dict:
     from collectors.run import collect
-    from councilops.estate import load_estate
-    from councilops.warehouse import Warehouse
+    from estate import load_estate
+    from warehouse import Warehouse
 
     estate = load_estate(estate_file)
     out: dict = {"servers": len(estate.servers), "services": len(estate.services)}
@@ -524,7 +524,7 @@ def child_cycle(estate_file: Path, db: Path) -> dict:
 
 
 def run_cycle() -> None:
-    from councilops.estate import load_estate
+    from estate import load_estate
 
     folder = CACHE / "cycle-reference-v1"
     placeholder = folder / "estate-placeholder.toml"

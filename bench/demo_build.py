@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from collectors.demo import DemoPaths, build_demo
-from councilops.warehouse import Warehouse
+from warehouse import Warehouse
 
 TABLES = ("utilisation", "availability_intervals", "probe_durations", "backup_jobs", "replication_lag")
 

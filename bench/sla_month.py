@@ -20,12 +20,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from application.service_levels import LAG_LOOKBACK_SECONDS, month_report
 from collectors.demo import DemoPaths, build_demo
-from councilops.estate import load_estate
-from councilops.service_levels import LAG_LOOKBACK_SECONDS, month_report
-from councilops.warehouse import Warehouse
+from estate import load_estate
 from sla import calendar as cal
 from sla.month import Calendar, budget_span_start
+from warehouse import Warehouse
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from councilops.estate.model import Server, UnderUse
+from estate.model import Server, UnderUse
 
 COMPLETE_SHARE = 0.9  # a server needs hourly data for 90 % of the look-back to be judged
 

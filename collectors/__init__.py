@@ -1,1 +1,1 @@
-"""Sources of data, one module each, all writing through councilops.warehouse."""
+"""Sources of data, one module each, all writing through warehouse."""

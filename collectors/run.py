@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from collectors.prometheus import availability, recovery, utilisation
 from collectors.prometheus.source import PrometheusSource, SourceConfigError
-from councilops.estate.model import Estate, Site
+from estate.model import Estate, Site
 
 DEFAULT_FIRST_DAYS = 7  # how far back a site with no watermark starts, unless --since says
 DAY = timedelta(days=1)

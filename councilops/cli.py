@@ -17,10 +17,10 @@ from pathlib import Path
 import click
 
 from councilops import __version__
-from councilops.estate import EstateConfigError, check_estate_file, load_estate
 from councilops.settings import CONFIG_ENV, DB_ENV, DEBUG_ENV, DEFAULT_CONFIG, DEFAULT_DB, DEMO_FOLDER
-from councilops.summary import print_ground_truth, print_warehouse_summary
-from councilops.warehouse import Warehouse, WarehouseError
+from estate import EstateConfigError, check_estate_file, load_estate
+from presentation.status import print_ground_truth, print_warehouse_summary
+from warehouse import Warehouse, WarehouseError
 
 EXIT_PROBLEMS = 1  # the input is wrong: the message says what and where
 EXIT_UNAVAILABLE = 2  # something needed is missing or busy
@@ -196,8 +196,8 @@ def sla(
     Prints scheduled, up, down and unmonitored time, availability against target, the error
     budget, outages, RPO compliance, response-time p95 and the service credit due.
     """
-    from councilops.service_levels import month_report
-    from councilops.sla_output import as_csv, as_json, print_table
+    from application.service_levels import month_report
+    from presentation.sla import as_csv, as_json, print_table
 
     estate = load_estate(obj.config)
     month = month or _last_complete_month()
@@ -262,8 +262,8 @@ def underused(obj: Context, output_format: str, as_of_text: str | None) -> None:
 
     Thresholds and the look-back come from [capacity.under_use] in the configuration.
     """
-    from councilops.capacity_inputs import underuse_report
-    from councilops.capacity_output import print_underuse, underuse_csv, underuse_json
+    from application.capacity import underuse_report
+    from presentation.capacity import print_underuse, underuse_csv, underuse_json
 
     report = _build(obj, underuse_report, as_of_text)
     _emit(
@@ -284,8 +284,8 @@ def timeleft(obj: Context, output_format: str, as_of_text: str | None) -> None:
     The trend of daily peaks, seasonal once 13 months exist, with an uncertainty band; the
     date the conservative projection crosses capacity x capacity.ceiling_percent.
     """
-    from councilops.capacity_inputs import timeleft_report
-    from councilops.capacity_output import print_timeleft
+    from application.capacity import timeleft_report
+    from presentation.capacity import print_timeleft
 
     report = _build(obj, timeleft_report, as_of_text)
     _emit(output_format, lambda: json.dumps(report.as_dict(), indent=2), lambda: print_timeleft(report))
@@ -297,8 +297,8 @@ def timeleft(obj: Context, output_format: str, as_of_text: str | None) -> None:
 @click.pass_obj
 def site_loss(obj: Context, output_format: str, as_of_text: str | None) -> None:
     """Could each site carry both sites' peak demand if the other were lost? Which services would not fit?"""
-    from councilops.capacity_inputs import site_loss_report
-    from councilops.capacity_output import print_site_loss
+    from application.capacity import site_loss_report
+    from presentation.capacity import print_site_loss
 
     report = _build(obj, site_loss_report, as_of_text)
     _emit(output_format, lambda: json.dumps(report, indent=2), lambda: print_site_loss(report))
@@ -314,8 +314,8 @@ def consolidate(obj: Context, output_format: str, as_of_text: str | None) -> Non
     Host size, headroom and cost come from [capacity.consolidation]. The same input always
     gives the same plan.
     """
-    from councilops.capacity_inputs import consolidation_report
-    from councilops.capacity_output import print_consolidation
+    from application.capacity import consolidation_report
+    from presentation.capacity import print_consolidation
 
     report = _build(obj, consolidation_report, as_of_text)
     _emit(output_format, lambda: json.dumps(report, indent=2), lambda: print_consolidation(report))
@@ -341,8 +341,8 @@ def profile(
 ) -> None:
     """Utilisation profile of one server, service, site or council: p50, p95, p99 and max of CPU
     and memory, 24x7 and in service hours; the hour-of-week shape; daily peaks."""
-    from councilops.capacity_inputs import profile_report
-    from councilops.capacity_output import print_profile
+    from application.capacity import profile_report
+    from presentation.capacity import print_profile
 
     named = (("server", server_id), ("service", service_id), ("site", site_id), ("council", council_id))
     chosen = [(kind, value) for kind, value in named if value]
@@ -369,8 +369,8 @@ def profile(
 def savings(obj: Context, output_format: str, as_of_text: str | None) -> None:
     """Savings against the baseline by UK financial year, net of investment, against the targets;
     per council by the configured split; the evidence (baseline servers no longer reporting)."""
-    from councilops.savings_inputs import savings_report
-    from councilops.savings_output import print_savings, savings_csv
+    from application.savings import savings_report
+    from presentation.savings import print_savings, savings_csv
 
     report = _build(obj, savings_report, as_of_text)
     _emit(
@@ -411,7 +411,7 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from collectors.run import collect as collect_all
-    from councilops.tables import text_table
+    from presentation.tables import text_table
 
     estate = load_estate(obj.config)
     unknown = [s for s in site_ids if s not in {site.id for site in estate.sites}]
@@ -567,9 +567,9 @@ def load_inventory(obj: Context, export: Path, as_of_text: str | None, output_fo
     Each bad row is rejected with its line and reason and the rest loads; exit status 1 when
     any row was rejected. Differences are findings, not errors: they are listed, exit status 0.
     """
+    from application.inventory import reconcile
     from collectors.files.cmdb_inventory import InventoryError, inventory_frame, read_inventory
-    from councilops.inventory_check import reconcile
-    from councilops.inventory_output import findings_csv, findings_json, print_findings
+    from presentation.inventory import findings_csv, findings_json, print_findings
 
     try:
         snapshot = date.fromisoformat(as_of_text) if as_of_text else datetime.now(UTC).date()

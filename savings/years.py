@@ -26,7 +26,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from councilops.estate.model import Money
+from estate.model import Money
 
 PENNY = Decimal("0.01")
 DAYS_A_YEAR = 365

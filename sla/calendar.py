@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from councilops.estate.hours import MINUTES_PER_WEEK, ServiceHours
-from councilops.estate.model import BANK_HOLIDAY_CALENDARS
-from councilops.estate.windows import MaintenanceWindow, OneOffWindow, RecurringWindow
+from estate.hours import MINUTES_PER_WEEK, ServiceHours
+from estate.model import BANK_HOLIDAY_CALENDARS
+from estate.windows import MaintenanceWindow, OneOffWindow, RecurringWindow
 from sla.intervals import Spans, clip, normalise, subtract
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

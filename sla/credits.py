@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from councilops.estate.model import CreditTier
+from estate.model import CreditTier
 
 PENNY = Decimal("0.01")
 

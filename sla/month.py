@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from councilops.estate.model import Contract, Dataset, DrTest, Service
+from estate.model import Contract, Dataset, DrTest, Service
 from sla import availability as av
 from sla import calendar as cal
 from sla.credits import credit_gbp, credit_percent

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from councilops.warehouse import Warehouse
+from warehouse import Warehouse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_ESTATE = FIXTURES / "small-estate.toml"

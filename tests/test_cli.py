@@ -83,7 +83,7 @@ def test_a_bad_option_value_is_one_clear_message():
 
 
 def test_status_reports_counts_as_json(tmp_path):
-    from councilops.warehouse import Warehouse
+    from warehouse import Warehouse
 
     db = tmp_path / "w.duckdb"
     Warehouse.open(db).close()

@@ -20,8 +20,8 @@ from collectors.demo.catalogue import build_estate_document
 from collectors.demo.estate_file import estate_toml
 from collectors.demo.scenarios import Plan, build_plan
 from collectors.demo.timeline import Anchors
-from councilops.estate import load_estate
-from councilops.warehouse import AVAILABILITY_BATCH_SCHEMA, Warehouse
+from estate import load_estate
+from warehouse import AVAILABILITY_BATCH_SCHEMA, Warehouse
 
 SCALES = ("default", "reference")
 DEMO_SOURCE = "demo"

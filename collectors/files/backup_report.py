@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from councilops.estate.model import Estate
+from estate.model import Estate
 
 COLUMNS = ("Job Name", "Object Name", "Status", "Start Time", "End Time")
 STATUSES = {"success": "success", "warning": "warning", "failed": "failed", "error": "failed"}

@@ -19,7 +19,7 @@ import icalendar
 import polars as pl
 import recurring_ical_events
 
-from councilops.estate.model import Estate
+from estate.model import Estate
 
 SOURCE = "change-calendar"
 

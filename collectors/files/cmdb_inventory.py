@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from councilops.estate.model import Estate
+from estate.model import Estate
 
 REQUIRED = ("name", "location", "install_status", "ram")
 CORE_COLUMNS = ("cpu_core_count", "cpu_count")  # the first present and filled is used

@@ -30,8 +30,8 @@ from collectors.prometheus.matrix import AnswerError
 from collectors.prometheus.raw import naive_utc, raw_samples
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from collectors.prometheus.states import NO_SAMPLES, probe_intervals
-from councilops.estate.model import Estate
-from councilops.warehouse import AVAILABILITY_BATCH_SCHEMA
+from estate.model import Estate
+from warehouse import AVAILABILITY_BATCH_SCHEMA
 
 SOURCE = "availability"
 QUERY = "probe_success"

@@ -24,7 +24,7 @@ from collectors.bookkeeping import record_run
 from collectors.prometheus.matrix import AnswerError
 from collectors.prometheus.raw import naive_utc, raw_samples
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
-from councilops.estate.model import Estate
+from estate.model import Estate
 
 SOURCE = "recovery"
 BACKUP_METRICS = {

@@ -22,7 +22,7 @@ import httpx
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from collectors.prometheus.chunks import Chunk
-from councilops.estate.model import BasicAuth, BearerAuth, Site
+from estate.model import BasicAuth, BearerAuth, Site
 
 UNREACHABLE = "prometheus-unreachable"
 # Thanos answers with what the stores it could reach hold, and only a warning, unless told not

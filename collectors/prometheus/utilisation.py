@@ -26,7 +26,7 @@ from collectors.bookkeeping import record_run
 from collectors.prometheus.chunks import chunks
 from collectors.prometheus.matrix import AnswerError, parse_matrix
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
-from councilops.estate.model import Collection, Estate
+from estate.model import Collection, Estate
 
 SOURCE = "utilisation"
 HOUR = 3600

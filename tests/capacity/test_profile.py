@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
+from application.capacity import data_end, profile_report
 from capacity.profile import profile
-from councilops.capacity_inputs import data_end, profile_report
-from councilops.estate import load_estate
-from councilops.warehouse import Warehouse
+from estate import load_estate
 from sla.calendar import bank_holiday_dates
 from tests.conftest import DEMO_NOW
+from warehouse import Warehouse
 
 LONDON = ZoneInfo("Europe/London")
 

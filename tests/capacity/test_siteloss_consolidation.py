@@ -10,12 +10,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from application.capacity import consolidation_report, data_end, site_loss_report
 from capacity.consolidation import Workload, pack
 from capacity.siteloss import check
-from councilops.capacity_inputs import consolidation_report, data_end, site_loss_report
-from councilops.estate import load_estate
-from councilops.warehouse import Warehouse
+from estate import load_estate
 from tests.conftest import DEMO_NOW
+from warehouse import Warehouse
 
 
 def test_site_loss_adds_hours_not_peaks():

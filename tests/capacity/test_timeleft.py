@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from application.capacity import timeleft_report
 from capacity.timeleft import days_until_full, project
-from councilops.capacity_inputs import timeleft_report
-from councilops.estate import load_estate
-from councilops.warehouse import Warehouse
+from estate import load_estate
 from tests.conftest import DEMO_NOW
+from warehouse import Warehouse
 
 
 def test_a_straight_line_crosses_where_arithmetic_says():

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from application.capacity import underuse_report
 from capacity.underuse import MetricStats, ServerEvidence, find_underused, judge
-from councilops.capacity_inputs import underuse_report
-from councilops.estate import load_estate
-from councilops.estate.model import Server, UnderUse
-from councilops.warehouse import Warehouse
+from estate import load_estate
+from estate.model import Server, UnderUse
 from tests.conftest import DEMO_NOW
+from warehouse import Warehouse
 
 RULE = UnderUse()
 HOURS = RULE.lookback_days * 24
@@ -152,7 +152,7 @@ def test_sql_percentiles_agree_with_a_brute_force(demo_report):
 def test_the_demo_march_billing_peak_shows_in_every_planted_server(demo_build):
     """The planted billing servers add at least 22 % CPU in office hours through March; in the
     monthly evidence their March stands above both February and April on every one of them."""
-    from councilops.capacity_inputs import server_evidence
+    from application.capacity import server_evidence
 
     paths, truth = demo_build
     (planted,) = [s for s in truth["scenarios"] if s["id"] == "march-billing-peak"]

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 from collectors.prometheus.utilisation import hourly_queries
-from councilops.estate.model import Estate
+from estate.model import Estate
 
 Tamper = Callable[[str, list[dict]], list[dict]]
 Spoil = Callable[[str, bytes], bytes]

@@ -8,10 +8,10 @@ from datetime import datetime
 import pytest
 
 from collectors.files.backup_report import ReportError, read_backup_report, write_jobs
-from councilops.estate import load_estate
-from councilops.warehouse import Warehouse
+from estate import load_estate
 from tests.conftest import SMALL_ESTATE
 from tests.test_cli import run
+from warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")

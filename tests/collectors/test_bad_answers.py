@@ -10,7 +10,7 @@ import pytest
 
 from collectors.prometheus.source import PrometheusSource
 from collectors.run import collect
-from councilops.estate import load_estate
+from estate import load_estate
 from tests.collectors.fake_prometheus import fake_site
 from tests.conftest import SMALL_ESTATE
 

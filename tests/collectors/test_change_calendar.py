@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from application.service_levels import month_report
 from collectors.files.change_calendar import CalendarError, read_change_calendar, write_windows
-from councilops.estate import load_estate
-from councilops.service_levels import month_report
-from councilops.warehouse import Warehouse
+from estate import load_estate
 from tests.conftest import DEMO_NOW, SMALL_ESTATE
+from warehouse import Warehouse
 
 FEED = """BEGIN:VCALENDAR
 VERSION:2.0

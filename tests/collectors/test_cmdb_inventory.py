@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 
+from application.inventory import Finding, reconcile
 from collectors.files.cmdb_inventory import InventoryError, inventory_frame, read_inventory
-from councilops.estate import load_estate
-from councilops.inventory_check import Finding, reconcile
-from councilops.warehouse import Warehouse
+from estate import load_estate
 from tests.conftest import SMALL_ESTATE
 from tests.test_cli import run
+from warehouse import Warehouse
 
 HEADER = "name,sys_class_name,location,install_status,virtual,cpu_count,cpu_core_count,ram,disk_space,os"
 # The small estate lists dc1-ctax-app01 (dc1, virtual, 8 cores, 32 GiB, 200 GiB) and

@@ -9,7 +9,7 @@ import pytest
 
 from collectors.prometheus.source import PrometheusSource
 from collectors.run import collect
-from councilops.estate import load_estate
+from estate import load_estate
 from tests.collectors.prometheus_server import Metric, prometheus_with
 from tests.conftest import SMALL_ESTATE
 

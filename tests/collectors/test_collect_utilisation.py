@@ -9,8 +9,8 @@ import pytest
 
 from collectors.prometheus.source import PrometheusSource
 from collectors.prometheus.utilisation import collect_utilisation
-from councilops.estate import load_estate
-from councilops.estate.model import Site
+from estate import load_estate
+from estate.model import Site
 from tests.collectors.prometheus_server import Metric, prometheus_with
 from tests.conftest import SMALL_ESTATE
 

@@ -12,7 +12,7 @@ import pytest
 from collectors.prometheus.chunks import Chunk, chunks
 from collectors.prometheus.matrix import parse_matrix
 from collectors.prometheus.source import PrometheusSource, QueryRefused, SiteUnavailable, SourceConfigError
-from councilops.estate.model import Site
+from estate.model import Site
 from tests.collectors.fake_prometheus import serve_http
 from tests.collectors.prometheus_server import Metric, prometheus_with
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from collectors.prometheus.source import PrometheusSource
 from collectors.run import collect
-from councilops.estate import load_estate
-from councilops.warehouse import Warehouse
+from estate import load_estate
 from tests.collectors.prometheus_server import Metric, prometheus_with
 from tests.conftest import SMALL_ESTATE
+from warehouse import Warehouse
 
 START = datetime(2026, 2, 2, tzinfo=UTC)  # a Monday, in GMT
 S0 = int(START.timestamp())

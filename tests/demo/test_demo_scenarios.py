@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 import pytest
 
-from councilops.estate import load_estate
-from councilops.warehouse import Warehouse
+from estate import load_estate
+from warehouse import Warehouse
 
 
 def when(text: str) -> datetime:

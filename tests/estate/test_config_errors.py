@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from councilops.estate import check_estate_file, load_estate
-from councilops.estate.load import EstateConfigError, check_estate_text
-from councilops.estate.windows import OneOffWindow, RecurringWindow
+from estate import check_estate_file, load_estate
+from estate.load import EstateConfigError, check_estate_text
+from estate.windows import OneOffWindow, RecurringWindow
 from tests.conftest import SMALL_ESTATE
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from councilops.estate import check_estate_file
-from councilops.estate.model import Estate
+from estate import check_estate_file
+from estate.model import Estate
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "blackpool-estate.toml"

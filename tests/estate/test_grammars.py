@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from councilops.estate.hours import (
+from estate.hours import (
     MINUTES_PER_DAY,
     MINUTES_PER_WEEK,
     WEEKDAY_NAMES,
@@ -16,7 +16,7 @@ from councilops.estate.hours import (
     WeeklySpan,
     parse_service_hours,
 )
-from councilops.estate.windows import (
+from estate.windows import (
     MaintenanceWindowError,
     OneOffWindow,
     RecurringWindow,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from councilops.estate import load_estate
-from councilops.estate.model import UnknownId
+from estate import load_estate
+from estate.model import UnknownId
 from tests.conftest import SMALL_ESTATE
 
 
@@ -19,7 +19,7 @@ def test_a_known_id_is_found_and_an_unknown_one_is_named():
 
 
 def test_the_month_report_refuses_an_unknown_council_before_any_work(warehouse):
-    from councilops.service_levels import month_report
+    from application.service_levels import month_report
 
     with pytest.raises(UnknownId, match="no council 'chorley'"):
         month_report(load_estate(SMALL_ESTATE), warehouse, "2026-10", council_id="chorley")

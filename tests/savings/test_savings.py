@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from councilops.estate import load_estate
-from councilops.estate.model import (
+from application.savings import savings_report
+from estate import load_estate
+from estate.model import (
     Baseline,
     BaselineItem,
     CostModel,
@@ -19,11 +20,10 @@ from councilops.estate.model import (
     Money,
     SavingsTarget,
 )
-from councilops.savings_inputs import savings_report
-from councilops.warehouse import Warehouse
 from savings.split import split
 from savings.years import Running, year_figures
 from tests.conftest import DEMO_NOW
+from warehouse import Warehouse
 
 
 def test_a_split_to_the_penny_worked():

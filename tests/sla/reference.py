@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from councilops.estate.hours import ServiceHours
-from councilops.estate.windows import OneOffWindow, RecurringWindow
+from estate.hours import ServiceHours
+from estate.windows import OneOffWindow, RecurringWindow
 from sla.states import StateInterval
 
 UP, DOWN, UNMON = 1, 2, 3

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from councilops.estate.hours import parse_service_hours
-from councilops.estate.windows import parse_maintenance_window
+from estate.hours import parse_service_hours
+from estate.windows import parse_maintenance_window
 from sla.calendar import Period, bank_holiday_dates, local_to_utc_seconds
 from sla.states import StateInterval
 

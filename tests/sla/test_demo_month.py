@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from councilops.estate import load_estate
-from councilops.service_levels import month_report
-from councilops.warehouse import Warehouse
+from application.service_levels import month_report
+from estate import load_estate
 from sla import calendar as cal
 from tests.conftest import DEMO_NOW
+from warehouse import Warehouse
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from councilops.estate.hours import parse_service_hours
-from councilops.estate.model import Contract, CreditTier, Dataset, DrTest, Endpoint, Service
-from councilops.estate.windows import parse_maintenance_window
+from estate.hours import parse_service_hours
+from estate.model import Contract, CreditTier, Dataset, DrTest, Endpoint, Service
+from estate.windows import parse_maintenance_window
 from sla import availability as av
 from sla import calendar as cal
 from sla.credits import credit_gbp, credit_percent

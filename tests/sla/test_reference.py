@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from councilops.estate.hours import parse_service_hours
-from councilops.estate.windows import parse_maintenance_window
+from estate.hours import parse_service_hours
+from estate.windows import parse_maintenance_window
 from sla import availability as av
 from sla import calendar as cal
 from sla.intervals import clip, subtract

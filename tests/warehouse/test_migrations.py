@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from councilops.warehouse import Warehouse, WarehouseBusyError, WarehouseError
-from councilops.warehouse.migrations import all_migrations, applied_migrations, migrate
+from warehouse import Warehouse, WarehouseBusyError, WarehouseError
+from warehouse.migrations import all_migrations, applied_migrations, migrate
 
 NAMES = [m.name for m in all_migrations()]
 
@@ -58,7 +58,7 @@ def test_each_migration_runs_once(tmp_path):
 
 
 def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
-    from councilops.warehouse import migrations
+    from warehouse import migrations
 
     broken = migrations.Migration(
         "9999_broken", "CREATE TABLE half_made (x INTEGER); SELECT * FROM no_such_table;"
@@ -95,7 +95,7 @@ def test_a_second_process_gets_one_clear_line_while_the_file_is_held(tmp_path):
             [
                 sys.executable,
                 "-c",
-                "import sys\nfrom councilops.warehouse import Warehouse, WarehouseBusyError\n"
+                "import sys\nfrom warehouse import Warehouse, WarehouseBusyError\n"
                 "try:\n    Warehouse.open(sys.argv[1], read_only=True)\n"
                 "except WarehouseBusyError as e:\n    print(e)\n    sys.exit(3)\n",
                 str(path),

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from councilops.estate import load_estate
-from councilops.warehouse import AVAILABILITY_BATCH_SCHEMA, Warehouse, WarehouseWriteError
+from estate import load_estate
 from tests.conftest import SMALL_ESTATE
+from warehouse import AVAILABILITY_BATCH_SCHEMA, Warehouse, WarehouseWriteError
 
 T0 = datetime(2026, 3, 1)
 HOUR = timedelta(hours=1)

@@ -3,7 +3,7 @@
 This is the shape of the TOML configuration file (docs/configuration.md documents every key;
 tests/estate/test_docs_in_step.py keeps the two in step). Structural rules live here as field
 types and validators; rules that relate one part of the file to another (references, duplicate
-ids, overlapping contract versions) live in councilops.estate.references so they can report on
+ids, overlapping contract versions) live in estate.references so they can report on
 a file that is structurally broken elsewhere.
 """
 
@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from councilops.estate.hours import ServiceHours, ServiceHoursError, parse_service_hours
-from councilops.estate.windows import (
+from estate.hours import ServiceHours, ServiceHoursError, parse_service_hours
+from estate.windows import (
     MaintenanceWindow,
     MaintenanceWindowError,
     parse_maintenance_window,

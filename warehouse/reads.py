@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import polars as pl
 
-from councilops.warehouse.store import _Connection, first_row, utc_naive
+from warehouse.store import _Connection, first_row, utc_naive
 
 # Tables a summary counts, in data-flow order.
 SUMMARY_TABLES = (
@@ -131,7 +131,7 @@ class Reads(_Connection):
         )
         return row[0] if row else None
 
-    # --- what the service-level rules read (councilops.service_levels) -------------------------
+    # --- what the service-level rules read (application.service_levels) -------------------------
     # Instants come back as whole UTC seconds since the epoch, rounded to the nearest second.
 
     def state_intervals_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
@@ -231,7 +231,7 @@ class Reads(_Connection):
             params=[utc_naive(end), utc_naive(start)],
         ).pl()
 
-    # --- what the capacity rules read (councilops.capacity_inputs) ------------------------------
+    # --- what the capacity rules read (application.capacity) ------------------------------
     # Percentiles are DuckDB's quantile_disc: the smallest value whose cumulative share reaches
     # the quantile (numpy's 'inverted_cdf'), over hourly means; the brute-force test agrees.
 

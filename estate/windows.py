@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from councilops.estate.hours import WEEKDAY_NAMES, parse_clock_minute
+from estate.hours import WEEKDAY_NAMES, parse_clock_minute
 
 ORDINALS = ("first", "second", "third", "fourth", "last")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from councilops.warehouse import Warehouse
+from warehouse import Warehouse
 
 _LABELS = {
     "utilisation": "utilisation (mean and peak per server, metric, hour; daily rollups)",

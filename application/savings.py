@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from councilops.capacity_inputs import data_end
-from councilops.estate.model import Estate
-from councilops.warehouse import Warehouse
+from application.capacity import data_end
+from estate.model import Estate
 from savings.split import split
 from savings.years import Running, YearFigures, cumulative, financial_year_label, pounds, year_figures
+from warehouse import Warehouse
 
 STOPPED_AFTER_DAYS = 2  # a server silent for longer than this has stopped reporting
 

@@ -7,8 +7,8 @@ import io
 
 from rich.console import Console
 
-from councilops.savings_inputs import SavingsReport
-from councilops.tables import text_table
+from application.savings import SavingsReport
+from presentation.tables import text_table
 
 YEAR_COLUMNS = (
     "financial_year",

@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from councilops.estate.locate import KeyLines, KeyPath
-from councilops.estate.model import Estate
-from councilops.estate.references import check_references
+from estate.locate import KeyLines, KeyPath
+from estate.model import Estate
+from estate.references import check_references
 
 
 @dataclass(frozen=True, order=True)

@@ -8,8 +8,8 @@ import json
 
 from rich.console import Console
 
-from councilops.capacity_inputs import TimeLeftReport, UnderuseReport
-from councilops.tables import text_table
+from application.capacity import TimeLeftReport, UnderuseReport
+from presentation.tables import text_table
 
 UNDERUSE_CSV_COLUMNS = (
     "kind",

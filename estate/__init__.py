@@ -1,7 +1,7 @@
 """The estate model: one declarative TOML file, checked on load, as typed immutable values."""
 
-from councilops.estate.load import EstateConfigError, Problem, check_estate_file, load_estate
-from councilops.estate.model import Contract, Council, Estate, Server, Service, Site
+from estate.load import EstateConfigError, Problem, check_estate_file, load_estate
+from estate.model import Contract, Council, Estate, Server, Service, Site
 
 __all__ = [
     "Contract",

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from councilops.estate.locate import KeyPath
+from estate.locate import KeyPath
 
 Finding = tuple[KeyPath, str]
 

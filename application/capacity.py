@@ -1,7 +1,7 @@
 """Capacity analyses fed from the warehouse: the one place that joins the two for capacity/.
 
 The warehouse reduces what it can (percentiles per server in SQL, bound parameters, fixed
-queries in councilops.warehouse.reads); the rules in capacity/ judge the results.
+queries in warehouse.reads); the rules in capacity/ judge the results.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from capacity.profile import profile
 from capacity.siteloss import INFRASTRUCTURE, check
 from capacity.timeleft import days_until_full, project
 from capacity.underuse import MetricStats, ServerEvidence, Verdict, find_underused
-from councilops.estate.model import Estate
-from councilops.warehouse import Warehouse
+from estate.model import Estate
 from sla import calendar as cal
 from sla.intervals import normalise
+from warehouse import Warehouse
 
 HISTORY_DAYS = 396  # 13 months
 METRICS = ["cpu_percent", "memory_percent", "network_mbps", "storage_percent"]

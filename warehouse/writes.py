@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 import polars as pl
 
-from councilops.estate.model import Estate
-from councilops.warehouse.store import WarehouseWriteError, _Connection, first_row, utc_naive
+from estate.model import Estate
+from warehouse.store import WarehouseWriteError, _Connection, first_row, utc_naive
 
 UTILISATION_METRICS = ("cpu_percent", "memory_percent", "storage_percent", "network_mbps")
 # The columns a replace_availability batch carries (cause is null unless unmonitored).

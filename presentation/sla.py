@@ -9,7 +9,7 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from councilops.service_levels import MonthReport
+from application.service_levels import MonthReport
 
 CSV_COLUMNS = (
     "council",

@@ -2,7 +2,7 @@
 
 This is the only place that knows both the warehouse and the rules for service levels. It
 reads each table once for the whole estate (bound parameters, fixed SQL in
-councilops.warehouse.reads), turns the rows into the rules' typed inputs, and calls
+warehouse.reads), turns the rows into the rules' typed inputs, and calls
 sla.month.evaluate for every council and service with a contract. The command line, the
 dashboard and the PDF reports all call `month_report`.
 """
@@ -17,8 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from councilops.estate.model import Estate, version_in_force
-from councilops.warehouse import Warehouse
+from estate.model import Estate, version_in_force
 from sla import calendar as cal
 from sla.intervals import normalise
 from sla.month import (
@@ -33,6 +32,7 @@ from sla.month import (
 from sla.recovery import BackupJob, LagSeries
 from sla.response import ProbeSeries
 from sla.states import StateInterval, fill, service_segments, site_timeline
+from warehouse import Warehouse
 
 LOOK_PAST_SECONDS = 86_400
 LAG_LOOKBACK_SECONDS = 86_400  # a lag sample from the day before may still stand at the start

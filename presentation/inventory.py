@@ -10,8 +10,8 @@ from datetime import date
 
 from rich.console import Console
 
-from councilops.inventory_check import Finding
-from councilops.tables import text_table
+from application.inventory import Finding
+from presentation.tables import text_table
 
 COLUMNS = tuple(f.name for f in fields(Finding))
 

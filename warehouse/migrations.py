@@ -12,7 +12,7 @@ from importlib import resources
 
 import duckdb
 
-_PACKAGE = "councilops.warehouse"
+_PACKAGE = "warehouse"
 
 
 @dataclass(frozen=True)

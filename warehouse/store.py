@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from councilops.warehouse.migrations import all_migrations, applied_migrations, migrate
+from warehouse.migrations import all_migrations, applied_migrations, migrate
 
 
 class WarehouseError(Exception):

@@ -4,14 +4,14 @@ with Warehouse.open("councilops.duckdb") as warehouse:
     warehouse.replace_availability(site_id, window_start, window_end, frame)
 """
 
-from councilops.warehouse.reads import Reads
-from councilops.warehouse.store import (
+from warehouse.reads import Reads
+from warehouse.store import (
     WarehouseBusyError,
     WarehouseError,
     WarehouseWriteError,
     utc_naive,
 )
-from councilops.warehouse.writes import (
+from warehouse.writes import (
     AVAILABILITY_BATCH_SCHEMA,
     UNMONITORED_CAUSES,
     UTILISATION_METRICS,

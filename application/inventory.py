@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from councilops.estate.model import Estate
+from estate.model import Estate
 
 STORAGE_TOLERANCE = 0.01
 
