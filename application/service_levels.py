@@ -1,9 +1,9 @@
-"""Service levels for a month: read the evidence from the warehouse, apply the sla rules.
+"""A month's service levels, for every council or one: read the evidence, apply the sla rules.
 
 This is the only place that knows both the warehouse and the rules for service levels. It
-reads each table once for the whole estate (bound parameters, fixed SQL in
-warehouse.reads), turns the rows into the rules' typed inputs, and calls
-sla.month.evaluate for every council and service with a contract. The command line, the
+reads each table once for the month (bound parameters, fixed SQL in warehouse.reads), only the
+rows of the services the caller's scope may see, turns them into the rules' typed inputs, and
+calls sla.month.evaluate for every council and service with a contract. The command line, the
 dashboard and the PDF reports all call `month_report`.
 """
 
@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from application.provenance import Provenance, provenance_of
+from application.scope import Scope
 from estate.model import Estate, version_in_force
 from sla import calendar as cal
 from sla.intervals import normalise
@@ -38,21 +40,13 @@ LOOK_PAST_SECONDS = 86_400
 LAG_LOOKBACK_SECONDS = 86_400  # a lag sample from the day before may still stand at the start
 
 
-@dataclass
-class MonthReport:
-    month: str
-    as_of_utc: datetime
-    rows: list[ContractMonth]
-    councils: list[CouncilSummary]
-
-    def as_dict(self) -> dict:
-        return {
-            "month": self.month,
-            "as_of_utc": self.as_of_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "rules": "docs/sla.md",
-            "councils": [c.as_dict() for c in self.councils],
-            "services": [r.as_dict() for r in self.rows],
-        }
+@dataclass(frozen=True)
+class MonthServiceLevels:
+    month: str  # YYYY-MM, in the estate's time zone
+    as_of_utc: datetime  # aware; the end of what was evaluated
+    rows: tuple[ContractMonth, ...]
+    councils: tuple[CouncilSummary, ...]
+    provenance: Provenance
 
 
 def _dt(seconds: int) -> datetime:
@@ -68,14 +62,16 @@ def default_as_of(warehouse: Warehouse, now: datetime) -> datetime:
     return min(now, collected.replace(tzinfo=UTC))
 
 
-def _segments_by_service(estate: Estate, warehouse: Warehouse, start: int, end: int) -> dict[str, list]:
-    rows = warehouse.state_intervals_seconds(_dt(start), _dt(end))
+def _segments_by_service(
+    services, warehouse: Warehouse, start: int, end: int, endpoint_ids: list[str] | None
+) -> dict[str, list]:
+    rows = warehouse.state_intervals_seconds(_dt(start), _dt(end), endpoint_ids)
     by_endpoint: dict[str, list[StateInterval]] = defaultdict(list)
     columns = (rows[name].to_list() for name in ("endpoint_id", "start_s", "end_s", "state", "cause"))
     for endpoint_id, s, e, state, cause in zip(*columns, strict=True):
         by_endpoint[endpoint_id].append(StateInterval(s, e, state, cause))
     segments = {}
-    for service in estate.services:
+    for service in services:
         timelines = []
         for site in service.sites:
             endpoints = [f"{service.id}@{site}" for e in service.endpoints if e.site == site]
@@ -105,26 +101,29 @@ def month_report(
     estate: Estate,
     warehouse: Warehouse,
     month: str,
-    council_id: str | None = None,
+    *,
+    scope: Scope,
     as_of: datetime | None = None,
     now: datetime | None = None,
-) -> MonthReport:
-    """Every contract's figures for `month` (YYYY-MM), for one council or all."""
+) -> MonthServiceLevels:
+    """Every contract's figures for `month` (YYYY-MM) that the scope may see."""
     with _collector_paused():
-        return _month_report(estate, warehouse, month, council_id, as_of, now)
+        return _month_report(estate, warehouse, month, scope, as_of, now)
 
 
 def _month_report(
     estate: Estate,
     warehouse: Warehouse,
     month: str,
-    council_id: str | None,
+    scope: Scope,
     as_of: datetime | None,
     now: datetime | None,
-) -> MonthReport:
+) -> MonthServiceLevels:
     calendar = Calendar(ZoneInfo(estate.estate.time_zone), estate.estate.bank_holidays)
-    if council_id is not None:
-        estate.council(council_id)  # UnknownId, naming the id, before any work
+    scope.check(estate)  # UnknownId, naming the id, before any work
+    services = scope.services(estate)
+    datasets = scope.dataset_ids(estate)
+    service_ids = scope.service_ids(estate)
     moment = as_of or default_as_of(warehouse, now or datetime.now(UTC))
     as_of_s = cal.utc_seconds(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     month_whole = cal.month_period(month, calendar.tz)
@@ -136,31 +135,35 @@ def _month_report(
 
     # a day past the month's end (as far as collected) shows whether an outage runs on into it
     look_past = max(span_end, min(as_of_s, month_whole.end + LOOK_PAST_SECONDS))
-    segments = _segments_by_service(estate, warehouse, start, look_past)
+    segments = _segments_by_service(services, warehouse, start, look_past, scope.endpoint_ids(estate))
     points: dict[str, list[int]] = defaultdict(list)
     for dataset_id, finished in warehouse.recovery_points_seconds(
-        _dt(month_whole.start), _dt(span_end)
+        _dt(month_whole.start), _dt(span_end), datasets
     ).iter_rows():
         points[dataset_id].append(finished)
     jobs: dict[str, list[BackupJob]] = defaultdict(list)
     for dataset_id, finished, status in warehouse.backup_jobs_seconds(
-        _dt(month_whole.start), _dt(span_end)
+        _dt(month_whole.start), _dt(span_end), datasets
     ).iter_rows():
         jobs[dataset_id].append(BackupJob(dataset_id, finished, status))
     lags = {
         dataset_id: LagSeries(a["sampled_s"].astype("int64"), a["lag_seconds"].astype("float64"))
         for dataset_id, a in warehouse.replication_lag_arrays(
-            _dt(month_whole.start - LAG_LOOKBACK_SECONDS), _dt(span_end)
+            _dt(month_whole.start - LAG_LOOKBACK_SECONDS), _dt(span_end), datasets
         ).items()
     }
     probes = {
         service_id: ProbeSeries(
             a["start_s"].astype("int64"), a["interval_seconds"].astype("int64"), a["p95_seconds"]
         )
-        for service_id, a in warehouse.probe_p95_arrays(_dt(month_whole.start), _dt(span_end)).items()
+        for service_id, a in warehouse.probe_p95_arrays(
+            _dt(month_whole.start), _dt(span_end), service_ids
+        ).items()
     }
     changes: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for service_id, s, e, _ in warehouse.maintenance_windows_seconds(_dt(start), _dt(span_end)).iter_rows():
+    for service_id, s, e, _ in warehouse.maintenance_windows_seconds(
+        _dt(start), _dt(span_end), service_ids
+    ).iter_rows():
         changes[service_id].append((s, e))
 
     evidence = {
@@ -173,15 +176,15 @@ def _month_report(
             probes.get(service.id, ProbeSeries.from_rows([])),
             normalise(changes.get(service.id, [])),
         )
-        for service in estate.services
+        for service in services
     }
     versions: dict[tuple[str, str], list] = defaultdict(list)
     for contract in estate.contracts:
         versions[(contract.council, contract.service)].append(contract)
     rows: list[ContractMonth] = []
-    councils = [c for c in estate.councils if council_id is None or c.id == council_id]
+    councils = scope.councils(estate)
     for council in councils:
-        for service in estate.services:
+        for service in services:
             if (council.id, service.id) not in versions:
                 continue
             rows.append(
@@ -195,5 +198,5 @@ def _month_report(
                     end,
                 )
             )
-    summaries = [summarise(c.id, month, [r for r in rows if r.council_id == c.id]) for c in councils]
-    return MonthReport(month, _dt(end), rows, summaries)
+    summaries = tuple(summarise(c.id, month, [r for r in rows if r.council_id == c.id]) for c in councils)
+    return MonthServiceLevels(month, _dt(end), tuple(rows), summaries, provenance_of(estate))

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from application.scope import PROVIDER
 from application.service_levels import LAG_LOOKBACK_SECONDS, month_report
 from collectors.demo import DemoPaths, build_demo
 from estate import load_estate
@@ -69,8 +70,8 @@ def run(folder: Path, month: str, repeats: int) -> None:
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
         rows_read = fetch_only(warehouse, month, tz)
         floor_first, floor = timed(lambda: fetch_only(warehouse, month, tz), repeats)
-        report = month_report(estate, warehouse, month, now=NOW)
-        first, warm = timed(lambda: month_report(estate, warehouse, month, now=NOW), repeats)
+        report = month_report(estate, warehouse, month, scope=PROVIDER, now=NOW)
+        first, warm = timed(lambda: month_report(estate, warehouse, month, scope=PROVIDER, now=NOW), repeats)
     floor_s, warm_s = statistics.median(floor), statistics.median(warm)
     print(
         f"estate: {len(estate.councils)} councils, {len(estate.services)} services, {len(report.rows)} contract rows"

@@ -19,11 +19,13 @@ import click
 from councilops import __version__
 from councilops.settings import CONFIG_ENV, DB_ENV, DEBUG_ENV, DEFAULT_CONFIG, DEFAULT_DB, DEMO_FOLDER
 from estate import EstateConfigError, check_estate_file, load_estate
+from estate.model import UnknownId
 from presentation.status import print_ground_truth, print_warehouse_summary
 from warehouse import Warehouse, WarehouseError
 
 EXIT_PROBLEMS = 1  # the input is wrong: the message says what and where
 EXIT_UNAVAILABLE = 2  # something needed is missing or busy
+EXIT_USAGE = 2  # an option is wrong (click's own code for usage errors)
 
 
 class Context:
@@ -196,6 +198,7 @@ def sla(
     Prints scheduled, up, down and unmonitored time, availability against target, the error
     budget, outages, RPO compliance, response-time p95 and the service credit due.
     """
+    from application.scope import Scope
     from application.service_levels import month_report
     from presentation.sla import as_csv, as_json, print_table
 
@@ -203,13 +206,9 @@ def sla(
     month = month or _last_complete_month()
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise click.BadParameter(f"{month!r} is not a month; write it as YYYY-MM", param_hint="--month")
-    if council_id is not None and council_id not in {c.id for c in estate.councils}:
-        known = ", ".join(c.id for c in estate.councils)
-        raise click.BadParameter(
-            f"no council {council_id!r} in {obj.config} (councils: {known})", param_hint="--council"
-        )
+    scope = Scope.provider() if council_id is None else Scope.council(council_id)
     with Warehouse.open(obj.db, read_only=True) as warehouse:
-        report = month_report(estate, warehouse, month, council_id, as_of=_parse_now(as_of_text, "--as-of"))
+        report = month_report(estate, warehouse, month, scope=scope, as_of=_parse_now(as_of_text, "--as-of"))
     if output_format == "json":
         click.echo(as_json(report))
     elif output_format == "csv":
@@ -632,6 +631,9 @@ def main() -> None:
             f"{len(error.problems)} problem(s) in the estate configuration; see `councilops check`.", err=True
         )
         sys.exit(EXIT_PROBLEMS)
+    except UnknownId as error:  # an option named nothing in the estate: a usage error, as click's
+        click.echo(f"error: {error.args[0]}", err=True)
+        sys.exit(EXIT_USAGE)
     except WarehouseError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_UNAVAILABLE)

@@ -1,153 +1,314 @@
-"""`councilops sla` output: a table per council, JSON (documented in docs/sla.md) or CSV."""
+"""Service levels shown: the JSON of docs/sla.md, the columns of a month's rows, the tables."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from rich.console import Console
-from rich.table import Table
 
-from application.service_levels import MonthReport
-
-CSV_COLUMNS = (
-    "council",
-    "service",
-    "month",
-    "status",
-    "scheduled_seconds",
-    "up_seconds",
-    "degraded_seconds",
-    "down_seconds",
-    "unmonitored_seconds",
-    "unmonitored_policy",
-    "availability_percent",
-    "target_percent",
-    "met",
-    "error_budget_left_seconds",
-    "outage_count",
-    "longest_outage_seconds",
-    "outages",
-    "rpo_compliance_percent",
-    "response_p95_seconds",
-    "response_target_seconds",
-    "credit_percent",
-    "credit_gbp",
-)
+from application.service_levels import MonthServiceLevels
+from presentation import render
+from presentation.formats import duration, money, percent_down, yes_no
+from presentation.render import Column, text
+from sla import calendar as cal
+from sla.month import ContractMonth, CouncilSummary
 
 
-def _flat(row: dict) -> dict:
-    contract = row["contract"] or {}
-    budget = row["error_budget"].get("month")
+def _iso(seconds: int) -> str:
+    return cal.from_utc_seconds(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _fraction(value) -> str | None:
+    return None if value is None else f"{value.numerator}/{value.denominator}"
+
+
+def _spans(spans) -> list[dict]:
+    return [{"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in spans]
+
+
+def _percent(value, decimals: int = 3) -> str | None:
+    return percent_down(value, decimals) if value is not None else None
+
+
+def _rpo(rpo) -> dict | None:
+    if rpo is None:
+        return None
     return {
-        "council": row["council"],
-        "service": row["service"],
-        "month": row["month"],
-        "status": row["status"],
-        "scheduled_seconds": row["scheduled_seconds"],
-        "up_seconds": row["up_seconds"],
-        "degraded_seconds": row["degraded_seconds"],
-        "down_seconds": row["down_seconds"],
-        "unmonitored_seconds": row["unmonitored_seconds"],
-        "unmonitored_policy": contract.get("unmonitored_policy"),
-        "availability_percent": row["availability_percent"],
-        "target_percent": row["target_percent"],
-        "met": row["met"],
-        "error_budget_left_seconds": None if budget is None else budget["left_seconds"],
-        "outage_count": row["outage_count"],
-        "longest_outage_seconds": row["longest_outage_seconds"],
-        "outages": "; ".join(
-            f"{o['start_utc']}/{o['end_utc']} {o['seconds_in_service_hours']}s in hours at {'+'.join(o['sites'])}"
-            for o in row["outages"]
-        ),
-        "rpo_compliance_percent": (row["rpo"] or {}).get("compliance_percent"),
-        "response_p95_seconds": (row["response_time"] or {}).get("p95_seconds"),
-        "response_target_seconds": (row["response_time"] or {}).get("target_seconds"),
-        "credit_percent": row["credit_percent"],
-        "credit_gbp": row["credit_gbp"],
+        "rpo_hours": rpo.rpo_hours,
+        "assessed_scheduled_seconds": rpo.assessed_scheduled_seconds,
+        "breach_seconds_in_scheduled": rpo.breach_seconds_in_scheduled,
+        "compliance_percent": _percent(rpo.compliance),
+        "met": rpo.met,
+        "jobs_attempted": rpo.jobs.attempted,
+        "jobs_succeeded": rpo.jobs.succeeded,
+        "job_success_percent": _percent(rpo.jobs.success_rate, 2),
+        "datasets": [
+            {
+                "dataset": d.dataset_id,
+                "site": d.site_id,
+                "recovery_point_age_at_end_seconds": d.recovery_point_age_at_end_seconds,
+                "backup_age_at_end_seconds": d.backup_age_at_end_seconds,
+                "breaches": _spans(d.breaches),
+                "breach_seconds": sum(b - a for a, b in d.breaches),
+                "backup_breaches": _spans(d.backup_breaches),
+                "backup_breach_seconds": sum(b - a for a, b in d.backup_breaches),
+                "backup_max_age_seconds": d.backup_max_age_seconds,
+                "jobs_attempted": d.jobs.attempted,
+                "jobs_succeeded": d.jobs.succeeded,
+                "jobs_with_warnings": d.jobs.warnings,
+                "jobs_failed": d.jobs.failed,
+                "job_success_percent": _percent(d.jobs.success_rate, 2),
+            }
+            for d in rpo.datasets
+        ],
+        "replication": [
+            {
+                "dataset": r.dataset_id,
+                "from_site": r.from_site_id,
+                "to_site": r.to_site_id,
+                "max_lag_seconds": r.max_lag_seconds,
+                "breaches": _spans(r.breaches),
+                "breach_seconds": sum(b - a for a, b in r.breaches),
+            }
+            for r in rpo.replication
+        ],
     }
 
 
-def as_json(report: MonthReport) -> str:
-    return json.dumps(report.as_dict(), indent=2)
+def contract_month_document(row: ContractMonth) -> dict:
+    """One council's month of one service, as docs/sla.md documents it."""
+    c, m, s = row.contract, row.measure, row.schedule
+    return {
+        "council": row.council_id,
+        "service": row.service_id,
+        "service_name": row.service_name,
+        "month": row.month,
+        "period_start_utc": _iso(row.period.start),
+        "period_end_utc": _iso(row.period.end),
+        "month_complete": row.month_complete,
+        "status": row.status,
+        "contract": None
+        if c is None
+        else {
+            "effective_from": c.effective_from,
+            "service_hours": str(c.service_hours),
+            "bank_holidays": c.bank_holidays,
+            "maintenance_windows": [str(w) for w in c.maintenance_windows],
+            "availability_target_percent": str(c.availability_target_percent),
+            "unmonitored_policy": c.unmonitored_policy,
+            "rpo_hours": c.rpo_hours,
+            "rto_hours": c.rto_hours,
+            "response_time_target_seconds": c.response_time_target_seconds,
+            "monthly_charge_gbp": None if c.monthly_charge_gbp is None else str(c.monthly_charge_gbp),
+        },
+        "sites": list(row.sites),
+        "service_hours_seconds": sum(b - a for a, b in s.service_hours) if s else None,
+        "maintenance_seconds": s.maintenance_seconds if s else None,
+        "maintenance_windows": _spans(s.maintenance) if s else [],
+        "bank_holidays": [d.isoformat() for d in row.bank_holidays],
+        "scheduled_seconds": m.scheduled_seconds if m else None,
+        "up_seconds": m.up_seconds if m else None,
+        "degraded_seconds": m.degraded_seconds if m else None,
+        "down_seconds": m.down_seconds if m else None,
+        "unmonitored_seconds": m.unmonitored_seconds if m else None,
+        "unmonitored_by_cause": m.unmonitored_by_cause if m else {},
+        "counted_up_seconds": m.counted_up_seconds if m else None,
+        "counted_down_seconds": m.counted_down_seconds if m else None,
+        "measured_seconds": m.measured_seconds if m else None,
+        "availability_percent": _percent(row.availability),
+        "availability_fraction": _fraction(row.availability),
+        "target_percent": str(c.availability_target_percent) if c else None,
+        "met": row.met,
+        "outage_count": len(row.outages),
+        "longest_outage_seconds": row.longest_outage_seconds,
+        "outages": [
+            {
+                "start_utc": _iso(o.start),
+                "end_utc": _iso(o.end),
+                "seconds": o.seconds,
+                "seconds_in_scheduled_time": o.seconds_in_scheduled,
+                "seconds_in_maintenance": o.seconds_in_maintenance,
+                "seconds_outside_service_hours": o.seconds_outside_service_hours,
+                "sites": list(o.sites),
+                "continues_from_previous_month": o.continues_before,
+                "continues_into_next_month": o.continues_after,
+            }
+            for o in row.outages
+        ],
+        "resilience_lost": [
+            {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a, "sites_down": list(sites)}
+            for a, b, sites in row.resilience_lost
+        ],
+        "error_budget": {
+            b.window: {
+                "label": b.label,
+                "scheduled_seconds": b.scheduled_seconds,
+                **({"counted_seconds": b.counted_seconds} if hasattr(b, "counted_seconds") else {}),
+                "allowed_down_seconds": float(b.allowed_down_seconds),
+                "down_seconds": b.down_seconds,
+                "left_seconds": float(b.left_seconds),
+                "burn_rate": None if b.burn_rate is None else round(float(b.burn_rate), 4),
+            }
+            for b in row.budgets
+        },
+        "rpo": _rpo(row.rpo),
+        "response_time": None
+        if row.response is None
+        else {
+            "target_seconds": row.response.target_seconds,
+            "p95_seconds": row.response.p95_seconds,
+            "intervals": row.response.intervals,
+            "met": row.response.met,
+        },
+        "rto": None
+        if row.rto is None
+        else {
+            "rto_hours": row.rto.rto_hours,
+            "latest_dr_test": None if row.rto.latest_dr_test is None else row.rto.latest_dr_test.isoformat(),
+            "evidence": [vars(e) for e in row.rto.evidence],
+            "met": row.rto.met,
+        },
+        "credit_percent": str(row.credit_percent),
+        "credit_gbp": str(row.credit_gbp),
+    }
 
 
-def as_csv(report: MonthReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in report.as_dict()["services"]:
-        writer.writerow({k: "" if v is None else v for k, v in _flat(row).items()})
-    return buffer.getvalue()
+def council_summary_document(summary: CouncilSummary) -> dict:
+    return {
+        "council": summary.council_id,
+        "month": summary.month,
+        "services_with_contract": summary.services_total,
+        "services_measured": summary.services_measured,
+        "services_met": summary.services_met,
+        "headline": summary.headline,
+        "time_weighted_availability_percent": _percent(summary.time_weighted_availability),
+        "credit_gbp": str(summary.credit_gbp),
+    }
 
 
-def _duration(seconds: int | float | None) -> str:
-    if seconds is None:
-        return ""
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+def month_document(report: MonthServiceLevels) -> dict:
+    return {
+        "month": report.month,
+        "as_of_utc": report.as_of_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "rules": "docs/sla.md",
+        "provenance": report.provenance.document(),
+        "councils": [council_summary_document(c) for c in report.councils],
+        "services": [contract_month_document(r) for r in report.rows],
+    }
 
 
-def print_table(report: MonthReport, console: Console | None = None) -> None:
-    console = console or Console(width=200)
-    data = report.as_dict()
-    console.print(
-        f"Service levels for {data['month']} (evaluated to {data['as_of_utc']}; rules: docs/sla.md)"
+def _budget_left(row: ContractMonth):
+    month = next((b for b in row.budgets if b.window == "month"), None)
+    return None if month is None else month.left_seconds
+
+
+def _outages_text(row: ContractMonth) -> str:
+    return "; ".join(
+        f"{_iso(o.start)}/{_iso(o.end)} {o.seconds_in_scheduled}s in scheduled time at {'+'.join(o.sites)}"
+        for o in row.outages
     )
-    for council in data["councils"]:
-        rows = [r for r in data["services"] if r["council"] == council["council"]]
+
+
+def _m(attribute: str):
+    return lambda row: None if row.measure is None else getattr(row.measure, attribute)
+
+
+def _available(row: ContractMonth) -> bool:
+    return row.status not in ("no-contract", "not-in-service")
+
+
+# The columns of a month's rows: CSV carries the machine values, the table the shown ones.
+CSV_COLUMNS = (
+    text("council", lambda r: r.council_id),
+    text("service", lambda r: r.service_id),
+    text("month", lambda r: r.month),
+    text("status", lambda r: r.status),
+    Column("scheduled_seconds", "seconds", _m("scheduled_seconds"), duration),
+    Column("up_seconds", "seconds", _m("up_seconds"), duration),
+    Column("degraded_seconds", "seconds", _m("degraded_seconds"), duration),
+    Column("down_seconds", "seconds", _m("down_seconds"), duration),
+    Column("unmonitored_seconds", "seconds", _m("unmonitored_seconds"), duration),
+    text("unmonitored_policy", lambda r: r.contract.unmonitored_policy if r.contract else None),
+    Column("availability_percent", "percent", lambda r: _percent(r.availability)),
+    Column("target_percent", "percent", lambda r: r.contract.availability_target_percent if r.contract else None),
+    Column("met", "", lambda r: r.met, yes_no, "center"),
+    Column("error_budget_left_seconds", "seconds", lambda r: _float(_budget_left(r)), duration),
+    Column("outage_count", "", lambda r: len(r.outages)),
+    Column("longest_outage_seconds", "seconds", lambda r: r.longest_outage_seconds, duration),
+    text("outages", _outages_text),
+    Column("rpo_compliance_percent", "percent", lambda r: _percent(r.rpo.compliance) if r.rpo else None),
+    Column("response_p95_seconds", "seconds", lambda r: r.response.p95_seconds if r.response else None),
+    Column("response_target_seconds", "seconds", lambda r: r.response.target_seconds if r.response else None),
+    Column("credit_percent", "percent", lambda r: r.credit_percent),
+    Column("credit_gbp", "GBP", lambda r: r.credit_gbp, money),
+)
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+TABLE_COLUMNS = (
+    text("service", lambda r: r.service_id),
+    Column("scheduled", "seconds", _m("scheduled_seconds"), duration),
+    Column("up", "seconds", _m("up_seconds"), duration),
+    Column("down", "seconds", _m("down_seconds"), duration),
+    Column(
+        "unmonitored",
+        "seconds",
+        lambda r: r,
+        lambda r: ""
+        if r.measure is None
+        else duration(r.measure.unmonitored_seconds)
+        + (f" ({r.contract.unmonitored_policy})" if r.measure.unmonitored_seconds else ""),
+    ),
+    Column("availability %", "percent", lambda r: _percent(r.availability), lambda v: v or "n/a"),
+    Column("target %", "percent", lambda r: r.contract.availability_target_percent if r.contract else None),
+    Column("met", "", lambda r: r.met, yes_no, "center"),
+    Column("budget left", "seconds", lambda r: _budget_left(r), duration),
+    Column("outages", "", lambda r: len(r.outages)),
+    Column("RPO %", "percent", lambda r: _percent(r.rpo.compliance) if r.rpo else None),
+    Column(
+        "p95 s",
+        "seconds",
+        lambda r: r.response.p95_seconds if r.response else None,
+        lambda v: "" if v is None else f"{v:.2f}",
+    ),
+    Column("credit £", "GBP", lambda r: r.credit_gbp, lambda v: money(v, symbol=False)),
+)
+
+
+def as_json(report: MonthServiceLevels) -> str:
+    return render.json_text(month_document(report))
+
+
+def as_csv(report: MonthServiceLevels) -> str:
+    return render.csv_text(CSV_COLUMNS, report.rows)
+
+
+def print_table(report: MonthServiceLevels, console: Console | None = None) -> None:
+    console = console or render.default_console()
+    console.print(
+        f"Service levels for {report.month} (evaluated to {report.as_of_utc:%Y-%m-%dT%H:%M:%SZ}; rules: docs/sla.md)"
+    )
+    for council in report.councils:
+        rows = [r for r in report.rows if r.council_id == council.council_id]
         title = (
-            f"{council['council']}: {council['headline']}; time-weighted "
-            f"{council['time_weighted_availability_percent'] or 'n/a'} %; credit due £{council['credit_gbp']}"
+            f"{council.council_id}: {council.headline}; time-weighted "
+            f"{_percent(council.time_weighted_availability) or 'n/a'} %; credit due {money(council.credit_gbp)}"
         )
-        table = Table(title=title, title_justify="left")
-        for name, justify in (
-            ("service", "left"),
-            ("scheduled", "right"),
-            ("up", "right"),
-            ("down", "right"),
-            ("unmonitored", "right"),
-            ("availability %", "right"),
-            ("target %", "right"),
-            ("met", "center"),
-            ("budget left", "right"),
-            ("outages", "right"),
-            ("RPO %", "right"),
-            ("p95 s", "right"),
-            ("credit £", "right"),
-        ):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table = render.table(TABLE_COLUMNS, [], title)
         for row in rows:
-            flat = _flat(row)
-            if row["status"] in ("no-contract", "not-in-service"):
-                table.add_row(row["service"], row["status"], *[""] * 11)
-                continue
-            met = {True: "yes", False: "NO", None: "n/a"}[row["met"]]
-            table.add_row(
-                row["service"],
-                _duration(row["scheduled_seconds"]),
-                _duration(row["up_seconds"]),
-                _duration(row["down_seconds"]),
-                _duration(row["unmonitored_seconds"])
-                + (f" ({flat['unmonitored_policy']})" if row["unmonitored_seconds"] else ""),
-                row["availability_percent"] or "n/a",
-                row["target_percent"],
-                met,
-                _duration(flat["error_budget_left_seconds"]),
-                str(row["outage_count"]),
-                flat["rpo_compliance_percent"] or "",
-                "" if flat["response_p95_seconds"] is None else f"{flat['response_p95_seconds']:.2f}",
-                row["credit_gbp"],
-            )
+            if not _available(row):
+                table.add_row(row.service_id, row.status, *[""] * (len(TABLE_COLUMNS) - 2))
+            else:
+                table.add_row(*(column.text(row) for column in TABLE_COLUMNS))
         console.print(table)
         for row in rows:
-            for outage in row["outages"]:
+            for o in row.outages:
                 console.print(
-                    f"  outage {row['service']}: {outage['start_utc']} to {outage['end_utc']} "
-                    f"({_duration(outage['seconds'])}; {_duration(outage['seconds_in_service_hours'])} in service hours, "
-                    f"{_duration(outage['seconds_in_maintenance'])} in maintenance) at {', '.join(outage['sites'])}"
+                    f"  outage {row.service_id}: {_iso(o.start)} to {_iso(o.end)} "
+                    f"({duration(o.seconds)}; {duration(o.seconds_in_scheduled)} in scheduled time, "
+                    f"{duration(o.seconds_in_maintenance)} in maintenance) at {', '.join(o.sites)}"
+                    + ("; continues into next month" if o.continues_after else "")
                 )
+
+

@@ -2,8 +2,8 @@
 
 The inputs are typed values (the estate's contract and service, the service's state segments,
 recovery points, lag samples, probe intervals, change-calendar windows); the output is a
-`ContractMonth` whose `as_dict()` is the JSON the command line, the dashboard and the reports
-all use (fields documented in docs/sla.md). Nothing here reads a file or a database.
+frozen `ContractMonth`, which the command line, the dashboard and the reports all show (its JSON,
+documented in docs/sla.md, is drawn by presentation/). Nothing here reads a file or a database.
 """
 
 from __future__ import annotations
@@ -175,20 +175,63 @@ def schedule(contract: Contract, period: cal.Period, calendar: Calendar, change_
     return Schedule(period, hours, in_hours, subtract(hours, windows))
 
 
-def _iso(seconds: int) -> str:
-    return cal.from_utc_seconds(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+@dataclass(frozen=True)
+class DatasetRecovery:
+    """One protected dataset's recovery point over the period."""
+
+    dataset_id: str
+    site_id: str
+    recovery_point_age_at_end_seconds: int | None  # from backups and the replica, whichever is newer
+    backup_age_at_end_seconds: int | None
+    breaches: Spans  # age over the RPO
+    backup_breaches: Spans  # the backup chain's own age over its limit
+    backup_max_age_seconds: int
+    jobs: JobCounts
 
 
-def _fraction_text(value: Fraction | None) -> str | None:
-    return None if value is None else f"{value.numerator}/{value.denominator}"
+@dataclass(frozen=True)
+class ReplicationCheck:
+    dataset_id: str
+    from_site_id: str
+    to_site_id: str
+    max_lag_seconds: float | None
+    breaches: Spans  # lag over the RPO
 
 
-def _percent_text(value: Fraction | None, decimals: int = 3) -> str | None:
-    shown = av.percent_rounded_down(value, decimals)
-    return None if shown is None else f"{shown:.{decimals}f}"
+@dataclass(frozen=True)
+class RecoveryPointAssessment:
+    """RPO compliance: the share of assessed scheduled time with the recovery point within the RPO."""
+
+    rpo_hours: float
+    assessed_scheduled_seconds: int
+    breach_seconds_in_scheduled: int
+    compliance: Fraction | None  # exact; None when nothing could be assessed
+    jobs: JobCounts
+    datasets: tuple[DatasetRecovery, ...]
+    replication: tuple[ReplicationCheck, ...]
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.compliance is None else self.compliance == 1
 
 
-@dataclass
+@dataclass(frozen=True)
+class ResponseTime:
+    target_seconds: float
+    p95_seconds: float | None
+    intervals: int  # probe intervals weighed
+    met: bool | None
+
+
+@dataclass(frozen=True)
+class RecoveryTimeAssessment:
+    rto_hours: float
+    latest_dr_test: date | None
+    evidence: tuple[RtoEvidence, ...]
+    met: bool | None
+
+
+@dataclass(frozen=True)
 class ContractMonth:
     council_id: str
     service_id: str
@@ -201,13 +244,13 @@ class ContractMonth:
     sites: tuple[str, ...] = ()
     schedule: Schedule | None = None
     measure: av.Measure | None = None
-    outages: list[av.Outage] = field(default_factory=list)
-    resilience_lost: list[tuple[int, int, tuple[str, ...]]] = field(default_factory=list)
-    bank_holidays: list[str] = field(default_factory=list)
-    budgets: list[av.ErrorBudget] = field(default_factory=list)
-    rpo: dict | None = None
-    response: dict | None = None
-    rto: dict | None = None
+    outages: tuple[av.Outage, ...] = ()
+    resilience_lost: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
+    bank_holidays: tuple[date, ...] = ()
+    budgets: tuple[av.ErrorBudget, ...] = ()
+    rpo: RecoveryPointAssessment | None = None
+    response: ResponseTime | None = None
+    rto: RecoveryTimeAssessment | None = None
     credit_percent: Decimal = Decimal(0)
     credit_gbp: Decimal = Decimal("0.00")
 
@@ -221,90 +264,13 @@ class ContractMonth:
             return None
         return av.meets_target(self.availability, self.contract.availability_target_percent)
 
-    def as_dict(self) -> dict:
-        c, m, s = self.contract, self.measure, self.schedule
-        return {
-            "council": self.council_id,
-            "service": self.service_id,
-            "service_name": self.service_name,
-            "month": self.month,
-            "period_start_utc": _iso(self.period.start),
-            "period_end_utc": _iso(self.period.end),
-            "month_complete": self.month_complete,
-            "status": self.status,
-            "contract": None
-            if c is None
-            else {
-                "effective_from": c.effective_from,
-                "service_hours": str(c.service_hours),
-                "bank_holidays": c.bank_holidays,
-                "maintenance_windows": [str(w) for w in c.maintenance_windows],
-                "availability_target_percent": str(c.availability_target_percent),
-                "unmonitored_policy": c.unmonitored_policy,
-                "rpo_hours": c.rpo_hours,
-                "rto_hours": c.rto_hours,
-                "response_time_target_seconds": c.response_time_target_seconds,
-                "monthly_charge_gbp": str(c.monthly_charge_gbp),
-            },
-            "sites": list(self.sites),
-            "service_hours_seconds": total(s.service_hours) if s else None,
-            "maintenance_seconds": s.maintenance_seconds if s else None,
-            "maintenance_windows": [
-                {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in s.maintenance
-            ]
-            if s
-            else [],
-            "bank_holidays": self.bank_holidays,
-            "scheduled_seconds": m.scheduled_seconds if m else None,
-            "up_seconds": m.up_seconds if m else None,
-            "degraded_seconds": m.degraded_seconds if m else None,
-            "down_seconds": m.down_seconds if m else None,
-            "unmonitored_seconds": m.unmonitored_seconds if m else None,
-            "unmonitored_by_cause": m.unmonitored_by_cause if m else {},
-            "counted_up_seconds": m.counted_up_seconds if m else None,
-            "counted_down_seconds": m.counted_down_seconds if m else None,
-            "measured_seconds": m.measured_seconds if m else None,
-            "availability_percent": _percent_text(self.availability),
-            "availability_fraction": _fraction_text(self.availability),
-            "target_percent": str(c.availability_target_percent) if c else None,
-            "met": self.met,
-            "outage_count": len(self.outages),
-            "longest_outage_seconds": max((o.seconds for o in self.outages), default=0),
-            "outages": [
-                {
-                    "start_utc": _iso(o.start),
-                    "end_utc": _iso(o.end),
-                    "seconds": o.seconds,
-                    "seconds_in_service_hours": o.seconds_in_scheduled,
-                    "seconds_in_maintenance": o.seconds_in_maintenance,
-                    "seconds_outside_service_hours": o.seconds_outside_service_hours,
-                    "sites": list(o.sites),
-                    "continues_from_previous_month": o.continues_before,
-                    "continues_into_next_month": o.continues_after,
-                }
-                for o in self.outages
-            ],
-            "resilience_lost": [
-                {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a, "sites_down": list(sites)}
-                for a, b, sites in self.resilience_lost
-            ],
-            "error_budget": {
-                b.window: {
-                    "label": b.label,
-                    "scheduled_seconds": b.scheduled_seconds,
-                    "allowed_down_seconds": float(b.allowed_down_seconds),
-                    "down_seconds": b.down_seconds,
-                    "left_seconds": float(b.left_seconds),
-                    "burn_rate": None if b.burn_rate is None else round(float(b.burn_rate), 4),
-                }
-                for b in self.budgets
-            },
-            "rpo": self.rpo,
-            "response_time": self.response,
-            "rto": self.rto,
-            "credit_percent": str(self.credit_percent),
-            "credit_gbp": str(self.credit_gbp),
-        }
+    @property
+    def longest_outage_seconds(self) -> int:
+        return max((o.seconds for o in self.outages), default=0)
+
+
+def _iso(seconds: int) -> str:
+    return cal.from_utc_seconds(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 ContractLookup = Callable[[str], Contract | None]  # month (YYYY-MM) -> the version in force
@@ -343,7 +309,7 @@ def _backup_max_age_seconds(dataset: Dataset, rpo_seconds: int) -> int:
     return max(rpo_seconds, REPLICATED_BACKUP_MAX_AGE_SECONDS) if dataset.replicated_to else rpo_seconds
 
 
-def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict | None:
+def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> RecoveryPointAssessment | None:
     datasets = evidence.service.datasets
     if contract.rpo_hours is None or not datasets:
         return None
@@ -393,42 +359,23 @@ def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict
             *(a + b for a, b in zip(astuple(counts_total), astuple(counts), strict=True))
         )
         rows.append(
-            {
-                "dataset": dataset.id,
-                "site": dataset.site,
-                "recovery_point_age_at_end_seconds": age_at_end,
-                "backup_age_at_end_seconds": backup_age,
-                "breaches": [
-                    {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in breaches
-                ],
-                "breach_seconds": total(breaches),
-                "backup_breaches": [
-                    {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in backup_only
-                ],
-                "backup_breach_seconds": total(backup_only),
-                "backup_max_age_seconds": backup_limit,
-                "jobs_attempted": counts.attempted,
-                "jobs_succeeded": counts.succeeded,
-                "jobs_with_warnings": counts.warnings,
-                "jobs_failed": counts.failed,
-                "job_success_percent": _percent_text(counts.success_rate, 2),
-            }
+            DatasetRecovery(
+                dataset.id,
+                dataset.site,
+                age_at_end,
+                backup_age,
+                tuple(breaches),
+                tuple(backup_only),
+                backup_limit,
+                counts,
+            )
         )
         if dataset.replicated_to:
             lag_spans, peak = lag_breaches(
                 evidence.lag_samples.get(dataset.id, LagSeries.from_rows([])), rpo_seconds, start, end
             )
             replication.append(
-                {
-                    "dataset": dataset.id,
-                    "from_site": dataset.site,
-                    "to_site": dataset.replicated_to,
-                    "max_lag_seconds": peak,
-                    "breaches": [
-                        {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in lag_spans
-                    ],
-                    "breach_seconds": total(lag_spans),
-                }
+                ReplicationCheck(dataset.id, dataset.site, dataset.replicated_to, peak, tuple(lag_spans))
             )
     assessed = subtract(sched.scheduled, unassessed)
     breach_in_scheduled = total(intersect(assessed, all_breaches))
@@ -436,21 +383,18 @@ def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict
     compliance = (
         None if assessed_seconds == 0 else Fraction(assessed_seconds - breach_in_scheduled, assessed_seconds)
     )
-    return {
-        "rpo_hours": contract.rpo_hours,
-        "assessed_scheduled_seconds": assessed_seconds,
-        "breach_seconds_in_scheduled": breach_in_scheduled,
-        "compliance_percent": _percent_text(compliance),
-        "met": None if compliance is None else compliance == 1,
-        "jobs_attempted": counts_total.attempted,
-        "jobs_succeeded": counts_total.succeeded,
-        "job_success_percent": _percent_text(counts_total.success_rate, 2),
-        "datasets": rows,
-        "replication": replication,
-    }
+    return RecoveryPointAssessment(
+        contract.rpo_hours,
+        assessed_seconds,
+        breach_in_scheduled,
+        compliance,
+        counts_total,
+        tuple(rows),
+        tuple(replication),
+    )
 
 
-def _response(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> dict | None:
+def _response(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> ResponseTime | None:
     if contract.response_time_target_seconds is None:
         return None
     # intervals outside the period weigh nothing: the scheduled spans lie inside it
@@ -459,17 +403,12 @@ def _response(contract: Contract, sched: Schedule, evidence: ServiceEvidence) ->
         lambda: response_p95(evidence.probes, sched.scheduled),
     )
     target = contract.response_time_target_seconds
-    return {
-        "target_seconds": target,
-        "p95_seconds": p95,
-        "intervals": weighted,
-        "met": None if p95 is None else p95 <= target,
-    }
+    return ResponseTime(target, p95, weighted, None if p95 is None else p95 <= target)
 
 
 def _rto(
     contract: Contract, outages: Sequence[av.Outage], dr_tests: Sequence[DrTest], last_day: date
-) -> dict | None:
+) -> RecoveryTimeAssessment | None:
     """The latest DR test up to the period's last day, and the period's outages longer than the RTO."""
     if contract.rto_hours is None:
         return None
@@ -492,12 +431,12 @@ def _rto(
             )
         )
     evidence += outage_rto_evidence([(o.start, o.end, _iso(o.start)) for o in outages], rto_seconds)
-    return {
-        "rto_hours": contract.rto_hours,
-        "latest_dr_test": tests[-1].date.isoformat() if tests else None,
-        "evidence": [vars(e) for e in evidence],
-        "met": None if not evidence else all(e.passed for e in evidence),
-    }
+    return RecoveryTimeAssessment(
+        contract.rto_hours,
+        tests[-1].date if tests else None,
+        tuple(evidence),
+        None if not evidence else all(e.passed for e in evidence),
+    )
 
 
 def evaluate(
@@ -518,45 +457,30 @@ def evaluate(
     whole = cal.month_period(month, calendar.tz)
     period = whole.clipped(as_of)
     contract = lookup(month)
-    result = ContractMonth(
-        council_id,
-        service.id,
-        service.name,
-        month,
-        period,
-        as_of >= whole.end,
-        "measured",
-        contract,
-        service.sites,
-    )
+    head = (council_id, service.id, service.name, month, period, as_of >= whole.end)
     if contract is None:
-        result.status = "no-contract"
-        return result
+        return ContractMonth(*head, "no-contract", None, service.sites)
     active = active_period(period, service, calendar)
     if active.seconds <= 0:
-        result.status = "not-in-service"
-        return result
+        return ContractMonth(*head, "not-in-service", contract, service.sites)
     sched = _schedule(contract, active, calendar, evidence)
-    result.schedule = sched
-    result.measure = _measure(contract, active, calendar, evidence)
-    if result.measure.measured_seconds == 0:
-        result.status = "nothing-measured"
-    result.outages = av.outages(
+    measured = _measure(contract, active, calendar, evidence)
+    outages = av.outages(
         evidence.segments, sched.service_hours, sched.scheduled, active.start, active.end, service.sites
     )
-    result.resilience_lost = av.resilience_lost(evidence.segments, active.start, active.end)
     calendar_name = contract.bank_holidays or calendar.bank_holidays
-    if contract.service_hours.excludes_bank_holidays:
-        result.bank_holidays = [
-            d.isoformat() for d in cal.bank_holidays_in(calendar_name, active, calendar.tz)
-        ]
+    holidays = (
+        tuple(cal.bank_holidays_in(calendar_name, active, calendar.tz))
+        if contract.service_hours.excludes_bank_holidays
+        else ()
+    )
     quarter = cal.quarter_period(month, calendar.tz)
     year = cal.financial_year_period(month, calendar.tz)
     rolling = cal.Period(
         f"30 days to {_iso(period.end)}", max(period.end - ROLLING_DAYS * SECONDS_PER_DAY, 0), period.end
     )
-    result.budgets = [
-        av.error_budget("month", month, [(result.measure, contract.availability_target_percent)]),
+    budgets = (
+        av.error_budget("month", month, [(measured, contract.availability_target_percent)]),
         _measure_window(
             "quarter",
             quarter.label,
@@ -574,16 +498,28 @@ def evaluate(
             calendar,
         ),
         _measure_window("rolling_30_days", rolling.label, rolling, lookup, evidence, calendar),
-    ]
-    result.rpo = evidence.memo(
+    )
+    rpo = evidence.memo(
         ("rpo", contract.rpo_hours, *_terms_key(contract, active, evidence)),
         lambda: _rpo(contract, sched, evidence),
     )
-    result.response = _response(contract, sched, evidence)
-    result.rto = _rto(contract, result.outages, dr_tests, cal.local_date(active.end - 1, calendar.tz))
-    result.credit_percent = credit_percent(result.availability, contract.credit_tiers)
-    result.credit_gbp = credit_gbp(result.availability, contract.credit_tiers, contract.monthly_charge_gbp)
-    return result
+    return ContractMonth(
+        *head,
+        "nothing-measured" if measured.measured_seconds == 0 else "measured",
+        contract,
+        service.sites,
+        sched,
+        measured,
+        tuple(outages),
+        tuple(av.resilience_lost(evidence.segments, active.start, active.end)),
+        holidays,
+        budgets,
+        rpo,
+        _response(contract, sched, evidence),
+        _rto(contract, outages, dr_tests, cal.local_date(active.end - 1, calendar.tz)),
+        credit_percent(measured.availability, contract.credit_tiers),
+        credit_gbp(measured.availability, contract.credit_tiers, contract.monthly_charge_gbp),
+    )
 
 
 def budget_span_start(month: str, as_of: int, calendar: Calendar) -> int:
@@ -610,17 +546,9 @@ class CouncilSummary:
     def time_weighted_availability(self) -> Fraction | None:
         return Fraction(self.counted_up_seconds, self.measured_seconds) if self.measured_seconds else None
 
-    def as_dict(self) -> dict:
-        return {
-            "council": self.council_id,
-            "month": self.month,
-            "services_with_contract": self.services_total,
-            "services_measured": self.services_measured,
-            "services_met": self.services_met,
-            "headline": f"{self.services_met} of {self.services_measured} services met target",
-            "time_weighted_availability_percent": _percent_text(self.time_weighted_availability),
-            "credit_gbp": str(self.credit_gbp),
-        }
+    @property
+    def headline(self) -> str:
+        return f"{self.services_met} of {self.services_measured} services met target"
 
 
 def summarise(council_id: str, month: str, rows: Sequence[ContractMonth]) -> CouncilSummary:

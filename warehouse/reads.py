@@ -31,6 +31,11 @@ SUMMARY_TABLES = (
 )
 
 
+# A scope's filter: the rows of these ids only, or every row when the bound list is NULL. The
+# column name is one of this module's own, never request text.
+ONLY = "(?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], {column}))"
+
+
 class Reads(_Connection):
     def row_counts(self) -> dict[str, int]:
         counts = {}
@@ -134,41 +139,57 @@ class Reads(_Connection):
     # --- what the service-level rules read (application.service_levels) -------------------------
     # Instants come back as whole UTC seconds since the epoch, rounded to the nearest second.
 
-    def state_intervals_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
-        """Availability intervals overlapping [start, end): endpoint_id, service_id, site_id,
-        start_s, end_s, state, cause."""
+    def state_intervals_seconds(
+        self, start: datetime, end: datetime, endpoint_ids: list[str] | None = None
+    ) -> pl.DataFrame:
+        """Availability intervals overlapping [start, end) (of these endpoints, or every one):
+        endpoint_id, service_id, site_id, start_s, end_s, state, cause."""
         return self._con.sql(
             "SELECT endpoint_id, service_id, site_id, "
             "CAST(round(epoch_ms(start_utc) / 1000) AS BIGINT) AS start_s, "
             "CAST(round(epoch_ms(end_utc) / 1000) AS BIGINT) AS end_s, state, cause "
             "FROM availability_intervals WHERE start_utc < ? AND end_utc > ? "
-            "ORDER BY endpoint_id, start_utc",
-            params=[utc_naive(end), utc_naive(start)],
+            f"AND {ONLY.format(column='endpoint_id')} ORDER BY endpoint_id, start_utc",
+            params=[utc_naive(end), utc_naive(start), endpoint_ids, endpoint_ids],
         ).pl()
 
     def availability_collected_until(self) -> datetime | None:
         row = first_row(self._con.execute("SELECT max(end_utc) FROM availability_intervals"))
         return row[0] if row else None
 
-    def recovery_points_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
+    def recovery_points_seconds(
+        self, start: datetime, end: datetime, dataset_ids: list[str] | None = None
+    ) -> pl.DataFrame:
         """Per dataset: the last good job (success or warning) finished before `start`, and every
         good job finished in [start, end): dataset_id, finished_s."""
         return self._con.sql(
             "SELECT dataset_id, CAST(round(epoch_ms(max(finished_at_utc)) / 1000) AS BIGINT) AS finished_s "
-            "FROM backup_jobs WHERE status <> 'failed' AND finished_at_utc < ? GROUP BY dataset_id "
+            "FROM backup_jobs WHERE status <> 'failed' AND finished_at_utc < ? "
+            f"AND {ONLY.format(column='dataset_id')} GROUP BY dataset_id "
             "UNION ALL "
             "SELECT dataset_id, CAST(round(epoch_ms(finished_at_utc) / 1000) AS BIGINT) "
             "FROM backup_jobs WHERE status <> 'failed' AND finished_at_utc >= ? AND finished_at_utc < ? "
-            "ORDER BY 1, 2",
-            params=[utc_naive(start), utc_naive(start), utc_naive(end)],
+            f"AND {ONLY.format(column='dataset_id')} ORDER BY 1, 2",
+            params=[
+                utc_naive(start),
+                dataset_ids,
+                dataset_ids,
+                utc_naive(start),
+                utc_naive(end),
+                dataset_ids,
+                dataset_ids,
+            ],
         ).pl()
 
-    def backup_jobs_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
+    def backup_jobs_seconds(
+        self, start: datetime, end: datetime, dataset_ids: list[str] | None = None
+    ) -> pl.DataFrame:
         """Jobs finished in [start, end): dataset_id, finished_s, status."""
         return self._con.sql(
             "SELECT dataset_id, CAST(round(epoch_ms(finished_at_utc) / 1000) AS BIGINT) AS finished_s, status "
-            "FROM backup_jobs WHERE finished_at_utc >= ? AND finished_at_utc < ? ORDER BY dataset_id, finished_at_utc",
-            params=[utc_naive(start), utc_naive(end)],
+            "FROM backup_jobs WHERE finished_at_utc >= ? AND finished_at_utc < ? "
+            f"AND {ONLY.format(column='dataset_id')} ORDER BY dataset_id, finished_at_utc",
+            params=[utc_naive(start), utc_naive(end), dataset_ids, dataset_ids],
         ).pl()
 
     def _arrays_by_key(self, key: str, columns: str, where: str, order: str, params: list) -> dict[str, dict]:
@@ -199,17 +220,22 @@ class Reads(_Connection):
         split = {name: np.split(values, bounds) for name, values in arrays.items()}
         return {k: {name: parts[i] for name, parts in split.items()} for i, k in enumerate(keys)}
 
-    def replication_lag_arrays(self, start: datetime, end: datetime) -> dict[str, dict]:
+    def replication_lag_arrays(
+        self, start: datetime, end: datetime, dataset_ids: list[str] | None = None
+    ) -> dict[str, dict]:
         """Lag samples in [start, end) per dataset: sampled_s (int64, UTC s), lag_seconds, in time order."""
         return self._arrays_by_key(
             "dataset_id",
             "CAST(epoch(sampled_at_utc) AS BIGINT) AS sampled_s, lag_seconds",
-            "replication_lag WHERE sampled_at_utc >= ? AND sampled_at_utc < ?",
+            "replication_lag WHERE sampled_at_utc >= ? AND sampled_at_utc < ? "
+            f"AND {ONLY.format(column='dataset_id')}",
             "sampled_s",
-            [utc_naive(start), utc_naive(end)],
+            [utc_naive(start), utc_naive(end), dataset_ids, dataset_ids],
         )
 
-    def probe_p95_arrays(self, start: datetime, end: datetime) -> dict[str, dict]:
+    def probe_p95_arrays(
+        self, start: datetime, end: datetime, service_ids: list[str] | None = None
+    ) -> dict[str, dict]:
         """Probe-duration intervals overlapping [start, end) per service: start_s, interval_seconds,
         p95_seconds."""
         return self._arrays_by_key(
@@ -217,25 +243,37 @@ class Reads(_Connection):
             "CAST(epoch(interval_start_utc) AS BIGINT) AS start_s, interval_seconds, p95_seconds",
             # the first condition lets DuckDB skip row groups (intervals are at most a day long)
             "probe_durations WHERE interval_start_utc >= ? AND interval_start_utc < ? "
-            "AND interval_start_utc + to_seconds(interval_seconds) > ?",
+            "AND interval_start_utc + to_seconds(interval_seconds) > ? "
+            f"AND {ONLY.format(column='service_id')}",
             "start_s",
-            [utc_naive(start) - timedelta(days=1), utc_naive(end), utc_naive(start)],
+            [
+                utc_naive(start) - timedelta(days=1),
+                utc_naive(end),
+                utc_naive(start),
+                service_ids,
+                service_ids,
+            ],
         )
 
-    def maintenance_windows_seconds(self, start: datetime, end: datetime) -> pl.DataFrame:
+    def maintenance_windows_seconds(
+        self, start: datetime, end: datetime, service_ids: list[str] | None = None
+    ) -> pl.DataFrame:
         """Change-calendar windows overlapping [start, end): service_id, start_s, end_s, reference."""
         return self._con.sql(
             "SELECT service_id, CAST(round(epoch_ms(start_utc) / 1000) AS BIGINT) AS start_s, "
             "CAST(round(epoch_ms(end_utc) / 1000) AS BIGINT) AS end_s, reference "
-            "FROM maintenance_windows WHERE start_utc < ? AND end_utc > ? ORDER BY service_id, start_utc",
-            params=[utc_naive(end), utc_naive(start)],
+            "FROM maintenance_windows WHERE start_utc < ? AND end_utc > ? "
+            f"AND {ONLY.format(column='service_id')} ORDER BY service_id, start_utc",
+            params=[utc_naive(end), utc_naive(start), service_ids, service_ids],
         ).pl()
 
     # --- what the capacity rules read (application.capacity) ------------------------------
     # Percentiles are DuckDB's quantile_disc: the smallest value whose cumulative share reaches
     # the quantile (numpy's 'inverted_cdf'), over hourly means; the brute-force test agrees.
 
-    def utilisation_stats(self, start: datetime, end: datetime, metrics: list[str]) -> pl.DataFrame:
+    def utilisation_stats(
+        self, start: datetime, end: datetime, metrics: list[str], server_ids: list[str] | None = None
+    ) -> pl.DataFrame:
         """Per server and metric over hourly rows in [start, end): hours, p50, p95, p99 and max of
         the hourly means, and the max of the hourly peaks."""
         return self._con.sql(
@@ -244,8 +282,9 @@ class Reads(_Connection):
             "SELECT server_id, metric, count(*) AS hours, quantile_disc(mean_value, [0.5, 0.95, 0.99]) AS q, "
             "max(mean_value) AS max_mean, max(peak_value) AS max_peak "
             "FROM utilisation WHERE interval_seconds = 3600 AND interval_start_utc >= ? AND interval_start_utc < ? "
-            "AND list_contains(?::VARCHAR[], metric) GROUP BY server_id, metric) ORDER BY server_id, metric",
-            params=[utc_naive(start), utc_naive(end), metrics],
+            f"AND list_contains(?::VARCHAR[], metric) AND {ONLY.format(column='server_id')} "
+            "GROUP BY server_id, metric) ORDER BY server_id, metric",
+            params=[utc_naive(start), utc_naive(end), metrics, server_ids, server_ids],
         ).pl()
 
     def collected_until(self) -> datetime | None:
@@ -253,24 +292,29 @@ class Reads(_Connection):
         row = first_row(self._con.execute("SELECT max(collected_until_utc) FROM collection_watermarks"))
         return row[0] if row else None
 
-    def monthly_daily_stats(self, metric: str, start: datetime, end: datetime) -> pl.DataFrame:
+    def monthly_daily_stats(
+        self, metric: str, start: datetime, end: datetime, server_ids: list[str] | None = None
+    ) -> pl.DataFrame:
         """Per server and calendar month (UTC) from the daily rollups in [start, end): days, the
         p95 of the daily means and the highest daily peak."""
         return self._con.sql(
             "SELECT server_id, strftime(date_trunc('month', interval_start_utc), '%Y-%m') AS month, "
             "count(*) AS days, quantile_disc(mean_value, 0.95) AS p95_daily_mean, max(peak_value) AS max_peak "
             "FROM utilisation WHERE interval_seconds = 86400 AND metric = ? "
-            "AND interval_start_utc >= ? AND interval_start_utc < ? GROUP BY ALL ORDER BY server_id, month",
-            params=[metric, utc_naive(start), utc_naive(end)],
+            "AND interval_start_utc >= ? AND interval_start_utc < ? "
+            f"AND {ONLY.format(column='server_id')} GROUP BY ALL ORDER BY server_id, month",
+            params=[metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
         ).pl()
 
-    def daily_rollups(self, metric: str, start: datetime, end: datetime) -> pl.DataFrame:
+    def daily_rollups(
+        self, metric: str, start: datetime, end: datetime, server_ids: list[str] | None = None
+    ) -> pl.DataFrame:
         """Daily rollups in [start, end): server_id, site_id, day_utc, mean_value, peak_value."""
         return self._con.sql(
             "SELECT server_id, site_id, interval_start_utc AS day_utc, mean_value, peak_value FROM utilisation "
             "WHERE interval_seconds = 86400 AND metric = ? AND interval_start_utc >= ? AND interval_start_utc < ? "
-            "ORDER BY server_id, interval_start_utc",
-            params=[metric, utc_naive(start), utc_naive(end)],
+            f"AND {ONLY.format(column='server_id')} ORDER BY server_id, interval_start_utc",
+            params=[metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
         ).pl()
 
     def last_reported(self) -> pl.DataFrame:

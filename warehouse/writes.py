@@ -14,6 +14,7 @@ from datetime import date, datetime
 import polars as pl
 
 from estate.model import Estate
+from estate.snapshot import canonical_json
 from warehouse.store import WarehouseWriteError, _Connection, first_row, utc_naive
 
 UTILISATION_METRICS = ("cpu_percent", "memory_percent", "storage_percent", "network_mbps")
@@ -47,8 +48,7 @@ class Writes(_Connection):
 
     def write_estate(self, estate: Estate, source_path: str, loaded_at: datetime) -> str:
         """Record the estate snapshot (once per distinct content) and replace the estate tables."""
-        document = estate.model_dump(mode="json")
-        canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        canonical = canonical_json(estate)
         sha256 = hashlib.sha256(canonical.encode()).hexdigest()
         provider = estate.estate.provider_council
         with self.transaction():

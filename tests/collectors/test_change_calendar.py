@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from application.scope import PROVIDER
 from application.service_levels import month_report
 from collectors.files.change_calendar import CalendarError, read_change_calendar, write_windows
 from estate import load_estate
@@ -121,11 +122,11 @@ def test_a_loaded_window_is_maintenance_in_the_service_levels(demo_build, tmp_pa
     with Warehouse.open(copy) as warehouse:
         before = {
             r.council_id: r.measure.scheduled_seconds
-            for r in month_report(estate, warehouse, "2026-10", now=DEMO_NOW).rows
+            for r in month_report(estate, warehouse, "2026-10", scope=PROVIDER, now=DEMO_NOW).rows
             if r.service_id == "email"
         }
         write_windows(loaded, warehouse, FROM, datetime(2026, 10, 15, tzinfo=UTC))
-        after = month_report(estate, warehouse, "2026-10", now=DEMO_NOW)
+        after = month_report(estate, warehouse, "2026-10", scope=PROVIDER, now=DEMO_NOW)
     for row in (r for r in after.rows if r.service_id == "email"):
         # 14 Oct 20:00-22:00 and the Sundays 4 and 11 Oct 03:00-04:00 BST; the contract's own
         # window (first Sunday 02:00-06:00) already covers 4 Oct 03:00-04:00, so 2 + 1 hours.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from application.scope import Scope
 from estate import load_estate
 from estate.model import UnknownId
 from tests.conftest import SMALL_ESTATE
@@ -22,4 +23,4 @@ def test_the_month_report_refuses_an_unknown_council_before_any_work(warehouse):
     from application.service_levels import month_report
 
     with pytest.raises(UnknownId, match="no council 'chorley'"):
-        month_report(load_estate(SMALL_ESTATE), warehouse, "2026-10", council_id="chorley")
+        month_report(load_estate(SMALL_ESTATE), warehouse, "2026-10", scope=Scope.council("chorley"))

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from application.scope import PROVIDER
 from application.service_levels import month_report
 from estate import load_estate
+from presentation.sla import month_document
 from sla import calendar as cal
 from tests.conftest import DEMO_NOW
 from warehouse import Warehouse
@@ -39,7 +41,7 @@ def demo(demo_build):
     @cache
     def report(month: str):
         with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
-            return month_report(estate, warehouse, month, now=DEMO_NOW).as_dict()
+            return month_document(month_report(estate, warehouse, month, scope=PROVIDER, now=DEMO_NOW))
 
     def rows(month: str, service: str) -> list[dict]:
         return [r for r in report(month)["services"] if r["service"] == service]
@@ -60,7 +62,7 @@ def test_an_outage_in_service_hours(demo):
     start, end = seconds(planted["start_utc"]), seconds(planted["end_utc"])
     for row in rows(local_month(planted["start_utc"]), planted["service"]):
         outage = outage_at(row, start, end)
-        assert outage["seconds_in_service_hours"] == planted["duration_seconds"] == 3060
+        assert outage["seconds_in_scheduled_time"] == planted["duration_seconds"] == 3060
         assert outage["sites"] == planted["sites"]
 
 
@@ -69,7 +71,7 @@ def test_an_outage_outside_service_hours_counts_nothing(demo):
     planted = scenarios["outage-outside-service-hours"]
     for row in rows(local_month(planted["start_utc"]), planted["service"]):
         outage = outage_at(row, seconds(planted["start_utc"]), seconds(planted["end_utc"]))
-        assert (outage["seconds_in_service_hours"], outage["seconds_outside_service_hours"]) == (0, 5400)
+        assert (outage["seconds_in_scheduled_time"], outage["seconds_outside_service_hours"]) == (0, 5400)
 
 
 def test_an_outage_half_in_a_maintenance_window(demo):
@@ -77,7 +79,7 @@ def test_an_outage_half_in_a_maintenance_window(demo):
     planted = scenarios["outage-half-in-maintenance-window"]
     for row in rows(local_month(planted["start_utc"]), planted["service"]):
         outage = outage_at(row, seconds(planted["start_utc"]), seconds(planted["end_utc"]))
-        assert (outage["seconds_in_maintenance"], outage["seconds_in_service_hours"]) == (3600, 3600)
+        assert (outage["seconds_in_maintenance"], outage["seconds_in_scheduled_time"]) == (3600, 3600)
 
 
 def test_an_outage_across_the_month_boundary_is_split(demo):
@@ -100,7 +102,7 @@ def test_a_bank_holiday_outage_is_outside_service_hours(demo):
     planted = scenarios["outage-on-bank-holiday"]
     for row in rows(local_month(planted["start_utc"]), planted["service"]):
         outage = outage_at(row, seconds(planted["start_utc"]), seconds(planted["end_utc"]))
-        assert (outage["seconds_in_service_hours"], outage["seconds_outside_service_hours"]) == (0, 3600)
+        assert (outage["seconds_in_scheduled_time"], outage["seconds_outside_service_hours"]) == (0, 3600)
         assert planted["start_local"][:10] in row["bank_holidays"]
 
 
@@ -112,9 +114,9 @@ def test_a_one_off_maintenance_window_only_for_the_council_that_agreed_it(demo):
         outage = outage_at(row, start, end)
         agreed = any("2026-10-14" in w for w in row["contract"]["maintenance_windows"])
         if agreed:
-            assert (outage["seconds_in_maintenance"], outage["seconds_in_service_hours"]) == (5400, 0)
+            assert (outage["seconds_in_maintenance"], outage["seconds_in_scheduled_time"]) == (5400, 0)
         else:
-            assert (outage["seconds_in_maintenance"], outage["seconds_in_service_hours"]) == (0, 5400)
+            assert (outage["seconds_in_maintenance"], outage["seconds_in_scheduled_time"]) == (0, 5400)
     assert any(
         any("2026-10-14" in w for w in r["contract"]["maintenance_windows"])
         for r in rows("2026-10", "council-tax")

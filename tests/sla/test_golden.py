@@ -13,6 +13,7 @@ import pytest
 from estate.hours import parse_service_hours
 from estate.model import Contract, CreditTier, Dataset, DrTest, Endpoint, Service
 from estate.windows import parse_maintenance_window
+from presentation.sla import contract_month_document
 from sla import availability as av
 from sla import calendar as cal
 from sla.credits import credit_gbp, credit_percent
@@ -287,7 +288,7 @@ def test_an_outage_across_midnight_on_the_last_day_of_the_month():
     assert (s.seconds, s.continues_before, s.continues_after) == (2700, True, False)
     assert august.measure.down_seconds == 1800 and september.measure.down_seconds == 2700
     # August 2026 is 744 h: availability (2678400 - 1800) / 2678400 = 99.93279...%, shown 99.932.
-    assert august.as_dict()["availability_percent"] == "99.932"
+    assert contract_month_document(august)["availability_percent"] == "99.932"
 
 
 def test_an_outage_half_inside_a_maintenance_window():
@@ -320,7 +321,7 @@ def test_a_bank_holiday_monday_outage_is_outside_service_hours():
     (outage,) = result.outages
     assert (outage.seconds_in_scheduled, outage.seconds_outside_service_hours) == (0, 3600)
     assert result.availability == 1
-    assert result.bank_holidays == ["2026-08-31"]
+    assert result.bank_holidays == (date(2026, 8, 31),)
     # Without the exclusion the same hour is in service hours and counts.
     plain = contract(service_hours="Mon-Fri 08:00-18:00")
     result = evaluate(
@@ -352,7 +353,7 @@ def test_a_contract_version_change_and_a_month_without_a_contract():
     assert august.credit_percent == Decimal("5") and august.credit_gbp == Decimal("50.00")
     june = evaluate("fylde", "2026-06", evidence, lookup, CALENDAR, (), end)
     assert june.status == "no-contract"
-    assert june.as_dict()["availability_percent"] is None and june.met is None
+    assert contract_month_document(june)["availability_percent"] is None and june.met is None
     # The financial year to August sums July's allowance at 99.5 % and August's at 99.7 %:
     # 744 h x 0.5 % + 744 h x 0.3 % = 13392 s + 8035.2 s.
     year = next(b for b in august.budgets if b.window == "financial_year")
@@ -386,7 +387,7 @@ def test_a_council_figure_is_time_weighted_not_a_mean_of_percentages():
     b = evaluate_simple(start, 900 * HOUR, 0)
     summary = summarise("fylde", "2026-06", [a, b])
     assert summary.time_weighted_availability == Fraction(999, 1000)
-    assert summary.as_dict()["headline"] == "1 of 2 services met target"
+    assert summary.headline == "1 of 2 services met target"
 
 
 def evaluate_simple(start: int, measured: int, down: int):
@@ -401,8 +402,8 @@ def evaluate_simple(start: int, measured: int, down: int):
         True,
         "measured",
         contract(),
+        measure=av.Measure(measured, measured - down, 0, down, 0),
     )
-    row.measure = av.Measure(measured, measured - down, 0, down, 0)
     return row
 
 
@@ -476,9 +477,9 @@ def test_rto_evidence_from_dr_tests_and_long_outages():
         tests,
         end,
     )
-    kinds = [(e["kind"], e["recovery_seconds"], e["passed"]) for e in result.rto["evidence"]]
+    kinds = [(e.kind, e.recovery_seconds, e.passed) for e in result.rto.evidence]
     assert kinds == [("dr-test", 95 * 60, True), ("outage", 5 * HOUR, False)]
-    assert result.rto["met"] is False
+    assert result.rto.met is False
 
 
 @pytest.mark.parametrize(
@@ -517,7 +518,7 @@ def test_rpo_compliance_through_evaluate():
         jobs={"db": jobs},
     )
     result = evaluate("fylde", "2026-09", evidence, lambda m: contract(rpo_hours=24), CALENDAR, (), end)
-    rpo = result.rpo
+    rpo = contract_month_document(result)["rpo"]
     assert rpo["datasets"][0]["breaches"] == [
         {"start_utc": "2026-09-10T01:00:00Z", "end_utc": "2026-09-12T01:00:00Z", "seconds": 48 * HOUR}
     ]

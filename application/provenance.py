@@ -1,0 +1,39 @@
+"""What produced a figure: recorded on every answer, so a figure issued in a report can be
+reproduced later (the same estate snapshot, the same package and the same bank holidays)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+from estate.model import Estate
+from estate.snapshot import estate_sha256
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    estate_sha256: str
+    councilops_version: str
+    holidays_version: str  # an update can move a bank holiday and so a past month's scheduled time
+    duckdb_version: str
+    polars_version: str
+
+    def document(self) -> dict:
+        return dict(vars(self))
+
+
+def provenance_of(estate: Estate) -> Provenance:
+    return Provenance(
+        estate_sha256(estate),
+        _version("councilops"),
+        _version("holidays"),
+        _version("duckdb"),
+        _version("polars"),
+    )
