@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from application.capacity import data_end
+from application.collected import data_end
+from application.provenance import Provenance, provenance_of
+from application.scope import Scope
 from estate.model import Estate
 from savings.split import split
 from savings.years import Running, YearFigures, cumulative, financial_year_label, pounds, year_figures
@@ -16,24 +18,38 @@ from warehouse import Warehouse
 STOPPED_AFTER_DAYS = 2  # a server silent for longer than this has stopped reporting
 
 
-@dataclass
+@dataclass(frozen=True)
+class CouncilShare:
+    financial_year: str
+    council_id: str
+    actual_cost_gbp: Decimal
+    net_saving_gbp: Decimal
+
+
+@dataclass(frozen=True)
+class BaselineServerEvidence:
+    """A server of the baseline, and whether the warehouse shows it has stopped."""
+
+    server_id: str
+    site_id: str
+    annual_cost_gbp: Decimal
+    last_reported_hour_utc: datetime | None
+    stopped_reporting: bool
+    since_utc: datetime | None  # silent from the end of the last hour it reported
+
+
+@dataclass(frozen=True)
 class SavingsReport:
     as_of_utc: datetime
-    years: list[YearFigures]
-    councils: list[dict]
-    evidence: list[dict]
-    rule: str
+    years: tuple[YearFigures, ...]
+    councils: tuple[CouncilShare, ...]
+    evidence: tuple[BaselineServerEvidence, ...]
+    rule: str  # how shared costs are split
+    provenance: Provenance
 
-    def as_dict(self) -> dict:
-        return {
-            "as_of_utc": self.as_of_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "rules": "docs/savings.md",
-            "shared_cost_split": self.rule,
-            "years": [y.as_dict() for y in self.years],
-            "cumulative": cumulative(self.years)["years"],
-            "councils": self.councils,
-            "evidence": self.evidence,
-        }
+    @property
+    def cumulative(self) -> list[dict]:
+        return cumulative(self.years)["years"]
 
 
 def _council_weights(estate: Estate, use: dict[str, float]) -> dict[str, Fraction]:
@@ -61,7 +77,11 @@ def _council_weights(estate: Estate, use: dict[str, float]) -> dict[str, Fractio
     return weights
 
 
-def savings_report(estate: Estate, warehouse: Warehouse, now: datetime | None = None) -> SavingsReport:
+def savings_report(
+    estate: Estate, warehouse: Warehouse, *, scope: Scope, now: datetime | None = None
+) -> SavingsReport:
+    """The provider's savings: a council's share is in the split, which is the provider's to show."""
+    scope.require_provider("savings against the baseline")
     end = data_end(warehouse, now or datetime.now(UTC))
     span = warehouse.history_days()
     money = estate.money
@@ -98,14 +118,7 @@ def savings_report(estate: Estate, warehouse: Warehouse, now: datetime | None = 
             actual = split(pounds(figures.actual_cashable + figures.actual_non_cashable), weights)
             net = split(pounds(figures.net_saving), weights)
             for council in weights:
-                shares_rows.append(
-                    {
-                        "financial_year": label,
-                        "council": council,
-                        "actual_cost_gbp": f"{actual[council]:.2f}",
-                        "net_saving_gbp": f"{net[council]:.2f}",
-                    }
-                )
+                shares_rows.append(CouncilShare(label, council, actual[council], net[council]))
     evidence = []
     if money.baseline and span:
         last_seen = {
@@ -114,18 +127,17 @@ def savings_report(estate: Estate, warehouse: Warehouse, now: datetime | None = 
         for server in money.baseline.servers:
             seen = last_seen.get(server.id)
             stopped = seen is None or seen.replace(tzinfo=UTC) < end - timedelta(days=STOPPED_AFTER_DAYS)
+            seen = None if seen is None else seen.replace(tzinfo=UTC)
             evidence.append(
-                {
-                    "kind": "baseline-server",
-                    "server": server.id,
-                    "site": server.site,
-                    "annual_cost_gbp": f"{server.annual_cost_gbp:.2f}",
-                    "last_reported_hour_utc": None if seen is None else seen.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "stopped_reporting": stopped,
-                    # silent from the end of the last hour it reported
-                    "since_utc": None
-                    if seen is None or not stopped
-                    else (seen + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                }
+                BaselineServerEvidence(
+                    server.id,
+                    server.site,
+                    server.annual_cost_gbp,
+                    seen,
+                    stopped,
+                    None if seen is None or not stopped else seen + timedelta(hours=1),
+                )
             )
-    return SavingsReport(end, years, shares_rows, evidence, money.shared_cost_split)
+    return SavingsReport(
+        end, tuple(years), tuple(shares_rows), tuple(evidence), money.shared_cost_split, provenance_of(estate)
+    )

@@ -18,14 +18,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from application.capacity import (
-    HISTORY_DAYS,
-    consolidation_report,
-    site_loss_report,
-    timeleft_report,
-    underuse_report,
-)
+from application.collected import HISTORY_DAYS
+from application.consolidation import consolidation_report
 from application.savings import savings_report
+from application.scope import PROVIDER
+from application.site_loss import site_loss_report
+from application.timeleft import timeleft_report
+from application.underuse import underuse_report
 from collectors.demo import DemoPaths, build_demo
 from estate import load_estate
 from warehouse import Warehouse
@@ -89,7 +88,9 @@ def run(folder: Path) -> None:
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
         for name, (function, reads) in analyses.items():
             baseline = median_seconds(lambda reads=reads: [scan(warehouse, *r) for r in reads])
-            took = median_seconds(lambda function=function: function(estate, warehouse, now=NOW))
+            took = median_seconds(
+                lambda function=function: function(estate, warehouse, scope=PROVIDER, now=NOW)
+            )
             print(
                 f"{name:<12} {baseline:>12.3f} s {took:>8.3f} s {took / baseline:>6.2f}x  {'met' if took < 1 else 'NOT met'}"
             )

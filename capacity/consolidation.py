@@ -119,3 +119,19 @@ def pack(
         host.memory_free -= workload.memory_gib
         host.workloads.append(workload.server_id)
     return SitePlan(site, usable_cpu, usable_memory, hosts_now, tuple(hosts), annual_cost_per_host)
+
+
+def hosts_now(servers: Sequence, site: str) -> int:
+    """The hosts a site runs today: its `hypervisor` servers, or without any its physical servers."""
+    hypervisors = sum(1 for s in servers if s.site == site and s.role == HOST_ROLE)
+    return hypervisors or sum(1 for s in servers if s.site == site and s.kind == "physical")
+
+
+def two_site_services_kept(services: Sequence, guests: Sequence) -> bool:
+    """Every workload stays at its site, so a two-site service keeps its servers at both sites
+    exactly when it has servers at each of its sites among the workloads packed."""
+    sites_of: dict[str, set[str]] = {}
+    for server in guests:
+        for service_id in server.services:
+            sites_of.setdefault(service_id, set()).add(server.site)
+    return all(sites_of[s.id] >= set(s.sites) for s in services if len(s.sites) == 2 and s.id in sites_of)

@@ -69,3 +69,15 @@ def profile(
         tuple(shape),
         tuple(sorted(peaks.items())),
     )
+
+
+def in_spans(seconds: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """For each instant (UTC seconds), whether it falls inside one of the sorted, disjoint
+    `[start, end)` spans (service hours). No spans: no instant is inside (a server that runs
+    no service has no service hours; it is not an error)."""
+    if len(spans) == 0:
+        return np.zeros(len(seconds), dtype=bool)
+    starts = np.array([a for a, _ in spans], dtype=np.int64)
+    ends = np.array([b for _, b in spans], dtype=np.int64)
+    index = np.searchsorted(starts, seconds, side="right") - 1
+    return (index >= 0) & (seconds < ends[np.maximum(index, 0)])

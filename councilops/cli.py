@@ -237,10 +237,13 @@ def format_option(*choices: str):
 
 
 def _build(obj: Context, build, as_of_text: str | None, *args):
-    """Load the estate, open the warehouse read-only and build one report as of --as-of."""
+    """Load the estate, open the warehouse read-only and build one answer as of --as-of. The
+    command line is the provider's own tool: it sees every council."""
+    from application.scope import PROVIDER
+
     estate = load_estate(obj.config)
     with Warehouse.open(obj.db, read_only=True) as warehouse:
-        return build(estate, warehouse, *args, now=_parse_now(as_of_text, "--as-of"))
+        return build(estate, warehouse, *args, scope=PROVIDER, now=_parse_now(as_of_text, "--as-of"))
 
 
 def _emit(output_format: str, as_json, print_table, as_csv=None) -> None:
@@ -261,7 +264,7 @@ def underused(obj: Context, output_format: str, as_of_text: str | None) -> None:
 
     Thresholds and the look-back come from [capacity.under_use] in the configuration.
     """
-    from application.capacity import underuse_report
+    from application.underuse import underuse_report
     from presentation.capacity import print_underuse, underuse_csv, underuse_json
 
     report = _build(obj, underuse_report, as_of_text)
@@ -283,11 +286,11 @@ def timeleft(obj: Context, output_format: str, as_of_text: str | None) -> None:
     The trend of daily peaks, seasonal once 13 months exist, with an uncertainty band; the
     date the conservative projection crosses capacity x capacity.ceiling_percent.
     """
-    from application.capacity import timeleft_report
-    from presentation.capacity import print_timeleft
+    from application.timeleft import timeleft_report
+    from presentation.capacity import print_timeleft, timeleft_json
 
     report = _build(obj, timeleft_report, as_of_text)
-    _emit(output_format, lambda: json.dumps(report.as_dict(), indent=2), lambda: print_timeleft(report))
+    _emit(output_format, lambda: timeleft_json(report), lambda: print_timeleft(report))
 
 
 @capacity.command("site-loss")
@@ -296,11 +299,11 @@ def timeleft(obj: Context, output_format: str, as_of_text: str | None) -> None:
 @click.pass_obj
 def site_loss(obj: Context, output_format: str, as_of_text: str | None) -> None:
     """Could each site carry both sites' peak demand if the other were lost? Which services would not fit?"""
-    from application.capacity import site_loss_report
-    from presentation.capacity import print_site_loss
+    from application.site_loss import site_loss_report
+    from presentation.capacity import print_site_loss, site_loss_json
 
     report = _build(obj, site_loss_report, as_of_text)
-    _emit(output_format, lambda: json.dumps(report, indent=2), lambda: print_site_loss(report))
+    _emit(output_format, lambda: site_loss_json(report), lambda: print_site_loss(report))
 
 
 @capacity.command()
@@ -313,11 +316,11 @@ def consolidate(obj: Context, output_format: str, as_of_text: str | None) -> Non
     Host size, headroom and cost come from [capacity.consolidation]. The same input always
     gives the same plan.
     """
-    from application.capacity import consolidation_report
-    from presentation.capacity import print_consolidation
+    from application.consolidation import consolidation_report
+    from presentation.capacity import consolidation_json, print_consolidation
 
     report = _build(obj, consolidation_report, as_of_text)
-    _emit(output_format, lambda: json.dumps(report, indent=2), lambda: print_consolidation(report))
+    _emit(output_format, lambda: consolidation_json(report), lambda: print_consolidation(report))
 
 
 @capacity.command()
@@ -340,25 +343,16 @@ def profile(
 ) -> None:
     """Utilisation profile of one server, service, site or council: p50, p95, p99 and max of CPU
     and memory, 24x7 and in service hours; the hour-of-week shape; daily peaks."""
-    from application.capacity import profile_report
-    from presentation.capacity import print_profile
+    from application.profile import profile_report
+    from presentation.capacity import print_profile, profile_json
 
     named = (("server", server_id), ("service", service_id), ("site", site_id), ("council", council_id))
     chosen = [(kind, value) for kind, value in named if value]
     if len(chosen) != 1:
         raise click.UsageError("name exactly one of --server, --service, --site or --council")
     kind, subject_id = chosen[0]
-    estate = load_estate(obj.config)
-    known = {
-        "server": {s.id for s in estate.servers},
-        "service": {s.id for s in estate.services},
-        "site": {s.id for s in estate.sites},
-        "council": {c.id for c in estate.councils},
-    }[kind]
-    if subject_id not in known:
-        raise click.BadParameter(f"no {kind} {subject_id!r} in {obj.config}", param_hint=f"--{kind}")
     report = _build(obj, profile_report, as_of_text, kind, subject_id, days)
-    _emit(output_format, lambda: json.dumps(report, indent=2), lambda: print_profile(report))
+    _emit(output_format, lambda: profile_json(report), lambda: print_profile(report))
 
 
 @cli.command()
@@ -369,12 +363,12 @@ def savings(obj: Context, output_format: str, as_of_text: str | None) -> None:
     """Savings against the baseline by UK financial year, net of investment, against the targets;
     per council by the configured split; the evidence (baseline servers no longer reporting)."""
     from application.savings import savings_report
-    from presentation.savings import print_savings, savings_csv
+    from presentation.savings import print_savings, savings_csv, savings_json
 
     report = _build(obj, savings_report, as_of_text)
     _emit(
         output_format,
-        lambda: json.dumps(report.as_dict(), indent=2),
+        lambda: savings_json(report),
         lambda: print_savings(report),
         lambda: savings_csv(report),
     )

@@ -1,4 +1,4 @@
-"""`councilops capacity ...` output: tables, JSON and CSV."""
+"""Capacity answers shown: the JSON of docs/capacity.md, tables and CSV."""
 
 from __future__ import annotations
 
@@ -8,8 +8,128 @@ import json
 
 from rich.console import Console
 
-from application.capacity import TimeLeftReport, UnderuseReport
+from application.consolidation import ConsolidationReport
+from application.profile import UtilisationProfile
+from application.site_loss import SiteLossReport
+from application.timeleft import TimeLeftReport
+from application.underuse import UnderuseReport
+from presentation.formats import money_plain, utc_iso, yes_no
 from presentation.tables import text_table
+
+
+def underuse_document(report: UnderuseReport) -> dict:
+    found = report.findings
+    return {
+        "as_of_utc": utc_iso(report.as_of_utc),
+        "lookback_days": report.lookback_days,
+        "rules": "docs/capacity.md",
+        "provenance": report.provenance.document(),
+        "under_used": [f.as_dict() for f in found if f.kind == "under-used"],
+        "possibly_unused": [f.as_dict() for f in found if f.kind == "possibly-unused"],
+        "annual_cost_gbp": {
+            "under_used": money_plain(report.annual_cost_gbp("under-used")),
+            "possibly_unused": money_plain(report.annual_cost_gbp("possibly-unused")),
+        },
+        "not_listed": {v.server_id: v.reason for v in report.verdicts if v.finding is None},
+    }
+
+
+def timeleft_document(report: TimeLeftReport) -> dict:
+    return {
+        "as_of_utc": utc_iso(report.as_of_utc),
+        "ceiling_percent": report.ceiling_percent,
+        "rules": "docs/capacity.md",
+        "provenance": report.provenance.document(),
+        "pools": [
+            {"site": p.site_id, "pool": p.pool, "unit": p.unit, **p.projection.as_dict()}
+            for p in report.pools
+        ],
+        "storage_days_until_full": [
+            {
+                "server": s.server_id,
+                "site": s.site_id,
+                "used_percent": round(s.used_percent, 2),
+                "days_until_full": None if s.days_until_full is None else round(s.days_until_full, 1),
+            }
+            for s in report.storage
+        ],
+    }
+
+
+def site_loss_document(report: SiteLossReport) -> dict:
+    return {
+        "as_of_utc": utc_iso(report.as_of_utc),
+        "lookback_days": report.lookback_days,
+        "ceiling_percent": report.ceiling_percent,
+        "rules": "docs/capacity.md",
+        "provenance": report.provenance.document(),
+        "checks": [c.as_dict() for c in report.checks],
+    }
+
+
+def consolidation_document(report: ConsolidationReport) -> dict:
+    host = report.host
+    return {
+        "as_of_utc": utc_iso(report.as_of_utc),
+        "lookback_days": report.lookback_days,
+        "host": {
+            "cores": host.cores,
+            "memory_gib": host.memory_gib,
+            "headroom_percent": host.headroom_percent,
+            "annual_cost_gbp": money_plain(host.annual_cost_gbp),
+        },
+        "rules": "docs/capacity.md",
+        "provenance": report.provenance.document(),
+        "two_site_services_kept_at_two_sites": report.two_site_services_kept_at_two_sites,
+        "hosts_now": report.hosts_now,
+        "hosts_needed": report.hosts_needed,
+        "hosts_freed": report.hosts_freed,
+        "saving_gbp_a_year": money_plain(report.saving_gbp_a_year),
+        "hosts_needed_at_allocated_size": report.hosts_needed_at_allocated_size,
+        "hosts_freed_by_right_sizing": report.hosts_freed_by_right_sizing,
+        "saving_by_right_sizing_gbp_a_year": money_plain(report.saving_by_right_sizing_gbp_a_year),
+        "sites": [p.as_dict() for p in report.plans],
+    }
+
+
+def profile_document(report: UtilisationProfile) -> dict:
+    document = {
+        "subject": {"kind": report.subject_kind, "id": report.subject_id},
+        "from_utc": utc_iso(report.from_utc),
+        "to_utc": utc_iso(report.to_utc),
+        "servers": report.servers,
+        "service_hours_from": list(report.service_hours_from),
+        "rules": "docs/capacity.md",
+        "provenance": report.provenance.document(),
+    }
+    for r in report.resources:
+        document[r.resource] = {
+            "unit": "percent of capacity",
+            "all_hours": r.all_hours.as_dict(),
+            "service_hours": None if r.service_hours is None else r.service_hours.as_dict(),
+        }
+    return document
+
+
+def _json(document: dict) -> str:
+    return json.dumps(document, indent=2)
+
+
+def timeleft_json(report: TimeLeftReport) -> str:
+    return _json(timeleft_document(report))
+
+
+def site_loss_json(report: SiteLossReport) -> str:
+    return _json(site_loss_document(report))
+
+
+def consolidation_json(report: ConsolidationReport) -> str:
+    return _json(consolidation_document(report))
+
+
+def profile_json(report: UtilisationProfile) -> str:
+    return _json(profile_document(report))
+
 
 UNDERUSE_CSV_COLUMNS = (
     "kind",
@@ -50,11 +170,11 @@ def _row(finding: dict) -> dict:
 
 
 def underuse_json(report: UnderuseReport) -> str:
-    return json.dumps(report.as_dict(), indent=2)
+    return _json(underuse_document(report))
 
 
 def underuse_csv(report: UnderuseReport) -> str:
-    data = report.as_dict()
+    data = underuse_document(report)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=UNDERUSE_CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -73,7 +193,7 @@ def _spark(peaks: list) -> str:
 
 def print_underuse(report: UnderuseReport, console: Console | None = None) -> None:
     console = console or Console(width=200)
-    data = report.as_dict()
+    data = underuse_document(report)
     console.print(
         f"Under-used servers over the {data['lookback_days']} days to {data['as_of_utc']} (rules: docs/capacity.md)"
     )
@@ -117,7 +237,7 @@ def print_underuse(report: UnderuseReport, console: Console | None = None) -> No
 
 def print_timeleft(report: TimeLeftReport, console: Console | None = None) -> None:
     console = console or Console(width=200)
-    data = report.as_dict()
+    data = timeleft_document(report)
     columns = (
         "site",
         "pool",
@@ -162,8 +282,9 @@ def print_timeleft(report: TimeLeftReport, console: Console | None = None) -> No
             )
 
 
-def print_site_loss(report: dict, console: Console | None = None) -> None:
+def print_site_loss(answer: SiteLossReport, console: Console | None = None) -> None:
     console = console or Console(width=200)
+    report = site_loss_document(answer)
     console.print(
         f"Site-loss check over the {report['lookback_days']} days to {report['as_of_utc']}, "
         f"usable = {report['ceiling_percent']} % of capacity (rules: docs/capacity.md)"
@@ -197,8 +318,9 @@ def print_site_loss(report: dict, console: Console | None = None) -> None:
     console.print(table)
 
 
-def print_consolidation(report: dict, console: Console | None = None) -> None:
+def print_consolidation(answer: ConsolidationReport, console: Console | None = None) -> None:
     console = console or Console(width=200)
+    report = consolidation_document(answer)
     host = report["host"]
     console.print(
         f"Consolidation onto {host['cores']}-core, {host['memory_gib']:.0f} GiB hosts with {host['headroom_percent']} % "
@@ -219,12 +341,13 @@ def print_consolidation(report: dict, console: Console | None = None) -> None:
     console.print(
         f"At allocated size the same workloads need {report['hosts_needed_at_allocated_size']} hosts; packing by p95 "
         f"needs {report['hosts_needed']}: {report['hosts_freed_by_right_sizing']} hosts (£{report['saving_by_right_sizing_gbp_a_year']} "
-        f"a year) freed by right-sizing. Two-site services kept at two sites: {report['two_site_services_kept_at_two_sites']}."
+        f"a year) freed by right-sizing. Two-site services kept at two sites: {yes_no(report['two_site_services_kept_at_two_sites'])}."
     )
 
 
-def print_profile(report: dict, console: Console | None = None) -> None:
+def print_profile(answer: UtilisationProfile, console: Console | None = None) -> None:
     console = console or Console(width=200)
+    report = profile_document(answer)
     subject = report["subject"]
     console.print(
         f"Utilisation of {subject['kind']} {subject['id']} ({report['servers']} servers), "

@@ -1,97 +1,126 @@
-"""`councilops savings` output: tables, JSON, CSV."""
+"""Savings shown: the JSON of docs/savings.md, the year and council tables, CSV."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 from rich.console import Console
 
 from application.savings import SavingsReport
-from presentation.tables import text_table
+from presentation import render
+from presentation.formats import money, money_plain, utc_iso, yes_no
+from presentation.render import Column, text
+from savings.years import YearFigures, pounds
 
-YEAR_COLUMNS = (
-    "financial_year",
-    "measured_days",
-    "baseline_cashable_gbp",
-    "baseline_non_cashable_gbp",
-    "actual_cashable_gbp",
-    "actual_non_cashable_gbp",
-    "saving_cashable_gbp",
-    "saving_non_cashable_gbp",
-    "investment_gbp",
-    "net_saving_gbp",
-    "full_year_net_saving_gbp",
-    "target_gbp",
-    "met",
+
+def savings_document(report: SavingsReport) -> dict:
+    return {
+        "as_of_utc": utc_iso(report.as_of_utc),
+        "rules": "docs/savings.md",
+        "provenance": report.provenance.document(),
+        "shared_cost_split": report.rule,
+        "years": [y.as_dict() for y in report.years],
+        "cumulative": report.cumulative,
+        "councils": [
+            {
+                "financial_year": c.financial_year,
+                "council": c.council_id,
+                "actual_cost_gbp": money_plain(c.actual_cost_gbp),
+                "net_saving_gbp": money_plain(c.net_saving_gbp),
+            }
+            for c in report.councils
+        ],
+        "evidence": [
+            {
+                "kind": "baseline-server",
+                "server": e.server_id,
+                "site": e.site_id,
+                "annual_cost_gbp": money_plain(e.annual_cost_gbp),
+                "last_reported_hour_utc": utc_iso(e.last_reported_hour_utc),
+                "stopped_reporting": e.stopped_reporting,
+                "since_utc": utc_iso(e.since_utc),
+            }
+            for e in report.evidence
+        ],
+    }
+
+
+def _measured(year: YearFigures, value):
+    """A year's figure in pounds, or None when the year has no measured day."""
+    return None if not year.measured_days or value is None else pounds(value)
+
+
+def _shown(value) -> str:
+    return money(value, symbol=False)
+
+
+# CSV keeps the field names of the JSON (machine values); the table shows pounds to people.
+YEAR_CSV_COLUMNS = (
+    text("financial_year", lambda y: y.financial_year),
+    Column("measured_days", "days", lambda y: y.measured_days),
+    Column("baseline_cashable_gbp", "GBP", lambda y: _measured(y, y.baseline_cashable)),
+    Column("baseline_non_cashable_gbp", "GBP", lambda y: _measured(y, y.baseline_non_cashable)),
+    Column("actual_cashable_gbp", "GBP", lambda y: _measured(y, y.actual_cashable)),
+    Column("actual_non_cashable_gbp", "GBP", lambda y: _measured(y, y.actual_non_cashable)),
+    Column("saving_cashable_gbp", "GBP", lambda y: _measured(y, y.saving_cashable)),
+    Column("saving_non_cashable_gbp", "GBP", lambda y: _measured(y, y.saving_non_cashable)),
+    Column("investment_gbp", "GBP", lambda y: pounds(y.investment)),
+    Column("net_saving_gbp", "GBP", lambda y: _measured(y, y.net_saving)),
+    Column("full_year_net_saving_gbp", "GBP", lambda y: _measured(y, y.full_year_net_saving)),
+    Column("target_gbp", "GBP", lambda y: None if y.target is None else pounds(y.target)),
+    Column("met", "", lambda y: y.as_dict()["met"]),
+)
+
+YEAR_TABLE_COLUMNS = (
+    text("year", lambda y: y.financial_year),
+    Column("days", "days", lambda y: y.measured_days),
+    Column(
+        "baseline £", "GBP", lambda y: _measured(y, y.baseline_cashable + y.baseline_non_cashable), _shown
+    ),
+    Column("actual £", "GBP", lambda y: _measured(y, y.actual_cashable + y.actual_non_cashable), _shown),
+    Column("cashable £", "GBP", lambda y: _measured(y, y.saving_cashable), _shown),
+    Column("non-cashable £", "GBP", lambda y: _measured(y, y.saving_non_cashable), _shown),
+    Column("investment £", "GBP", lambda y: pounds(y.investment), _shown),
+    Column("net £", "GBP", lambda y: _measured(y, y.net_saving), _shown),
+    Column("full year £", "GBP", lambda y: _measured(y, y.full_year_net_saving), _shown),
+    Column("target £", "GBP", lambda y: None if y.target is None else pounds(y.target), _shown),
+    Column("met", "", lambda y: y.as_dict()["met"], lambda v: yes_no(v, unknown="not measured")),
+)
+
+COUNCIL_TABLE_COLUMNS = (
+    text("year", lambda c: c.financial_year),
+    text("council", lambda c: c.council_id),
+    Column("actual cost £", "GBP", lambda c: c.actual_cost_gbp, _shown),
+    Column("net saving £", "GBP", lambda c: c.net_saving_gbp, _shown),
 )
 
 
 def savings_csv(report: SavingsReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=YEAR_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for year in report.as_dict()["years"]:
-        writer.writerow({k: "" if year[k] is None else year[k] for k in YEAR_COLUMNS})
-    return buffer.getvalue()
+    return render.csv_text(YEAR_CSV_COLUMNS, report.years)
+
+
+def savings_json(report: SavingsReport) -> str:
+    return render.json_text(savings_document(report))
 
 
 def print_savings(report: SavingsReport, console: Console | None = None) -> None:
-    console = console or Console(width=200)
-    data = report.as_dict()
+    console = console or render.default_console()
     console.print(
-        f"Savings to {data['as_of_utc']}; shared costs split by {data['shared_cost_split']} (rules: docs/savings.md)"
+        f"Savings to {utc_iso(report.as_of_utc)}; shared costs split by {report.rule} (rules: docs/savings.md)"
     )
-    table = text_table(
-        (
-            "year",
-            "days",
-            "baseline £",
-            "actual £",
-            "cashable £",
-            "non-cashable £",
-            "investment £",
-            "net £",
-            "full year £",
-            "target £",
-            "met",
-        ),
-        left=("year",),
-    )
-    for y in data["years"]:
-        table.add_row(
-            y["financial_year"],
-            str(y["measured_days"]),
-            *(
-                "" if v is None else v
-                for v in (
-                    None
-                    if y["baseline_cashable_gbp"] is None
-                    else f"{float(y['baseline_cashable_gbp']) + float(y['baseline_non_cashable_gbp']):,.2f}",
-                    None
-                    if y["actual_cashable_gbp"] is None
-                    else f"{float(y['actual_cashable_gbp']) + float(y['actual_non_cashable_gbp']):,.2f}",
-                    y["saving_cashable_gbp"],
-                    y["saving_non_cashable_gbp"],
-                    y["investment_gbp"],
-                    y["net_saving_gbp"],
-                    y["full_year_net_saving_gbp"],
-                    y["target_gbp"],
-                )
-            ),
-            {True: "yes", False: "NO", None: "not measured"}[y["met"]],
-        )
-    console.print(table)
-    for row in data["cumulative"]:
+    render.table(YEAR_TABLE_COLUMNS, report.years, console=console)
+    for row in report.cumulative:
         if row["measured"]:
             console.print(
-                f"  to {row['financial_year']}: cumulative £{row['cumulative_net_saving_gbp']} against £{row['cumulative_target_gbp']} "
-                f"({'on track' if row['on_track'] else 'BEHIND'})"
+                f"  to {row['financial_year']}: cumulative £{row['cumulative_net_saving_gbp']} against "
+                f"£{row['cumulative_target_gbp']} ({'on track' if row['on_track'] else 'BEHIND'})"
             )
-    stopped = [e for e in data["evidence"] if e["stopped_reporting"]]
+    if report.councils:
+        render.table(
+            COUNCIL_TABLE_COLUMNS, report.councils, f"Per council ({report.rule} split)", console=console
+        )
+    stopped = [e for e in report.evidence if e.stopped_reporting]
     if stopped:
         console.print("Evidence: baseline servers no longer reporting")
         for e in stopped:
             console.print(
-                f"  {e['server']} ({e['site']}), £{e['annual_cost_gbp']} a year, silent since {e['since_utc']}"
+                f"  {e.server_id} ({e.site_id}), {money(e.annual_cost_gbp)} a year, silent since {utc_iso(e.since_utc)}"
             )

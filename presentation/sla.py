@@ -228,7 +228,9 @@ CSV_COLUMNS = (
     Column("unmonitored_seconds", "seconds", _m("unmonitored_seconds"), duration),
     text("unmonitored_policy", lambda r: r.contract.unmonitored_policy if r.contract else None),
     Column("availability_percent", "percent", lambda r: _percent(r.availability)),
-    Column("target_percent", "percent", lambda r: r.contract.availability_target_percent if r.contract else None),
+    Column(
+        "target_percent", "percent", lambda r: r.contract.availability_target_percent if r.contract else None
+    ),
     Column("met", "", lambda r: r.met, yes_no, "center"),
     Column("error_budget_left_seconds", "seconds", lambda r: _float(_budget_left(r)), duration),
     Column("outage_count", "", lambda r: len(r.outages)),
@@ -255,10 +257,12 @@ TABLE_COLUMNS = (
         "unmonitored",
         "seconds",
         lambda r: r,
-        lambda r: ""
-        if r.measure is None
-        else duration(r.measure.unmonitored_seconds)
-        + (f" ({r.contract.unmonitored_policy})" if r.measure.unmonitored_seconds else ""),
+        lambda r: (
+            ""
+            if r.measure is None
+            else duration(r.measure.unmonitored_seconds)
+            + (f" ({r.contract.unmonitored_policy})" if r.measure.unmonitored_seconds else "")
+        ),
     ),
     Column("availability %", "percent", lambda r: _percent(r.availability), lambda v: v or "n/a"),
     Column("target %", "percent", lambda r: r.contract.availability_target_percent if r.contract else None),
@@ -310,5 +314,3 @@ def print_table(report: MonthServiceLevels, console: Console | None = None) -> N
                     f"{duration(o.seconds_in_maintenance)} in maintenance) at {', '.join(o.sites)}"
                     + ("; continues into next month" if o.continues_after else "")
                 )
-
-

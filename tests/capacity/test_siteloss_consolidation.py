@@ -10,10 +10,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.capacity import consolidation_report, data_end, site_loss_report
+from application.collected import data_end
+from application.consolidation import consolidation_report
+from application.scope import PROVIDER
+from application.site_loss import site_loss_report
 from capacity.consolidation import Workload, pack
 from capacity.siteloss import check
 from estate import load_estate
+from presentation.capacity import consolidation_document, site_loss_document
 from tests.conftest import DEMO_NOW
 from warehouse import Warehouse
 
@@ -84,7 +88,7 @@ def test_the_demo_site_loss_check_agrees_with_a_brute_force_sum(demo_build):
     paths, _ = demo_build
     estate = load_estate(paths.estate)
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
-        report = site_loss_report(estate, warehouse, now=DEMO_NOW)
+        report = site_loss_document(site_loss_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW))
         end = data_end(warehouse, DEMO_NOW)
         start = end - timedelta(days=estate.capacity.under_use.lookback_days)
         rows = warehouse.utilisation(None, "cpu_percent", 3600, start, end)
@@ -107,8 +111,8 @@ def test_the_demo_consolidation_keeps_two_site_services_and_frees_hosts(demo_bui
     paths, _ = demo_build
     estate = load_estate(paths.estate)
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
-        first = consolidation_report(estate, warehouse, now=DEMO_NOW)
-        second = consolidation_report(estate, warehouse, now=DEMO_NOW)
+        first = consolidation_document(consolidation_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW))
+        second = consolidation_document(consolidation_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW))
     assert first == second  # the same input, the same plan
     assert first["two_site_services_kept_at_two_sites"] is True
     assert first["hosts_needed"] < first["hosts_needed_at_allocated_size"]

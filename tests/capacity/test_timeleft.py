@@ -6,9 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from application.capacity import timeleft_report
+from application.scope import PROVIDER
+from application.timeleft import timeleft_report
 from capacity.timeleft import days_until_full, project
 from estate import load_estate
+from presentation.capacity import timeleft_document
 from tests.conftest import DEMO_NOW
 from warehouse import Warehouse
 
@@ -72,7 +74,7 @@ def demo_timeleft(demo_build):
     paths, truth = demo_build
     estate = load_estate(paths.estate)
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
-        report = timeleft_report(estate, warehouse, now=DEMO_NOW).as_dict()
+        report = timeleft_document(timeleft_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW))
     return {s["id"]: s for s in truth["scenarios"]}, report
 
 

@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.capacity import underuse_report
+from application.scope import PROVIDER
+from application.underuse import underuse_report
 from capacity.underuse import MetricStats, ServerEvidence, find_underused, judge
 from estate import load_estate
 from estate.model import Server, UnderUse
+from presentation.capacity import underuse_document
 from tests.conftest import DEMO_NOW
 from warehouse import Warehouse
 
@@ -106,8 +108,8 @@ def demo_report(demo_build):
     paths, truth = demo_build
     estate = load_estate(paths.estate)
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
-        report = underuse_report(estate, warehouse, now=DEMO_NOW)
-    return paths, {s["id"]: s for s in truth["scenarios"]}, report.as_dict()
+        report = underuse_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW)
+    return paths, {s["id"]: s for s in truth["scenarios"]}, underuse_document(report)
 
 
 def test_the_demo_planted_servers_are_found(demo_report):
@@ -152,13 +154,13 @@ def test_sql_percentiles_agree_with_a_brute_force(demo_report):
 def test_the_demo_march_billing_peak_shows_in_every_planted_server(demo_build):
     """The planted billing servers add at least 22 % CPU in office hours through March; in the
     monthly evidence their March stands above both February and April on every one of them."""
-    from application.capacity import server_evidence
+    from application.underuse import server_evidence
 
     paths, truth = demo_build
     (planted,) = [s for s in truth["scenarios"] if s["id"] == "march-billing-peak"]
     estate = load_estate(paths.estate)
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
-        evidence = {e.server.id: e for e in server_evidence(estate, warehouse, DEMO_NOW, 90)}
+        evidence = {e.server.id: e for e in server_evidence(estate.servers, warehouse, DEMO_NOW, 90, None)}
     year = planted["month"][:4]
     for server_id in planted["servers"]:
         months = evidence[server_id].monthly_cpu_p95_daily_mean

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from application.savings import savings_report
+from application.scope import PROVIDER
 from estate import load_estate
 from estate.model import (
     Baseline,
@@ -20,6 +21,7 @@ from estate.model import (
     Money,
     SavingsTarget,
 )
+from presentation.savings import savings_document
 from savings.split import split
 from savings.years import Running, year_figures
 from tests.conftest import DEMO_NOW
@@ -100,13 +102,16 @@ def demo_savings(demo_build):
     estate = load_estate(paths.estate)
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
         reports = {
-            rule: savings_report(
-                estate.model_copy(
-                    update={"money": estate.money.model_copy(update={"shared_cost_split": rule})}
-                ),
-                warehouse,
-                now=DEMO_NOW,
-            ).as_dict()
+            rule: savings_document(
+                savings_report(
+                    estate.model_copy(
+                        update={"money": estate.money.model_copy(update={"shared_cost_split": rule})}
+                    ),
+                    warehouse,
+                    scope=PROVIDER,
+                    now=DEMO_NOW,
+                )
+            )
             for rule in ("even", "measured-use", "fixed-shares")
         }
     return {s["id"]: s for s in truth["scenarios"]}, reports

@@ -1,0 +1,102 @@
+"""A consolidation plan: workloads packed by p95 demand onto hosts of the configured size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from application.collected import data_end
+from application.provenance import Provenance, provenance_of
+from application.scope import Scope
+from capacity.consolidation import HOST_ROLE, SitePlan, Workload, hosts_now, pack, two_site_services_kept
+from estate.model import ConsolidationHost, Estate
+from warehouse import Warehouse
+
+
+@dataclass(frozen=True)
+class ConsolidationReport:
+    as_of_utc: datetime
+    lookback_days: int
+    host: ConsolidationHost
+    two_site_services_kept_at_two_sites: bool
+    plans: tuple[SitePlan, ...]  # by p95 demand, per site
+    at_allocated_size: tuple[SitePlan, ...]  # the same workloads at the size they are given
+    provenance: Provenance
+
+    @property
+    def hosts_now(self) -> int:
+        return sum(p.hosts_now for p in self.plans)
+
+    @property
+    def hosts_needed(self) -> int:
+        return sum(p.hosts_needed for p in self.plans)
+
+    @property
+    def hosts_freed(self) -> int:
+        return sum(p.hosts_freed for p in self.plans)
+
+    @property
+    def saving_gbp_a_year(self) -> Decimal:
+        return sum((p.saving_gbp for p in self.plans), start=Decimal(0))
+
+    @property
+    def hosts_needed_at_allocated_size(self) -> int:
+        return sum(p.hosts_needed for p in self.at_allocated_size)
+
+    @property
+    def hosts_freed_by_right_sizing(self) -> int:
+        return max(0, self.hosts_needed_at_allocated_size - self.hosts_needed)
+
+    @property
+    def saving_by_right_sizing_gbp_a_year(self) -> Decimal:
+        return self.host.annual_cost_gbp * self.hosts_freed_by_right_sizing
+
+
+def consolidation_report(
+    estate: Estate, warehouse: Warehouse, *, scope: Scope, now: datetime | None = None
+) -> ConsolidationReport:
+    scope.require_provider("the consolidation plan")
+    end = data_end(warehouse, now or datetime.now(UTC))
+    host = estate.capacity.consolidation
+    start = end - timedelta(days=estate.capacity.under_use.lookback_days)
+    stats = warehouse.utilisation_stats(start, end, ["cpu_percent", "memory_percent"])
+    p95 = {
+        (server_id, metric): value
+        for server_id, metric, value in stats.select("server_id", "metric", "p95").iter_rows()
+    }
+    guests = [s for s in estate.servers if s.role != HOST_ROLE]
+    by_demand = [
+        Workload(
+            s.id,
+            s.site,
+            p95.get((s.id, "cpu_percent"), 0.0) * s.cores / 100,
+            p95.get((s.id, "memory_percent"), 0.0) * s.memory_gib / 100,
+        )
+        for s in guests
+    ]
+    by_allocation = [Workload(s.id, s.site, float(s.cores), float(s.memory_gib)) for s in guests]
+    plans, allocated = [], []
+    for site in estate.sites:
+        now_at_site = hosts_now(estate.servers, site.id)
+        for target, workloads in ((plans, by_demand), (allocated, by_allocation)):
+            target.append(
+                pack(
+                    workloads,
+                    site.id,
+                    host.cores,
+                    host.memory_gib,
+                    host.headroom_percent,
+                    now_at_site,
+                    host.annual_cost_gbp,
+                )
+            )
+    return ConsolidationReport(
+        end,
+        estate.capacity.under_use.lookback_days,
+        host,
+        two_site_services_kept(estate.services, guests),
+        tuple(plans),
+        tuple(allocated),
+        provenance_of(estate),
+    )
