@@ -16,8 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
+from application.provenance import Provenance, provenance_of
+from application.scope import Scope
 from estate.model import Estate
+from warehouse import Warehouse
 
 STORAGE_TOLERANCE = 0.01
 
@@ -74,3 +78,24 @@ def reconcile(estate: Estate, inventory: Iterable[Mapping]) -> list[Finding]:
                 Finding(key, row["site_id"], "not in the estate", "", row["status"], row["source_line"])
             )
     return sorted(findings, key=lambda f: (f.site_id, f.server_id, f.finding))
+
+
+@dataclass(frozen=True)
+class InventoryReconciliation:
+    snapshot_date: date | None  # the CMDB export's day; None when none was loaded
+    findings: tuple[Finding, ...]
+    provenance: Provenance
+
+
+def inventory_reconciliation(
+    estate: Estate, warehouse: Warehouse, snapshot_date: date | None = None, *, scope: Scope
+) -> InventoryReconciliation:
+    """The estate against the CMDB inventory of a day (default: the latest loaded). The CMDB
+    is the provider's record of its whole estate: a council viewer is refused."""
+    scope.require_provider("the CMDB reconciliation")
+    inventory = warehouse.server_inventory(snapshot_date)
+    day = snapshot_date
+    if day is None and inventory.height:
+        day = inventory["snapshot_date"][0]
+    findings = reconcile(estate, inventory.iter_rows(named=True))
+    return InventoryReconciliation(day, tuple(findings), provenance_of(estate))

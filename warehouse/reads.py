@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import polars as pl
 
+from estate.model import Server
 from warehouse.store import _Connection, first_row, utc_naive
 
 # Tables a summary counts, in data-flow order.
@@ -128,13 +129,35 @@ class Reads(_Connection):
         )
         return row[0] if row else None
 
-    def latest_estate_json(self) -> str | None:
-        row = first_row(
-            self._con.execute(
-                "SELECT estate_json FROM estate_snapshots ORDER BY first_loaded_at_utc DESC LIMIT 1"
-            )
-        )
-        return row[0] if row else None
+    def unmonitored_seconds_by_cause(self, start: datetime, end: datetime) -> pl.DataFrame:
+        """Per site and cause: the endpoint-seconds left unmonitored within [start, end), and the
+        endpoint-seconds held at all (the share collected is 1 - unmonitored / held)."""
+        return self._con.sql(
+            "SELECT site_id, coalesce(cause, '') AS cause, state = 'unmonitored' AS unmonitored, "
+            "sum(epoch(least(end_utc, ?::TIMESTAMP)) - epoch(greatest(start_utc, ?::TIMESTAMP))) AS seconds "
+            "FROM availability_intervals WHERE start_utc < ? AND end_utc > ? GROUP BY ALL ORDER BY ALL",
+            params=[utc_naive(end), utc_naive(start), utc_naive(end), utc_naive(start)],
+        ).pl()
+
+    def collection_health(self, since: datetime) -> pl.DataFrame:
+        """Per site and source: the watermark, the last run (its status, when it finished, its
+        message) and how many runs since `since` did not end ok."""
+        return self._con.sql(
+            "WITH last AS (SELECT site_id, source, status, finished_at_utc, message, "
+            "  row_number() OVER (PARTITION BY site_id, source ORDER BY started_at_utc DESC, run_id) AS n "
+            "  FROM collection_runs), "
+            "failed AS (SELECT site_id, source, count(*) AS failed_runs FROM collection_runs "
+            "  WHERE started_at_utc >= ? AND status <> 'ok' GROUP BY ALL), "
+            "pairs AS (SELECT site_id, source FROM collection_watermarks UNION "
+            "  SELECT site_id, source FROM collection_runs) "
+            "SELECT p.site_id, p.source, w.collected_until_utc, l.status AS last_status, "
+            "  l.finished_at_utc AS last_finished_utc, l.message AS last_message, "
+            "  coalesce(f.failed_runs, 0) AS failed_runs "
+            "FROM pairs p LEFT JOIN collection_watermarks w USING (site_id, source) "
+            "LEFT JOIN (SELECT * FROM last WHERE n = 1) l USING (site_id, source) "
+            "LEFT JOIN failed f USING (site_id, source) ORDER BY p.site_id, p.source",
+            params=[utc_naive(since)],
+        ).pl()
 
     # --- what the service-level rules read (application.service_levels) -------------------------
     # Instants come back as whole UTC seconds since the epoch, rounded to the nearest second.
@@ -421,3 +444,36 @@ class Reads(_Connection):
             )
         )
         return (row[0], row[1]) if row and row[0] is not None else None
+
+    # --- servers found by [[server_discovery]] (collectors.prometheus.discovery) ----------------
+
+    def discovered_servers(self, site_ids: list[str] | None = None) -> tuple[Server, ...]:
+        """The servers held for each site (or the sites named) from its last discovery that kept
+        any, by site and id, as the estate's own Server values: Estate.with_discovered adds them."""
+        rows = self._con.execute(
+            "SELECT server_id, site_id, role, services, cores, memory_gib, storage_gib, annual_cost_gbp "
+            "FROM discovered_servers WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], site_id)) "
+            "ORDER BY site_id, server_id",
+            [site_ids, site_ids],
+        ).fetchall()
+        return tuple(
+            Server(
+                id=server_id,
+                site=site_id,
+                role=role,
+                services=tuple(services),
+                cores=cores,
+                memory_gib=memory_gib,
+                storage_gib=storage_gib,
+                annual_cost_gbp=cost,
+            )
+            for server_id, site_id, role, services, cores, memory_gib, storage_gib, cost in rows
+        )
+
+    def discovered_servers_frame(self) -> pl.DataFrame:
+        """Every discovered server held, with the selector that found it and when (for tables)."""
+        return self._con.sql(
+            "SELECT site_id, server_id, role, array_to_string(services, ',') AS services, cores, memory_gib, "
+            "storage_gib, annual_cost_gbp, selector, discovered_at_utc FROM discovered_servers "
+            "ORDER BY site_id, server_id"
+        ).pl()

@@ -149,3 +149,12 @@ def write_windows(loaded: Loaded, warehouse, start: datetime, end: datetime) -> 
         },
     )
     return warehouse.replace_maintenance_windows(SOURCE, start, end, frame)
+
+
+HISTORY_DAYS = 396  # 13 months back: the history every answer can reach
+AHEAD_DAYS = 92  # 3 months ahead: windows already booked
+
+
+def default_window(now: datetime) -> tuple[datetime, datetime]:
+    """The window a calendar load covers unless told: 13 months back to 3 months ahead."""
+    return now - timedelta(days=HISTORY_DAYS), now + timedelta(days=AHEAD_DAYS)

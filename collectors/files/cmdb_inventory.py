@@ -172,3 +172,8 @@ def inventory_frame(loaded: Loaded) -> pl.DataFrame:
     """The loaded servers as the warehouse's server_inventory batch."""
     columns = {name: [getattr(server, name) for server in loaded.servers] for name in SCHEMA}
     return pl.DataFrame(columns, schema=SCHEMA).rename({"line": "source_line"})
+
+
+def write_inventory(loaded: Loaded, warehouse, snapshot_date, source: str) -> int:
+    """Replace the inventory of `snapshot_date` with what the export held; the servers written."""
+    return warehouse.replace_server_inventory(snapshot_date, source, inventory_frame(loaded))

@@ -1,0 +1,70 @@
+"""The `councilops` command line: a thin layer over the application layer.
+
+Each command parses its options, calls one application function (or a collector, for a
+collection run or a file load) and renders what it returned through presentation/. An expected
+failure (a broken configuration, an unknown id, a busy warehouse, a question outside the
+caller's scope) is one clear message and a non-zero exit, never a traceback; COUNCILOPS_DEBUG=1
+shows the traceback of an unexpected one. One module per command group.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from application.scope import OutOfScope
+from councilops.cli import (  # noqa: F401 - each module registers its commands on `cli`
+    capacity_commands,
+    collect_command,
+    estate_commands,
+    load_commands,
+    savings_command,
+    sla_command,
+)
+from councilops.cli.base import EXIT_PROBLEMS, EXIT_UNAVAILABLE, EXIT_USAGE, cli
+from councilops.settings import DEBUG_ENV
+from estate import EstateConfigError
+from estate.model import UnknownId
+from warehouse import WarehouseError
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False, prog_name="councilops")
+    except click.exceptions.Exit as stop:
+        sys.exit(stop.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except EstateConfigError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        click.echo(
+            f"{len(error.problems)} problem(s) in the estate configuration; see `councilops check`.", err=True
+        )
+        sys.exit(EXIT_PROBLEMS)
+    except UnknownId as error:  # an option named nothing in the estate: a usage error, as click's
+        click.echo(f"error: {error.args[0]}", err=True)
+        sys.exit(EXIT_USAGE)
+    except OutOfScope as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except WarehouseError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        if os.environ.get(DEBUG_ENV):
+            raise
+        click.echo(f"error: {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the traceback)", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
+
+
+if __name__ == "__main__":
+    main()

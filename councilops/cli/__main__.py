@@ -1,0 +1,5 @@
+"""`python -m councilops.cli`: the command line."""
+
+from councilops.cli import main
+
+main()

@@ -1,0 +1,113 @@
+"""`councilops check`, `demo` and `status`: the estate file, the demo estate, the warehouse."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from application.scope import PROVIDER
+from application.status import warehouse_status
+from councilops.cli.base import EXIT_PROBLEMS, Context, cli, fail, parse_instant
+from councilops.settings import CONFIG_ENV, DB_ENV, DEMO_FOLDER
+from estate import check_estate_file
+from presentation.status import print_ground_truth, print_status, status_json
+from warehouse import Warehouse
+
+
+@cli.command()
+@click.option(
+    "--config",
+    "config_option",
+    metavar="FILE",
+    default=None,
+    help="The file to check (default: the global --config).",
+)
+@click.pass_obj
+def check(obj: Context, config_option: str | None) -> None:
+    """Check an estate configuration and report every problem at once.
+
+    Each problem names the file, the line, the key and what is wrong. Exit status 0 when the
+    file is sound, 1 when it has problems.
+    """
+    path = Path(config_option) if config_option else obj.config
+    estate, problems = check_estate_file(path)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        count = len(problems)
+        fail(f"{path}: {count} problem{'s' if count != 1 else ''}", EXIT_PROBLEMS)
+    assert estate is not None
+    click.echo(
+        f"{path}: ok ({len(estate.sites)} sites, {len(estate.councils)} councils, {len(estate.services)} services, "
+        f"{len(estate.servers)} servers, {len(estate.contracts)} contract versions)"
+    )
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_folder",
+    default=DEMO_FOLDER,
+    show_default=True,
+    metavar="DIR",
+    help="Folder for estate.toml, warehouse.duckdb and ground-truth.json (replaced).",
+)
+@click.option(
+    "--scale",
+    type=click.Choice(["default", "reference"]),
+    default="default",
+    show_default=True,
+    help="default: 7 councils, 23 services, 165 servers. reference: 12 councils, 400 services, "
+    "2,000 servers (for benchmarks).",
+)
+@click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the random history.")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-8601",
+    default=None,
+    help="Where the 13 months of history end (default: the current hour; without an offset, UTC).",
+)
+def demo(out_folder: str, scale: str, seed: int, now_text: str | None) -> None:
+    """Build the demo estate: a two-site estate with 13 months of history and planted situations.
+
+    Writes the estate configuration, the warehouse (through the same writer the collectors use)
+    and ground-truth.json, which lists every planted outage, gap, backup failure, capacity trend,
+    under-used server and decommissioned baseline server. Prints what the warehouse then holds.
+    """
+    from collectors.demo import DemoPaths, build_demo  # the demo generator is only needed here
+
+    now = parse_instant(now_text, "--now")
+    paths = DemoPaths(Path(out_folder))
+    started = datetime.now(UTC)
+    truth = build_demo(
+        paths.folder,
+        scale=scale,
+        seed=seed,
+        now=now,
+        progress=lambda message: click.echo(f"  {message}", err=True),
+    )
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    click.echo(f"Built the {scale} demo estate in {elapsed:.1f} s: {paths.folder}/")
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        print_status(warehouse_status(warehouse, scope=PROVIDER))
+    print_ground_truth(truth)
+    click.echo(f"\nTo use it:  export {CONFIG_ENV}={paths.estate} {DB_ENV}={paths.warehouse}")
+
+
+@cli.command()
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_obj
+def status(obj: Context, output_format: str) -> None:
+    """Show what the warehouse holds: the estate, row counts, the time span, and how complete each
+    site's collection is over the last 30 days (watermarks, last runs, unmonitored time by cause)."""
+    with Warehouse.open(obj.db, read_only=True) as warehouse:
+        answer = warehouse_status(warehouse, scope=PROVIDER)
+    if output_format == "json":
+        click.echo(status_json(answer))
+    else:
+        print_status(answer)

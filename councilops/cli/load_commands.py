@@ -1,0 +1,160 @@
+"""`councilops load ...`: what other systems export (docs/sources.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from application.inventory import inventory_reconciliation
+from application.periods import estate_zone
+from application.scope import PROVIDER
+from collectors.files.backup_report import ReportError, read_backup_report, write_jobs
+from collectors.files.change_calendar import (
+    CalendarError,
+    default_window,
+    read_change_calendar,
+    write_windows,
+)
+from collectors.files.cmdb_inventory import InventoryError, read_inventory, write_inventory
+from councilops.cli.base import EXIT_PROBLEMS, Context, cli, emit, format_option, parse_instant, utc_now
+from estate import load_estate
+from presentation.inventory import findings_csv, findings_json, print_findings
+from warehouse import Warehouse
+
+
+@cli.group()
+def load() -> None:
+    """Load what other systems export: backup job reports, the change calendar and the CMDB's
+    server inventory (docs/sources.md)."""
+
+
+def _read_export(path: Path, read, unreadable: type[Exception]):
+    """`read(text, file name)` of a file another system exported; a file that cannot be read at
+    all (`unreadable`, or not UTF-8) is one message naming it and exit status 1."""
+    try:
+        return read(path.read_text(encoding="utf-8-sig"), str(path))
+    except (unreadable, UnicodeDecodeError) as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _echo_rejected(path: Path, rejected: list[tuple[int, str]]) -> None:
+    for line, reason in rejected:
+        click.echo(f"{path}:{line}: rejected: {reason}", err=True)
+
+
+@load.command("backups")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def load_backups(obj: Context, report: Path) -> None:
+    """Load a Veeam-style backup job report (CSV; columns in docs/sources.md) into the warehouse.
+
+    Each bad row is rejected with its line and reason and the rest loads; exit status 1 when
+    any row was rejected. Loading the same report again replaces what it loaded before.
+    """
+    estate = load_estate(obj.config)
+    loaded = _read_export(report, lambda text, name: read_backup_report(text, name, estate), ReportError)
+    with Warehouse.open(obj.db) as warehouse:
+        written = write_jobs(loaded, warehouse)
+    _echo_rejected(report, loaded.rejected)
+    per_site = ", ".join(f"{site} {count}" for site, count in written.items()) or "none"
+    click.echo(
+        f"{report}: {sum(written.values())} jobs loaded ({per_site}), {len(loaded.rejected)} rejected, "
+        f"{len(loaded.skipped)} unfinished sessions skipped"
+    )
+    if loaded.rejected:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@load.command("changes")
+@click.argument("calendar_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--from",
+    "from_text",
+    metavar="ISO-8601",
+    default=None,
+    help="Start of the window (default: 13 months ago). Without an offset, local time.",
+)
+@click.option(
+    "--until",
+    "until_text",
+    metavar="ISO-8601",
+    default=None,
+    help="End of the window (default: 3 months ahead).",
+)
+@click.pass_obj
+def load_changes(obj: Context, calendar_file: Path, from_text: str | None, until_text: str | None) -> None:
+    """Load maintenance windows from the change calendar (iCalendar, recurring events expanded).
+
+    Each event names its services in CATEGORIES. A bad event is rejected with its line and UID
+    and the rest load; exit status 1 when any was rejected. Loading again replaces the window.
+    """
+    estate = load_estate(obj.config)
+    tz = estate_zone(estate)
+    default_start, default_end = default_window(utc_now())
+    start = parse_instant(from_text, "--from", tz) or default_start
+    end = parse_instant(until_text, "--until", tz) or default_end
+    loaded = _read_export(
+        calendar_file, lambda text, name: read_change_calendar(text, name, estate, start, end), CalendarError
+    )
+    with Warehouse.open(obj.db) as warehouse:
+        written = write_windows(loaded, warehouse, start, end)
+    _echo_rejected(calendar_file, loaded.rejected)
+    click.echo(
+        f"{calendar_file}: {loaded.events} events, {written} maintenance windows loaded "
+        f"({start:%Y-%m-%d} to {end:%Y-%m-%d}), {len(loaded.rejected)} events rejected"
+    )
+    if loaded.rejected:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@load.command("inventory")
+@click.argument("export", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="The day the export describes (default: today in the estate's zone). Loading the same day "
+    "again replaces it.",
+)
+@format_option("json", "csv")
+@click.pass_obj
+def load_inventory(obj: Context, export: Path, as_of_text: str | None, output_format: str) -> None:
+    """Load the CMDB's server inventory (CSV; columns in docs/sources.md) and reconcile it with
+    the estate: servers in one and not the other, and sites, sizes or kinds that differ.
+
+    Each bad row is rejected with its line and reason and the rest loads; exit status 1 when
+    any row was rejected. Differences are findings, not errors: they are listed, exit status 0.
+    """
+    from datetime import date
+
+    estate = load_estate(obj.config)
+    try:
+        snapshot = (
+            date.fromisoformat(as_of_text) if as_of_text else utc_now().astimezone(estate_zone(estate)).date()
+        )
+    except ValueError:
+        raise click.BadParameter(f"{as_of_text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
+    loaded = _read_export(export, lambda text, name: read_inventory(text, name, estate), InventoryError)
+    with Warehouse.open(obj.db) as warehouse:
+        written = write_inventory(loaded, warehouse, snapshot, str(export))
+        answer = inventory_reconciliation(estate, warehouse, snapshot, scope=PROVIDER)
+    _echo_rejected(export, loaded.rejected)
+    in_service = sum(1 for s in loaded.servers if s.in_service)
+    summary = (
+        f"{export}: {written} servers loaded for {snapshot:%Y-%m-%d} ({in_service} in service), "
+        f"{len(loaded.rejected)} rejected; {len(answer.findings)} differences from the estate"
+    )
+    emit(
+        output_format,
+        lambda: findings_json(snapshot, list(answer.findings)),
+        lambda: print_findings(list(answer.findings), summary),
+        lambda: findings_csv(list(answer.findings)),
+    )
+    if output_format != "table":
+        click.echo(summary, err=True)
+    if loaded.rejected:
+        sys.exit(EXIT_PROBLEMS)

@@ -1,0 +1,25 @@
+"""A collection run shown: one row per site and kind of data."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from presentation import render
+from presentation.render import Column, text
+
+COLUMNS = (
+    text("site", lambda s: s.site_id),
+    text("data", lambda s: s.kind),
+    text("from", lambda s: f"{s.start:%Y-%m-%d %H:%M}"),
+    text("to", lambda s: f"{s.end:%Y-%m-%d %H:%M}"),
+    Column("windows", "", lambda s: s.windows),
+    Column("series", "", lambda s: s.series, lambda v: f"{v:,}"),
+    Column("samples", "", lambda s: s.samples, lambda v: f"{v:,}"),
+    Column("gaps", "", lambda s: s.gaps, lambda v: f"{v:,}"),
+    Column("rows", "", lambda s: s.rows, lambda v: f"{v:,}"),
+    text("status", lambda s: s.status),
+)
+
+
+def print_collection(summaries, console: Console | None = None) -> None:
+    render.table(COLUMNS, summaries, "Collected", console=console or Console(width=160))
