@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -39,10 +38,6 @@ def pounds(value: Fraction) -> Decimal:
 
 def financial_year_label(start_year: int) -> str:
     return f"{start_year}/{(start_year + 1) % 100:02d}"
-
-
-def financial_year_start(label: str) -> date:
-    return date(int(label[:4]), 4, 1)
 
 
 @dataclass(frozen=True)
