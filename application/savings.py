@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 from application.collected import data_end
 from application.provenance import Provenance, provenance_of
@@ -84,11 +85,13 @@ def savings_report(
     scope.require_provider("savings against the baseline")
     end = data_end(warehouse, now or datetime.now(UTC))
     span = warehouse.history_days()
+    tz = ZoneInfo(estate.estate.time_zone)
     money = estate.money
     labels = sorted(
         {t.financial_year for t in money.savings_targets} | {i.financial_year for i in money.investments}
     )
-    last_start = end.year if end.month >= 4 else end.year - 1
+    local_end = end.astimezone(tz)
+    last_start = local_end.year if local_end.month >= 4 else local_end.year - 1
     if labels:
         labels = [financial_year_label(y) for y in range(int(labels[0][:4]), last_start + 1)]
     costs = {s.id: s.annual_cost_gbp for s in estate.servers}
@@ -98,11 +101,13 @@ def savings_report(
     physical = sum(1 for s in estate.servers if s.kind == "physical")
     years, shares_rows = [], []
     for label in labels:
-        fy_start = datetime(int(label[:4]), 4, 1, tzinfo=UTC)
-        fy_end = datetime(int(label[:4]) + 1, 4, 1, tzinfo=UTC)
-        lo = max(fy_start, span[0].replace(tzinfo=UTC)) if span else fy_end
-        hi = min(fy_end, end.replace(hour=0))
-        measured = max(0, (hi - lo).days)
+        # a financial year runs from local midnight on 1 April; days are local days
+        fy_start = datetime(int(label[:4]), 4, 1, tzinfo=tz)
+        fy_end = datetime(int(label[:4]) + 1, 4, 1, tzinfo=tz)
+        lo = max(fy_start, span[0].replace(tzinfo=UTC).astimezone(tz)) if span else fy_end
+        today = end.astimezone(tz).date()
+        hi = min(fy_end, datetime(today.year, today.month, today.day, tzinfo=tz))
+        measured = max(0, (hi.date() - lo.date()).days)
         use: dict[str, float] = {}
         server_days: dict[str, int] = {}
         if measured:

@@ -64,6 +64,7 @@ def timeleft_report(
             [size(s) / 100 for s in servers],
             start,
             end,
+            estate.estate.time_zone,
             hourly=pool != "storage",
         )
         for site in estate.sites:
@@ -74,10 +75,10 @@ def timeleft_report(
             projection = project(part["day"].to_list(), part["peak"].to_list(), capacity, ceiling)
             pools.append(PoolProjection(site.id, pool, unit, projection))
     lookback = end - timedelta(days=estate.capacity.under_use.lookback_days)
-    rollups = warehouse.daily_rollups("storage_percent", lookback, end)
+    rollups = warehouse.daily_rollups("storage_percent", lookback, end, estate.estate.time_zone)
     storage = []
     for (server_id,), part in rollups.partition_by("server_id", as_dict=True).items():
-        days = [d.date() for d in part["day_utc"].to_list()]
+        days = part["day"].to_list()
         remaining = days_until_full(days, part["mean_value"].to_list())
         storage.append(
             StorageFill(server_id, part["site_id"][0], float(part["mean_value"][-1]), days[-1], remaining)

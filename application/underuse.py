@@ -31,7 +31,12 @@ class UnderuseReport:
 
 
 def server_evidence(
-    servers, warehouse: Warehouse, end: datetime, lookback_days: int, server_ids: list[str] | None
+    servers,
+    warehouse: Warehouse,
+    end: datetime,
+    lookback_days: int,
+    server_ids: list[str] | None,
+    time_zone: str,
 ) -> list[ServerEvidence]:
     start = end - timedelta(days=lookback_days)
     stats: dict[str, dict[str, MetricStats]] = defaultdict(dict)
@@ -44,13 +49,13 @@ def server_evidence(
     month_peaks: dict[str, dict[str, float]] = defaultdict(dict)
     history_start = end - timedelta(days=HISTORY_DAYS)
     for server_id, month, _days, p95, peak in warehouse.monthly_daily_stats(
-        "cpu_percent", history_start, end, server_ids
+        "cpu_percent", history_start, end, time_zone, server_ids
     ).iter_rows():
         months[server_id][month] = p95
         month_peaks[server_id][month] = peak
     daily: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    rollups = warehouse.daily_rollups("cpu_percent", start, end, server_ids)
-    days = rollups["day_utc"].dt.strftime("%Y-%m-%d").to_list()
+    rollups = warehouse.daily_rollups("cpu_percent", start, end, time_zone, server_ids)
+    days = rollups["day"].dt.strftime("%Y-%m-%d").to_list()
     for server_id, day, peak in zip(
         rollups["server_id"].to_list(), days, rollups["peak_value"].to_list(), strict=True
     ):
@@ -74,7 +79,9 @@ def underuse_report(
     rule = estate.capacity.under_use
     servers = scope.servers(estate)
     end = data_end(warehouse, now or datetime.now(UTC))
-    evidence = server_evidence(servers, warehouse, end, rule.lookback_days, scope.server_ids(estate))
+    evidence = server_evidence(
+        servers, warehouse, end, rule.lookback_days, scope.server_ids(estate), estate.estate.time_zone
+    )
     return UnderuseReport(
         end, rule.lookback_days, tuple(find_underused(evidence, rule)), provenance_of(estate)
     )

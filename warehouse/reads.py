@@ -35,6 +35,9 @@ SUMMARY_TABLES = (
 # A scope's filter: the rows of these ids only, or every row when the bound list is NULL. The
 # column name is one of this module's own, never request text.
 ONLY = "(?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], {column}))"
+# A naive UTC column as wall-clock time in the estate's zone (bound once, before the query's own
+# parameters): calendars are cut in the estate's zone, never by UTC.
+LOCAL = "timezone(?::VARCHAR, {column} AT TIME ZONE 'UTC')"
 
 
 class Reads(_Connection):
@@ -316,28 +319,40 @@ class Reads(_Connection):
         return row[0] if row else None
 
     def monthly_daily_stats(
-        self, metric: str, start: datetime, end: datetime, server_ids: list[str] | None = None
+        self,
+        metric: str,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+        server_ids: list[str] | None = None,
     ) -> pl.DataFrame:
-        """Per server and calendar month (UTC) from the daily rollups in [start, end): days, the
-        p95 of the daily means and the highest daily peak."""
+        """Per server and calendar month (in the estate's zone) from the daily rollups in
+        [start, end): days, the p95 of the daily means and the highest daily peak."""
         return self._con.sql(
-            "SELECT server_id, strftime(date_trunc('month', interval_start_utc), '%Y-%m') AS month, "
+            f"SELECT server_id, strftime({LOCAL.format(column='interval_start_utc')}, '%Y-%m') AS month, "
             "count(*) AS days, quantile_disc(mean_value, 0.95) AS p95_daily_mean, max(peak_value) AS max_peak "
             "FROM utilisation WHERE interval_seconds = 86400 AND metric = ? "
             "AND interval_start_utc >= ? AND interval_start_utc < ? "
             f"AND {ONLY.format(column='server_id')} GROUP BY ALL ORDER BY server_id, month",
-            params=[metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
+            params=[time_zone, metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
         ).pl()
 
     def daily_rollups(
-        self, metric: str, start: datetime, end: datetime, server_ids: list[str] | None = None
+        self,
+        metric: str,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+        server_ids: list[str] | None = None,
     ) -> pl.DataFrame:
-        """Daily rollups in [start, end): server_id, site_id, day_utc, mean_value, peak_value."""
+        """Daily rollups in [start, end): server_id, site_id, day (the local date in the
+        estate's zone), mean_value, peak_value."""
         return self._con.sql(
-            "SELECT server_id, site_id, interval_start_utc AS day_utc, mean_value, peak_value FROM utilisation "
+            f"SELECT server_id, site_id, CAST({LOCAL.format(column='interval_start_utc')} AS DATE) AS day, "
+            "mean_value, peak_value FROM utilisation "
             "WHERE interval_seconds = 86400 AND metric = ? AND interval_start_utc >= ? AND interval_start_utc < ? "
             f"AND {ONLY.format(column='server_id')} ORDER BY server_id, interval_start_utc",
-            params=[metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
+            params=[time_zone, metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
         ).pl()
 
     def last_reported(self) -> pl.DataFrame:
@@ -355,9 +370,10 @@ class Reads(_Connection):
         weights: list[float],
         start: datetime,
         end: datetime,
+        time_zone: str,
         hourly: bool = True,
     ) -> pl.DataFrame:
-        """Per site and UTC day in [start, end): the highest hourly sum over the given servers
+        """Per site and local day (the estate's zone) in [start, end): the highest hourly sum over the given servers
         of mean_value x weight (for CPU with weight cores / 100: cores in use). With
         `hourly=False`, the sum of the daily means instead, from the daily rollups (enough for
         storage, which moves by the day, and a fraction of the rows to read)."""
@@ -366,21 +382,22 @@ class Reads(_Connection):
         )
         if not hourly:
             return self._con.sql(
-                weights_cte + "SELECT u.site_id, CAST(u.interval_start_utc AS DATE) AS day, "
+                weights_cte
+                + f"SELECT u.site_id, CAST({LOCAL.format(column='u.interval_start_utc')} AS DATE) AS day, "
                 "sum(u.mean_value * w.weight) AS peak FROM utilisation u JOIN weights w USING (server_id) "
                 "WHERE u.metric = ? AND u.interval_seconds = 86400 AND u.interval_start_utc >= ? "
                 "AND u.interval_start_utc < ? GROUP BY u.site_id, day ORDER BY u.site_id, day",
-                params=[server_ids, weights, metric, utc_naive(start), utc_naive(end)],
+                params=[server_ids, weights, time_zone, metric, utc_naive(start), utc_naive(end)],
             ).pl()
         return self._con.sql(
             weights_cte + "SELECT site_id, day, max(total) AS peak FROM ("
-            "  SELECT u.site_id, CAST(interval_start_utc AS DATE) AS day, interval_start_utc, "
+            f"  SELECT u.site_id, CAST({LOCAL.format(column='interval_start_utc')} AS DATE) AS day, interval_start_utc, "
             "         sum(u.mean_value * w.weight) AS total "
             "  FROM utilisation u JOIN weights w USING (server_id) "
             "  WHERE u.metric = ? AND u.interval_seconds = 3600 AND u.interval_start_utc >= ? AND u.interval_start_utc < ? "
             "  GROUP BY u.site_id, day, interval_start_utc) "
             "GROUP BY site_id, day ORDER BY site_id, day",
-            params=[server_ids, weights, metric, utc_naive(start), utc_naive(end)],
+            params=[server_ids, weights, time_zone, metric, utc_naive(start), utc_naive(end)],
         ).pl()
 
     def service_hourly_demand(

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from estate.model import Estate
+from estate.model import Estate, Server
 from estate.snapshot import canonical_json
 from warehouse.store import WarehouseWriteError, _Connection, first_row, utc_naive
 
@@ -41,6 +44,25 @@ def _require_columns(frame: pl.DataFrame, columns: tuple[str, ...], what: str) -
     if missing:
         raise WarehouseWriteError(f"{what}: the batch lacks columns {', '.join(missing)}")
     return frame.select(columns)
+
+
+# The local midnight (as naive UTC) that begins the estate-zone day holding a naive UTC column;
+# the zone is bound twice, as parameters, before the query's own.
+LOCAL_MIDNIGHT = "timezone('UTC', timezone(?::VARCHAR, date_trunc('day', timezone(?::VARCHAR, {column} AT TIME ZONE 'UTC'))))"
+
+
+def local_days_touched(start: datetime, end: datetime, time_zone: str) -> tuple[datetime, datetime]:
+    """[local midnight on or before start, local midnight after the day holding end - 1 s), as
+    naive UTC: the whole local days that [start, end) touches."""
+    tz = ZoneInfo(time_zone)
+    start, end = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (start, end))  # naive is UTC
+    first_day = start.astimezone(tz).date()
+    last_day = (end - timedelta(seconds=1)).astimezone(tz).date() + timedelta(days=1)
+
+    def midnight(day) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+
+    return midnight(first_day), midnight(max(last_day, first_day + timedelta(days=1)))
 
 
 class Writes(_Connection):
@@ -195,26 +217,33 @@ class Writes(_Connection):
             self._insert_frame("utilisation", incoming)
         return frame.height
 
-    def rollup_utilisation_daily(self, site_id: str, window_start: datetime, window_end: datetime) -> int:
-        """Recompute the daily (UTC day) rollups of the hourly rows for the days the window touches."""
+    def rollup_utilisation_daily(
+        self, site_id: str, window_start: datetime, window_end: datetime, time_zone: str
+    ) -> int:
+        """Recompute the daily rollups of the hourly rows for every local day (in the estate's
+        zone: 23, 24 or 25 hours) the window touches, from all the hourly rows of those days.
+
+        A rollup row starts at the day's local midnight (as a UTC instant); its interval_seconds
+        is 86400 whatever the day's length: it marks "a local day", not a length."""
+        first, last = local_days_touched(window_start, window_end, time_zone)
         with self.transaction():
             self._con.execute(
                 "DELETE FROM utilisation WHERE site_id = ? AND interval_seconds = 86400 "
-                "AND interval_start_utc >= date_trunc('day', ?::TIMESTAMP) AND interval_start_utc < ?",
-                [site_id, utc_naive(window_start), utc_naive(window_end)],
+                "AND interval_start_utc >= ? AND interval_start_utc < ?",
+                [site_id, first, last],
             )
             row = first_row(
                 self._con.execute(
-                    """
+                    f"""
                 INSERT INTO utilisation
-                SELECT server_id, site_id, metric, 86400, date_trunc('day', interval_start_utc),
+                SELECT server_id, site_id, metric, 86400, {LOCAL_MIDNIGHT.format(column="interval_start_utc")},
                        avg(mean_value), max(peak_value)
                 FROM utilisation
                 WHERE site_id = ? AND interval_seconds = 3600
-                  AND interval_start_utc >= date_trunc('day', ?::TIMESTAMP) AND interval_start_utc < ?
+                  AND interval_start_utc >= ? AND interval_start_utc < ?
                 GROUP BY ALL
                 """,
-                    [site_id, utc_naive(window_start), utc_naive(window_end)],
+                    [time_zone, time_zone, site_id, first, last],
                 )
             )
         return int(row[0]) if row else 0
@@ -483,3 +512,40 @@ class Writes(_Connection):
             "excluded.collected_until_utc)",
             [site_id, source, utc_naive(collected_until)],
         )
+
+    # --- servers found by [[server_discovery]] (collectors.prometheus.discovery) ----------------
+
+    def replace_discovered_servers(
+        self, site_id: str, found: Sequence[tuple[Server, str]], discovered_at: datetime
+    ) -> int:
+        """Replace the site's discovered servers with `found`: (server, the selector that found
+        it) pairs, in one transaction. Refused whole (nothing deleted) when a server is of
+        another site or an id comes twice. Whether a discovery may replace what is held (it
+        worked, and kept some server) is the collector's rule, not this writer's."""
+        what = f"discovered servers of site {site_id} at {utc_naive(discovered_at):%Y-%m-%d %H:%M}"
+        failures = {
+            "are of another site": [s.id for s, _ in found if s.site != site_id],
+            "come twice": sorted(i for i, n in Counter(s.id for s, _ in found).items() if n > 1),
+        }
+        for rule, ids in failures.items():
+            if ids:
+                raise WarehouseWriteError(f"{what}: {len(ids)} server(s) {rule}, for example {ids[0]!r}")
+        rows = [
+            (
+                site_id,
+                s.id,
+                s.role,
+                list(s.services),
+                s.cores,
+                s.memory_gib,
+                s.storage_gib,
+                str(s.annual_cost_gbp),
+                selector,
+                utc_naive(discovered_at),
+            )
+            for s, selector in found
+        ]
+        with self.transaction():
+            self._con.execute("DELETE FROM discovered_servers WHERE site_id = ?", [site_id])
+            self._insert_many("discovered_servers", rows)
+        return len(rows)

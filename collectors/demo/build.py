@@ -120,7 +120,9 @@ def build_demo(
             for lo, hi in windows:
                 frame = utilisation.utilisation_window(fleet, site, lo, hi, anchors, seed, lost)
                 utilisation_rows += warehouse.replace_utilisation(site, 3600, lo, hi, frame)
-            warehouse.rollup_utilisation_daily(site, anchors.history_start_utc, anchors.now_utc)
+            warehouse.rollup_utilisation_daily(
+                site, anchors.history_start_utc, anchors.now_utc, estate.estate.time_zone
+            )
             progress(f"  {site}: utilisation written")
 
         progress("writing probe durations, backups and replication lag")

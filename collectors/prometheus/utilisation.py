@@ -283,7 +283,7 @@ def collect_utilisation(
         window_end = datetime.fromtimestamp(hi, UTC)
         # data, then rollups, then the watermark: a kill in between only makes the next run redo it
         outcome.rows = warehouse.replace_utilisation(site_id, HOUR, window_start, window_end, frame)
-        warehouse.rollup_utilisation_daily(site_id, window_start, window_end)
+        warehouse.rollup_utilisation_daily(site_id, window_start, window_end, estate.estate.time_zone)
         warehouse.set_watermark(site_id, SOURCE, window_end)
     record_run(warehouse, SOURCE, site_id, start, end, started, clock(), outcome)
     return outcome

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 from fractions import Fraction
 
@@ -24,7 +25,7 @@ from estate.model import (
 from presentation.savings import savings_document
 from savings.split import split
 from savings.years import Running, year_figures
-from tests.conftest import DEMO_NOW
+from tests.conftest import DEMO_NOW, SMALL_ESTATE
 from warehouse import Warehouse
 
 
@@ -140,3 +141,48 @@ def test_every_split_rule_adds_up_to_the_totals_to_the_penny(demo_savings):
     assert max(Decimal(r["actual_cost_gbp"]) for r in even) - min(
         Decimal(r["actual_cost_gbp"]) for r in even
     ) <= Decimal("0.01")
+
+
+def test_the_financial_year_turns_at_local_midnight_on_1_april(warehouse):
+    """Four local days of one server's history, 30 March to 2 April 2026. British Summer Time
+    began on 29 March, so local midnight on 1 April is 31 March 23:00 UTC: the day starting then
+    is 2026/27's first. By hand: 2025/26 holds 30 and 31 March (2 days), 2026/27 holds 1 and 2
+    April (2 days), with the as-of at local midnight on 3 April. Cut by UTC, the day starting
+    31 March 23:00Z would have counted in 2025/26 (3 days, then 1)."""
+    from datetime import datetime, timedelta
+
+    import polars as pl
+
+    from estate.model import SavingsTarget
+
+    estate = load_estate(SMALL_ESTATE)
+    money = estate.money.model_copy(
+        update={
+            "savings_targets": (
+                SavingsTarget(financial_year="2025/26", target_gbp=Decimal("1")),
+                SavingsTarget(financial_year="2026/27", target_gbp=Decimal("1")),
+            ),
+            "investments": (),
+        }
+    )
+    estate = estate.model_copy(update={"money": money})
+    first = datetime(2026, 3, 29, 23)  # local midnight, 30 March (BST)
+    hours = 4 * 24
+    frame = pl.DataFrame(
+        {
+            "server_id": ["dc1-ctax-app01"] * hours,
+            "metric": ["cpu_percent"] * hours,
+            "interval_start_utc": [first + timedelta(hours=h) for h in range(hours)],
+            "mean_value": [10.0] * hours,
+            "peak_value": [20.0] * hours,
+        }
+    )
+    warehouse.replace_utilisation("dc1", 3600, first, first + timedelta(hours=hours), frame)
+    warehouse.rollup_utilisation_daily("dc1", first, first + timedelta(hours=hours), "Europe/London")
+    end = datetime(2026, 4, 2, 23, tzinfo=UTC)  # local midnight, 3 April
+    warehouse.set_watermark("dc1", "utilisation", end)
+    report = savings_report(estate, warehouse, scope=PROVIDER, now=end)
+    measured = {y.financial_year: y.measured_days for y in report.years}
+    assert measured["2025/26"] == 2
+    assert measured["2026/27"] == 2
+    assert report.as_of_utc == end

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -97,11 +97,71 @@ def test_a_rewritten_window_replaces_only_itself(warehouse):
 
 def test_daily_rollup_takes_mean_of_means_and_max_of_peaks(warehouse):
     warehouse.replace_utilisation("dc1", 3600, T0, T0 + 24 * HOUR, utilisation_frame(24, servers=("s1",)))
-    warehouse.rollup_utilisation_daily("dc1", T0, T0 + 24 * HOUR)
-    warehouse.rollup_utilisation_daily("dc1", T0, T0 + 24 * HOUR)  # and again: still one row
+    warehouse.rollup_utilisation_daily("dc1", T0, T0 + 24 * HOUR, "Europe/London")
+    warehouse.rollup_utilisation_daily("dc1", T0, T0 + 24 * HOUR, "Europe/London")  # again: one row
     daily = warehouse.query("SELECT mean_value, peak_value FROM utilisation WHERE interval_seconds = 86400")
     # means are 10..33, so their mean is (10 + 33) / 2 = 21.5; peaks are 20..43, so the max is 43
     assert daily.rows() == [(21.5, 43.0)]
+
+
+def hourly(start: datetime, hours: int) -> pl.DataFrame:
+    """One server's hourly CPU from `start` (naive UTC): mean = the hour's number, peak = mean + 100."""
+    return pl.DataFrame(
+        {
+            "server_id": ["s1"] * hours,
+            "metric": ["cpu_percent"] * hours,
+            "interval_start_utc": [start + h * HOUR for h in range(hours)],
+            "mean_value": [float(h) for h in range(hours)],
+            "peak_value": [float(h) + 100 for h in range(hours)],
+        }
+    )
+
+
+def test_daily_rollups_are_local_days_in_summer_time(warehouse):
+    # 14 July 2026 22:00Z to 16 July 00:00Z: in BST (UTC+1) that is 14 July 23:00 to 16 July 01:00
+    # local. Local 15 July runs 14 July 23:00Z to 15 July 23:00Z: the hours numbered 1..24.
+    start = datetime(2026, 7, 14, 22)
+    warehouse.replace_utilisation("dc1", 3600, start, start + 26 * HOUR, hourly(start, 26))
+    warehouse.rollup_utilisation_daily("dc1", start, start + 26 * HOUR, "Europe/London")
+    daily = warehouse.query(
+        "SELECT interval_start_utc, mean_value, peak_value FROM utilisation WHERE interval_seconds = 86400 "
+        "ORDER BY 1"
+    )
+    assert daily.rows() == [
+        (datetime(2026, 7, 13, 23), 0.0, 100.0),  # local 14 July: only its last hour (hour 0) is held
+        (datetime(2026, 7, 14, 23), (1 + 24) / 2, 124.0),  # local 15 July: hours 1..24, mean 12.5
+        (datetime(2026, 7, 15, 23), 25.0, 125.0),  # local 16 July: its first hour (hour 25)
+    ]
+
+
+def test_the_day_the_clocks_go_forward_has_23_hours(warehouse):
+    # 29 March 2026: local midnight is 00:00Z (GMT), the next local midnight 23:00Z (BST):
+    # the local day holds the 23 hours 00:00Z..22:00Z, numbered 0..22 (mean 11, peak 122).
+    start = datetime(2026, 3, 29, 0)
+    warehouse.replace_utilisation("dc1", 3600, start, start + 24 * HOUR, hourly(start, 24))
+    warehouse.rollup_utilisation_daily("dc1", start, start + 24 * HOUR, "Europe/London")
+    daily = warehouse.query(
+        "SELECT interval_start_utc, mean_value, peak_value FROM utilisation WHERE interval_seconds = 86400 "
+        "ORDER BY 1"
+    )
+    assert daily.rows() == [(datetime(2026, 3, 29, 0), 11.0, 122.0), (datetime(2026, 3, 29, 23), 23.0, 123.0)]
+    days = warehouse.daily_rollups("cpu_percent", start, start + 48 * HOUR, "Europe/London")
+    assert days["day"].to_list() == [date(2026, 3, 29), date(2026, 3, 30)]
+
+
+def test_a_later_window_recomputes_the_whole_local_day_it_touches(warehouse):
+    # Hours 00:00Z..11:00Z of 10 March (GMT) first, then 12:00Z..23:00Z: the second rollup must
+    # still cover the whole day (hours 0..23: mean 11.5), not only the second half.
+    start = datetime(2026, 3, 10, 0)
+    frame = hourly(start, 24)
+    half = frame.filter(pl.col("interval_start_utc") < start + 12 * HOUR)
+    warehouse.replace_utilisation("dc1", 3600, start, start + 12 * HOUR, half)
+    warehouse.rollup_utilisation_daily("dc1", start, start + 12 * HOUR, "Europe/London")
+    rest = frame.filter(pl.col("interval_start_utc") >= start + 12 * HOUR)
+    warehouse.replace_utilisation("dc1", 3600, start + 12 * HOUR, start + 24 * HOUR, rest)
+    warehouse.rollup_utilisation_daily("dc1", start + 12 * HOUR, start + 24 * HOUR, "Europe/London")
+    daily = warehouse.query("SELECT mean_value, peak_value FROM utilisation WHERE interval_seconds = 86400")
+    assert daily.rows() == [(11.5, 123.0)]
 
 
 @pytest.mark.parametrize(
