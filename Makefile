@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 # Debian packages the test suite needs (scripts/system-packages installs the missing ones;
 # in CI a package still missing afterwards is a failure, never a skipped test).
-TEST_SYSTEM_PACKAGES := prometheus
+TEST_SYSTEM_PACKAGES := prometheus openssl
 
 .PHONY: demo test install system-packages lint bench clean
 

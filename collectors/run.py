@@ -4,7 +4,8 @@ Each site and each kind of data (availability, utilisation, backups and replicat
 a time, so a site that is down, slow or answering nonsense never stops the other, and the
 watermark moves a day at a time: a run stopped part-way resumes where it stopped. A window a
 site could not answer is written as unmonitored (availability) or left unwritten
-(utilisation), the watermark stays before it, and the next run asks for it again.
+(utilisation), the watermark stays before it, and the next run asks for it again. Before a
+site is collected, its `[[server_discovery]]` run, so the servers they find are collected too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from prometheus_api_client.prometheus_connect import PrometheusConnect
+
 from collectors.prometheus import availability, recovery, utilisation
+from collectors.prometheus.discovery import SiteDiscovery, discover_site
+from collectors.prometheus.metadata import metadata_client
 from collectors.prometheus.source import PrometheusSource, SourceConfigError
 from estate.model import Estate, Site
 
@@ -41,6 +46,9 @@ class SiteSummary:
     gaps: int = 0  # unmonitored intervals written, or values refused
     status: str = "ok"
     message: str = ""
+    # utilisation only: the site's [[server_discovery]] run before it, whose servers (or, when it
+    # failed, those held from before) it collected; its failure leaves this summary's status be
+    discovery: SiteDiscovery | None = None
 
 
 def _floor(moment: datetime, kind: str) -> datetime:
@@ -60,15 +68,24 @@ def collect(
     source_for: Callable[[Site], PrometheusSource] = PrometheusSource.for_site,
     progress: Callable[[str, str, int, int], None] = lambda site, kind, done, total: None,
     sites_at_once: bool = True,
+    discovery_client_for: Callable[[Site], PrometheusConnect] = metadata_client,
 ) -> list[SiteSummary]:
     """Catch every site (or those named) up, each site in its own thread with its own cursor
     on the warehouse: a slow site never holds the other back, and while one site's Prometheus
     works out an answer the other's is being read and written (on two cores the backfill
-    takes about half as long). Summaries come back in the estate's site order."""
+    takes about half as long). Summaries come back in the estate's site order.
+
+    Before a site's collection its `[[server_discovery]]` run (at `until`, else now) and what they
+    find is written; every kind is then collected for the estate with the servers held for the
+    site added (`Estate.with_discovered`). A discovery that fails keeps the servers held from
+    the last one and is reported on the site's utilisation summary (`discovery`); it never
+    stops the collection."""
     sites = [site for site in estate.sites if not site_ids or site.id in site_ids]
 
     def one(site: Site, store) -> list[SiteSummary]:
-        return _collect_site(estate, site, store, since, until, clock, source_for, progress)
+        return _collect_site(
+            estate, site, store, since, until, clock, source_for, progress, discovery_client_for
+        )
 
     if not sites_at_once or len(sites) < 2 or not hasattr(warehouse, "cursor"):
         return [summary for site in sites for summary in one(site, warehouse)]
@@ -91,6 +108,7 @@ def _collect_site(
     clock: Callable[[], datetime],
     source_for: Callable[[Site], PrometheusSource],
     progress: Callable[[str, str, int, int], None],
+    discovery_client_for: Callable[[Site], PrometheusConnect],
 ) -> list[SiteSummary]:
     summaries = []
     try:
@@ -100,6 +118,8 @@ def _collect_site(
             SiteSummary(site.id, kind, clock(), clock(), status="not configured", message=str(error))
             for kind in KINDS
         ]
+    discovery = discover_site(estate, site.id, warehouse, until or clock(), clock, discovery_client_for)
+    estate = estate.with_discovered(discovery.held)
     for kind, collect_window in KINDS.items():
         end = _floor(until or clock(), kind)
         watermark = warehouse.watermark(site.id, kind)
@@ -111,6 +131,8 @@ def _collect_site(
             start = end - timedelta(days=DEFAULT_FIRST_DAYS)
         start = _floor(start, kind)
         summary = SiteSummary(site.id, kind, start, end)
+        if kind == "utilisation" and discovery.results:
+            summary.discovery = discovery
         cursor = start
         total = max(1, -(-(end - start) // DAY))
         progress(site.id, kind, 0, total)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -426,6 +427,32 @@ class Estate(_Frozen):
     def contract_in_force(self, council_id: str, service_id: str, month: str) -> Contract | None:
         """The version in force on the first day of `month` (YYYY-MM), or None."""
         return version_in_force(self.contracts_for(council_id, service_id), month)
+
+    def with_discovered(self, servers: Iterable[Server]) -> Estate:
+        """This estate with `servers` (found by `[[server_discovery]]`, as the warehouse holds
+        them) added as ordinary servers after the listed ones, so every analysis counts them
+        exactly like listed servers. Pure; the estate itself is unchanged.
+
+        Skipped, so the result keeps the references check's guarantees: a server whose id is
+        already there (a listed server wins over a discovered one; of two discovered, the first),
+        and one at a site that no longer has a `[[server_discovery]]` (removing the table is how
+        a site's discovered servers are retired). A service the estate no longer has is dropped
+        from a server's services; the server stays."""
+        discovering = {d.site for d in self.server_discovery}
+        known_services = {s.id for s in self.services}
+        taken = {s.id for s in self.servers}
+        added: list[Server] = []
+        for server in servers:
+            if server.site not in discovering or server.id in taken:
+                continue
+            if any(service not in known_services for service in server.services):
+                kept = tuple(service for service in server.services if service in known_services)
+                server = server.model_copy(update={"services": kept})
+            taken.add(server.id)
+            added.append(server)
+        if not added:
+            return self
+        return self.model_copy(update={"servers": (*self.servers, *added)})
 
 
 def version_in_force(versions, month: str) -> Contract | None:

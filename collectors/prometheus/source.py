@@ -16,13 +16,14 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from collectors.prometheus.chunks import Chunk
-from estate.model import BasicAuth, BearerAuth, Site
+from collectors.prometheus.credentials import SourceConfigError as SourceConfigError  # re-exported
+from collectors.prometheus.credentials import credentials_for, tls_settings
+from estate.model import Site
 
 UNREACHABLE = "prometheus-unreachable"
 # Thanos answers with what the stores it could reach hold, and only a warning, unless told not
@@ -30,10 +31,6 @@ UNREACHABLE = "prometheus-unreachable"
 # part. Asked this way it fails instead, and the window is tried again. Prometheus, Mimir and
 # VictoriaMetrics ignore the parameter.
 WHOLE_ANSWERS = {"partial_response": "false"}
-
-
-class SourceConfigError(ValueError):
-    """The site's settings cannot be used (a secret missing); the message names the site and key."""
 
 
 class SiteUnavailable(RuntimeError):
@@ -50,44 +47,16 @@ class _Transient(Exception):
     """An answer worth trying again (5xx, 429)."""
 
 
-def _secret(
-    site: Site, key: str, env_name: str | None, file_name: str | None, environ: Mapping[str, str]
-) -> str:
-    if env_name:
-        if env_name not in environ:
-            raise SourceConfigError(f"site {site.id}: auth.{key}_env names {env_name!r}, which is not set")
-        return environ[env_name]
-    if file_name:
-        try:
-            return Path(file_name).read_text(encoding="utf-8").strip()
-        except OSError as error:
-            raise SourceConfigError(
-                f"site {site.id}: auth.{key}_file {file_name!r}: {error.strerror}"
-            ) from None
-    raise SourceConfigError(f"site {site.id}: auth needs {key}_env or {key}_file")
-
-
 def client_for(
     site: Site, environ: Mapping[str, str] = os.environ, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
     """An HTTP client with the site's auth, TLS and timeout."""
-    auth: httpx.Auth | None = None
+    credentials = credentials_for(site, environ)
+    auth = httpx.BasicAuth(*credentials.basic) if credentials.basic else None
     headers = {"Accept-Encoding": "identity"}
-    if isinstance(site.auth, BasicAuth):
-        auth = httpx.BasicAuth(
-            site.auth.username,
-            _secret(site, "password", site.auth.password_env, site.auth.password_file, environ),
-        )
-    elif isinstance(site.auth, BearerAuth):
-        headers["Authorization"] = "Bearer " + _secret(
-            site, "token", site.auth.token_env, site.auth.token_file, environ
-        )
-    verify: bool | str = True
-    cert = None
-    if site.tls is not None:
-        verify = False if site.tls.insecure_skip_verify else (site.tls.ca_file or True)
-        if site.tls.cert_file:
-            cert = (site.tls.cert_file, site.tls.key_file) if site.tls.key_file else site.tls.cert_file
+    if credentials.bearer_token is not None:
+        headers["Authorization"] = "Bearer " + credentials.bearer_token
+    verify, cert = tls_settings(site)
     return httpx.Client(
         base_url=site.prometheus_url,
         auth=auth,
