@@ -10,8 +10,11 @@
 - Outages are maximal known-down intervals, clipped to the period, split into seconds in
   scheduled time, in maintenance windows (service hours that were maintenance) and outside
   service hours.
-- Error budget = scheduled x (1 - target) - down; burn rate = (down / measured) / (1 - target),
-  so 1.0 spends the budget exactly by the end of the window.
+- Error budget = counted x (1 - target) - counted down, where counted time is the scheduled time
+  as the contract counts it (counted up + counted down, after the unmonitored policy): so the
+  budget left is zero or more exactly when the target is met. A window of several months adds
+  each month's part under its own target. Burn rate = counted down / allowed down (the share of
+  the budget spent over the share of the window elapsed), so 1.0 spends it exactly by the end.
 """
 
 from __future__ import annotations
@@ -272,22 +275,33 @@ def resilience_lost(
 class ErrorBudget:
     window: str  # month, quarter, financial-year, rolling-30-days
     label: str
-    scheduled_seconds: int
-    allowed_down_seconds: Fraction  # scheduled x (1 - target)
+    scheduled_seconds: int  # service hours less maintenance, before the unmonitored policy
+    allowed_down_seconds: Fraction  # sum over the parts of counted x (1 - the part's target)
     down_seconds: int  # counted down time (after the unmonitored policy)
-    measured_seconds: int
+    counted_seconds: int  # counted up + counted down (after the unmonitored policy)
+
+    @property
+    def measured_seconds(self) -> int:
+        """The counted time under its name in `Measure`."""
+        return self.counted_seconds
 
     @property
     def left_seconds(self) -> Fraction:
+        """Zero or more exactly when the counted availability meets the target (one part), as
+        counted - down >= counted x target is counted x (1 - target) - down >= 0."""
         return self.allowed_down_seconds - self.down_seconds
 
     @property
     def burn_rate(self) -> Fraction | None:
-        """(down / measured) / (1 - target): 1 spends the budget exactly over the window."""
-        if self.measured_seconds == 0 or self.scheduled_seconds == 0 or self.allowed_down_seconds == 0:
+        """Budget consumed share / elapsed share of the window. The budget is of the counted time
+        elapsed so far: with C counted seconds so far of a window that will count W, the whole
+        window's budget is W x (1 - target), of which down / (W x (1 - target)) is consumed while
+        C / W has elapsed, and the ratio is down / (C x (1 - target)) = down / allowed. So 1
+        spends the budget exactly over the window and above 1 the window is at risk. None
+        without a budget (nothing counted, or a 100 % target)."""
+        if self.allowed_down_seconds == 0:
             return None
-        allowed_share = self.allowed_down_seconds / self.scheduled_seconds
-        return Fraction(self.down_seconds, self.measured_seconds) / allowed_share
+        return self.down_seconds / self.allowed_down_seconds
 
 
 @lru_cache(maxsize=256)
@@ -295,14 +309,15 @@ def _allowed_share(target_percent: Decimal) -> Fraction:
     return 1 - Fraction(target_percent) / 100
 
 
-def allowed_down_seconds(scheduled_seconds: int, target_percent: Decimal) -> Fraction:
-    return scheduled_seconds * _allowed_share(target_percent)
+def allowed_down_seconds(counted_seconds: int, target_percent: Decimal) -> Fraction:
+    """Counted time x (1 - target): the down time a part may have and still meet its target."""
+    return counted_seconds * _allowed_share(target_percent)
 
 
 def _sum_allowed(parts: Sequence[tuple[Measure, Decimal]]) -> Fraction:
-    """Sum of scheduled x (1 - target) over the parts, exact: one Fraction over a common
+    """Sum of counted x (1 - target) over the parts, exact: one Fraction over a common
     denominator (the product of the shares' denominators, usually one power of ten)."""
-    shares = [(m.scheduled_seconds, _allowed_share(t)) for m, t in parts]
+    shares = [(m.measured_seconds, _allowed_share(t)) for m, t in parts]
     denominator = 1
     for _, share in shares:
         denominator = denominator * share.denominator // math.gcd(denominator, share.denominator)
@@ -313,7 +328,7 @@ def _sum_allowed(parts: Sequence[tuple[Measure, Decimal]]) -> Fraction:
 
 
 def error_budget(window: str, label: str, parts: Sequence[tuple[Measure, Decimal]]) -> ErrorBudget:
-    """Sum a window's parts, each measured under the target of its own month's contract."""
+    """Sum a window's parts, each counted under the target of its own month's contract."""
     return ErrorBudget(
         window,
         label,

@@ -339,7 +339,10 @@ def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> Reco
             age_at_end = replica_age if backup_age is None else min(backup_age, replica_age)
             first = min(int(replica_times[0]), points[0]) if points else int(replica_times[0])
             # The age from backups and replica together is over the RPO only while both ages
-            # are, so without a backup breach at the RPO there is nothing more to work out.
+            # are, so without a backup breach at the RPO there is nothing more to work out;
+            # except before the first backup, where only the replica's age is known (and the
+            # backups show no breach because they show nothing): a replica falling behind there
+            # is a breach.
             breaches = (
                 age_breaches(
                     np.concatenate((np.asarray(points, np.int64), replica_times)),
@@ -348,7 +351,7 @@ def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> Reco
                     start,
                     end,
                 )
-                if at_rpo
+                if at_rpo or not points or points[0] > max(start, int(replica_times[0]))
                 else []
             )
         if first > start:

@@ -8,7 +8,9 @@ docs/architecture.md explains how other commands reach the warehouse while `serv
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -43,6 +45,19 @@ def first_row(cursor) -> tuple | None:
     part (fetchone) as unfinished and refuses the connection's next statement."""
     rows = cursor.fetchall()
     return rows[0] if rows else None
+
+
+def _test_write_marker(point: str) -> None:
+    """Test hook (tests/collectors/test_kill.py), inert unless COUNCILOPS_TEST_WRITE_MARKER names
+    a file: inside a write transaction, right after BEGIN ("begin") and after the body's deletes
+    and inserts but before COMMIT ("commit"), append "<pid> <point> waiting", pause, then append
+    "<pid> <point> resumed", so a test can kill -9 the process where it is mid-transaction."""
+    path = os.environ.get("COUNCILOPS_TEST_WRITE_MARKER")
+    if path:
+        for state, pause in (("waiting", 0.5), ("resumed", 0)):
+            with open(path, "a", encoding="utf-8") as marker:
+                marker.write(f"{os.getpid()} {point} {state}\n")
+            time.sleep(pause)
 
 
 class _Connection:
@@ -103,7 +118,9 @@ class _Connection:
     def transaction(self) -> Iterator[None]:
         self._con.execute("BEGIN TRANSACTION")
         try:
+            _test_write_marker("begin")
             yield
+            _test_write_marker("commit")
         except BaseException:
             self._con.execute("ROLLBACK")
             raise

@@ -1,5 +1,10 @@
 """A collector killed at any point (kill -9) leaves the warehouse consistent, and the next run
-neither loses nor duplicates anything: after kill and re-run the warehouse equals a clean run's."""
+neither loses nor duplicates anything: after kill and re-run the warehouse equals a clean run's.
+
+The kills land inside write transactions, not at guessed moments: with COUNCILOPS_TEST_WRITE_MARKER
+set, warehouse/store.py's transaction() reports reaching BEGIN and the point before COMMIT in a
+file and pauses there; the test kills the collector on seeing that line, and checks that the
+run never reported resuming."""
 
 from __future__ import annotations
 
@@ -68,33 +73,65 @@ def snapshot(db: Path) -> dict:
         }
 
 
+MARKER = "COUNCILOPS_TEST_WRITE_MARKER"  # the test hook in warehouse/store.py's transaction()
+# Where each killed run is killed: the n-th time it reaches that point of a write transaction
+# ("begin": just after BEGIN; "commit": after the deletes and inserts, just before COMMIT).
+# A clean run of this history makes about 60 write transactions; each killed run resumes from
+# what the last one committed.
+KILLS = (("commit", 5), ("begin", 7), ("commit", 3))
+
+
+def marker_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def run_until_killed(command: list[str], env: dict, marker: Path, point: str, nth: int) -> list[str]:
+    """Start a collection, wait for it to report reaching `point` of a write transaction for the
+    `nth` time, kill -9 it while it pauses there, check that the kill landed there, and return
+    the marker lines it wrote."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**env, MARKER: str(marker)},
+        cwd=ROOT,
+    )
+    wanted = f"{process.pid} {point} waiting"
+    try:
+        while marker_lines(marker).count(wanted) < nth:
+            if process.poll() is not None:
+                raise AssertionError(
+                    f"the collection ended (exit {process.returncode}) before reaching {point!r} "
+                    f"of a write transaction {nth} times: {marker_lines(marker)}"
+                )
+            time.sleep(0.005)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    # The kill landed inside the transaction: the last thing the run wrote is that it was
+    # waiting at the point, between BEGIN and COMMIT, and it never wrote that it resumed.
+    lines = marker_lines(marker)
+    assert lines[-1] == wanted and lines.count(wanted) == nth, lines
+    return lines
+
+
 def test_kill_9_mid_collection_then_run_again_equals_a_clean_run(tmp_path):
     with prometheus_with(history(), tmp_path / "prometheus") as url:
         config = tmp_path / "estate.toml"
         text = SMALL_ESTATE.read_text(encoding="utf-8").replace("http://127.0.0.1:19091", url)
         config.write_text(text, encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {key: value for key, value in os.environ.items() if key != MARKER}
+        env["PYTHONPATH"] = str(ROOT)
         clean = tmp_path / "clean.duckdb"
-        started = time.monotonic()
         subprocess.run(
             collect_command(config, clean), check=True, capture_output=True, env=env, cwd=ROOT, timeout=600
         )
-        took = time.monotonic() - started
         killed_db = tmp_path / "killed.duckdb"
-        kills = 0
-        for fraction in (0.35, 0.6, 0.85):  # kill three runs at different points, each resuming
-            process = subprocess.Popen(
-                collect_command(config, killed_db),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=env,
-                cwd=ROOT,
-            )
-            time.sleep(took * fraction)
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
-                kills += 1
-            process.wait(timeout=60)
+        for k, (point, nth) in enumerate(KILLS):  # kill three runs at different points, each resuming
+            run_until_killed(collect_command(config, killed_db), env, tmp_path / f"marker{k}", point, nth)
         subprocess.run(
             collect_command(config, killed_db),
             check=True,
@@ -103,5 +140,4 @@ def test_kill_9_mid_collection_then_run_again_equals_a_clean_run(tmp_path):
             cwd=ROOT,
             timeout=600,
         )
-    assert kills >= 1, f"the collection took {took:.1f} s and finished before any kill"
     assert snapshot(killed_db) == snapshot(clean)

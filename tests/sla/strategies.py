@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from estate.hours import parse_service_hours
 from estate.windows import parse_maintenance_window
-from sla.calendar import Period, bank_holiday_dates, local_to_utc_seconds
+from sla.calendar import Period, local_to_utc_seconds
 from sla.states import StateInterval
 
 LONDON = ZoneInfo("Europe/London")
@@ -44,7 +44,34 @@ WINDOWS = (
     "2024-02-29 09:00-17:00",
 )
 CAUSES = ("prometheus-unreachable", "collector-not-running", "no-samples", "probe-not-deployed")
-HOLIDAYS = set(bank_holiday_dates("england-and-wales", 2023, 2027))
+# The brute force's bank holidays, written out rather than taken from sla.calendar (the code under
+# test): England and Wales, as published at https://www.gov.uk/bank-holidays. Where a holiday falls
+# at a weekend the published bank holiday is the substitute weekday (Boxing Day 2026 is Monday 28
+# December; Christmas Day and Boxing Day 2027 are Monday 27 and Tuesday 28 December).
+HOLIDAY_YEARS = (2024, 2027)
+HOLIDAYS = {
+    date(y, m, d)
+    for y, m, d in (
+        (2024, 1, 1), (2024, 3, 29), (2024, 4, 1), (2024, 5, 6),
+        (2024, 5, 27), (2024, 8, 26), (2024, 12, 25), (2024, 12, 26),
+        (2025, 1, 1), (2025, 4, 18), (2025, 4, 21), (2025, 5, 5),
+        (2025, 5, 26), (2025, 8, 25), (2025, 12, 25), (2025, 12, 26),
+        (2026, 1, 1), (2026, 4, 3), (2026, 4, 6), (2026, 5, 4),
+        (2026, 5, 25), (2026, 8, 31), (2026, 12, 25), (2026, 12, 28),
+        (2027, 1, 1), (2027, 3, 26), (2027, 3, 29), (2027, 5, 3),
+        (2027, 5, 31), (2027, 8, 30), (2027, 12, 27), (2027, 12, 28),
+    )
+}  # fmt: skip
+
+
+def within_holiday_years(first: date, days: int) -> bool:
+    """Whether [first, first + days) lies inside the years HOLIDAYS writes out."""
+    last = first + timedelta(days=days - 1)
+    return HOLIDAY_YEARS[0] <= first.year and last.year <= HOLIDAY_YEARS[1]
+
+
+# Every period drawn must lie inside the written-out years, or a bank holiday could be missed.
+assert all(within_holiday_years(first, days) for first, days in PERIODS), PERIODS
 
 
 def period_of(first: date, days: int) -> Period:
