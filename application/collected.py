@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from estate.model import Estate
 from warehouse import Warehouse
 
 HISTORY_DAYS = 396  # 13 months
@@ -15,3 +16,11 @@ def data_end(warehouse: Warehouse, now: datetime) -> datetime:
     collected = warehouse.collected_until()
     end = now if collected is None else min(now, collected.replace(tzinfo=UTC))
     return end.replace(minute=0, second=0, microsecond=0)
+
+
+def estate_as_collected(estate: Estate, warehouse: Warehouse) -> Estate:
+    """The estate with the servers its `[[server_discovery]]` found (as the warehouse holds
+    them) added as ordinary servers, so every answer counts them exactly like listed ones."""
+    if not estate.server_discovery:
+        return estate
+    return estate.with_discovered(warehouse.discovered_servers())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from application.collected import data_end
+from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
 from application.scope import Scope
 from capacity.consolidation import HOST_ROLE, SitePlan, Workload, hosts_now, pack, two_site_services_kept
@@ -57,6 +57,7 @@ def consolidation_report(
     estate: Estate, warehouse: Warehouse, *, scope: Scope, now: datetime | None = None
 ) -> ConsolidationReport:
     scope.require_provider("the consolidation plan")
+    estate = estate_as_collected(estate, warehouse)
     end = data_end(warehouse, now or datetime.now(UTC))
     host = estate.capacity.consolidation
     start = end - timedelta(days=estate.capacity.under_use.lookback_days)

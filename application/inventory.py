@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from application.collected import estate_as_collected
 from application.provenance import Provenance, provenance_of
 from application.scope import Scope
 from estate.model import Estate
@@ -93,6 +94,7 @@ def inventory_reconciliation(
     """The estate against the CMDB inventory of a day (default: the latest loaded). The CMDB
     is the provider's record of its whole estate: a council viewer is refused."""
     scope.require_provider("the CMDB reconciliation")
+    estate = estate_as_collected(estate, warehouse)
     inventory = warehouse.server_inventory(snapshot_date)
     day = snapshot_date
     if day is None and inventory.height:

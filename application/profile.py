@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from application.collected import data_end
+from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
 from application.scope import Scope
 from capacity.profile import Profile, in_spans, profile
@@ -100,6 +100,7 @@ def profile_report(
     scope: Scope,
     now: datetime | None = None,
 ) -> UtilisationProfile:
+    estate = estate_as_collected(estate, warehouse)
     _visible(estate, scope, kind, subject_id)
     tz = ZoneInfo(estate.estate.time_zone)
     end = data_end(warehouse, now or datetime.now(UTC))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from application.collected import data_end
+from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
 from application.scope import Scope
 from estate.model import Estate
@@ -83,6 +83,7 @@ def savings_report(
 ) -> SavingsReport:
     """The provider's savings: a council's share is in the split, which is the provider's to show."""
     scope.require_provider("savings against the baseline")
+    estate = estate_as_collected(estate, warehouse)
     end = data_end(warehouse, now or datetime.now(UTC))
     span = warehouse.history_days()
     tz = ZoneInfo(estate.estate.time_zone)

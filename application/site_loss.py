@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from application.collected import data_end
+from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
 from application.scope import Scope
 from capacity.siteloss import INFRASTRUCTURE, SiteLoss, check
@@ -54,6 +54,7 @@ def site_loss_report(
     estate: Estate, warehouse: Warehouse, *, scope: Scope, now: datetime | None = None
 ) -> SiteLossReport:
     scope.require_provider("the site-loss check")
+    estate = estate_as_collected(estate, warehouse)
     end = data_end(warehouse, now or datetime.now(UTC))
     start = end - timedelta(days=estate.capacity.under_use.lookback_days)
     criticality = {s.id: s.criticality for s in estate.services}

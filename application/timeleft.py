@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from application.collected import HISTORY_DAYS, data_end
+from application.collected import HISTORY_DAYS, data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
 from application.scope import Scope
 from capacity.timeleft import Projection, days_until_full, project
@@ -52,6 +52,7 @@ def timeleft_report(
     """Per site and pool, the projection of daily peak demand against the usable ceiling; per
     server, the days until its storage is full. A site's pools are the provider's."""
     scope.require_provider("time remaining per site")
+    estate = estate_as_collected(estate, warehouse)
     end = data_end(warehouse, now or datetime.now(UTC))
     start = end - timedelta(days=HISTORY_DAYS)
     ceiling = estate.capacity.ceiling_percent

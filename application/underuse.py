@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from application.collected import HISTORY_DAYS, data_end
+from application.collected import HISTORY_DAYS, data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
 from application.scope import Scope
 from capacity.underuse import Finding, MetricStats, ServerEvidence, Verdict, find_underused
@@ -76,6 +76,7 @@ def underuse_report(
     estate: Estate, warehouse: Warehouse, *, scope: Scope, now: datetime | None = None
 ) -> UnderuseReport:
     """Every server the scope may see (a council: its dedicated servers), judged by the rule."""
+    estate = estate_as_collected(estate, warehouse)
     rule = estate.capacity.under_use
     servers = scope.servers(estate)
     end = data_end(warehouse, now or datetime.now(UTC))

@@ -23,3 +23,23 @@ COLUMNS = (
 
 def print_collection(summaries, console: Console | None = None) -> None:
     render.table(COLUMNS, summaries, "Collected", console=console or Console(width=160))
+
+
+def discovery_lines(discovery) -> list[str]:
+    """What a site's [[server_discovery]] did before its collection, a line each: the servers
+    kept, each rejection with its series and label, the notes; why nothing was written."""
+    if discovery is None:
+        return []
+    lines = []
+    for result in discovery.results:
+        lines.append(
+            f"site {result.site_id} discovery ({result.selector}): {result.status}, {len(result.servers)} servers kept, "
+            f"{len(result.rejected)} rejected" + (f": {result.message}" if result.message else "")
+        )
+        lines += [f"  rejected: {r.message}" for r in result.rejected]
+        lines += [f"  note: {note}" for note in result.notes]
+    if not discovery.written and discovery.message:
+        lines.append(
+            f"site {discovery.site_id} discovery: {discovery.message}; {len(discovery.held)} servers held from before"
+        )
+    return lines

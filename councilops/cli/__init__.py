@@ -21,6 +21,7 @@ from councilops.cli import (  # noqa: F401 - each module registers its commands 
     estate_commands,
     load_commands,
     savings_command,
+    sites_command,
     sla_command,
 )
 from councilops.cli.base import EXIT_PROBLEMS, EXIT_UNAVAILABLE, EXIT_USAGE, cli

@@ -12,7 +12,7 @@ from application.periods import estate_zone
 from collectors.run import collect as collect_all
 from councilops.cli.base import EXIT_UNAVAILABLE, Context, cli, parse_instant
 from estate import load_estate
-from presentation.collection import print_collection
+from presentation.collection import discovery_lines, print_collection
 from warehouse import Warehouse
 
 
@@ -65,6 +65,9 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
             progress=advance,
         )
     print_collection(summaries)
+    for s in summaries:
+        for line in discovery_lines(s.discovery):
+            click.echo(line, err=True)
     failed = [s for s in summaries if s.status != "ok"]
     for s in failed:
         click.echo(f"site {s.site_id} {s.kind}: {s.message}", err=True)
