@@ -86,6 +86,8 @@ def _data_path(data: Any, loc: tuple) -> KeyPath:
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
             path.append(part)
+        elif isinstance(node, dict) and node.get("type") == part:
+            continue  # a discriminated union's tag (auth's "basic"): the table itself is meant
         elif last and isinstance(part, str) and not part.startswith(("function-", "json-")):
             path.append(part)
     return tuple(path)

@@ -17,7 +17,15 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
 from estate.hours import ServiceHours, ServiceHoursError, parse_service_hours
 from estate.windows import (
@@ -122,17 +130,36 @@ HttpUrl = Annotated[str, AfterValidator(_http_url)]
 # --- sites -----------------------------------------------------------------------------------
 
 
+def _one_source(kind: str, env: str | None, file: str | None) -> None:
+    """A secret comes from exactly one place: an environment variable or a file (never the
+    estate file itself)."""
+    if env is not None and file is not None:
+        raise ValueError(f"give the {kind} by {kind}_env or by {kind}_file, not both")
+    if env is None and file is None:
+        raise ValueError(f"the {kind} needs a source: {kind}_env (a variable) or {kind}_file (a file)")
+
+
 class BasicAuth(_Frozen):
     type: Literal["basic"]
     username: str
     password_env: str | None = None
     password_file: str | None = None
 
+    @model_validator(mode="after")
+    def _password_from_one_place(self) -> BasicAuth:
+        _one_source("password", self.password_env, self.password_file)
+        return self
+
 
 class BearerAuth(_Frozen):
     type: Literal["bearer"]
     token_env: str | None = None
     token_file: str | None = None
+
+    @model_validator(mode="after")
+    def _token_from_one_place(self) -> BearerAuth:
+        _one_source("token", self.token_env, self.token_file)
+        return self
 
 
 class Tls(_Frozen):
@@ -248,7 +275,7 @@ class Contract(_Frozen):
     rto_hours: Annotated[float, Field(gt=0)] | None = None
     response_time_target_seconds: Annotated[float, Field(gt=0)] | None = None
     credit_tiers: tuple[CreditTier, ...] = ()
-    monthly_charge_gbp: MoneyGbp
+    monthly_charge_gbp: MoneyGbp | None = None  # required when there are credit tiers (references)
 
 
 class DrTest(_Frozen):

@@ -107,8 +107,18 @@ def _check(data: dict) -> Iterator[Finding]:
                 here + ("councils",),
                 (f"a dedicated service belongs to exactly one council, not {len(service['councils'])}"),
             )
+        probed_at: dict[str, int] = {}
         for j, endpoint in _items(service, "endpoints"):
             site = endpoint.get("site")
+            if isinstance(site, str) and site in probed_at:
+                # an endpoint's id is service@site: a second one would share it and merge two probes
+                yield (
+                    here + ("endpoints", j, "site"),
+                    f"a second endpoint at site {site!r}: a service has one endpoint per site "
+                    f"(endpoints[{probed_at[site]}] is already probed there)",
+                )
+            elif isinstance(site, str):
+                probed_at[site] = j
             if isinstance(site, str) and site in sites and site not in service_sites:
                 yield (
                     here + ("endpoints", j, "site"),
@@ -124,6 +134,13 @@ def _check(data: dict) -> Iterator[Finding]:
             yield from _unknown(
                 here + ("datasets", j, "replicated_to"), dataset.get("replicated_to"), sites, "site"
             )
+            if dataset.get("replicated_to") is not None and dataset.get("replicated_to") == dataset.get(
+                "site"
+            ):
+                yield (
+                    here + ("datasets", j, "replicated_to"),
+                    f"the dataset is replicated to its own site {dataset.get('site')!r}: a replica is at the other site",
+                )
 
     for i, server in _items(data, "servers"):
         yield from _unknown(("servers", i, "site"), server.get("site"), sites, "site")
@@ -167,6 +184,22 @@ def _check_contracts(
             yield (
                 here + ("effective_until",),
                 f"the contract ends ({until}) before it starts ({start})",
+            )
+        service_data = services_by_id.get(service, {})
+        if (
+            contract.get("rpo_hours") is not None
+            and service in services
+            and not _items(service_data, "datasets")
+        ):
+            yield (
+                here + ("rpo_hours",),
+                f"an RPO for service {service!r}, which protects no dataset: nothing would be measured "
+                "against it (add the service's [[services.datasets]], or remove rpo_hours)",
+            )
+        if _items(contract, "credit_tiers") and contract.get("monthly_charge_gbp") is None:
+            yield (
+                here + ("monthly_charge_gbp",),
+                "the contract has credit tiers, so it needs monthly_charge_gbp: credits are a share of it",
             )
         tiers = [t.get("below_percent") for _, t in _items(contract, "credit_tiers")]
         numeric = [t for t in tiers if isinstance(t, (int, float))]

@@ -25,7 +25,10 @@ def credit_percent(availability: Fraction | None, tiers: Sequence[CreditTier]) -
 
 
 def credit_gbp(
-    availability: Fraction | None, tiers: Sequence[CreditTier], monthly_charge_gbp: Decimal
+    availability: Fraction | None, tiers: Sequence[CreditTier], monthly_charge_gbp: Decimal | None
 ) -> Decimal:
+    """The credit to the penny; nothing without a charge (a contract without tiers needs none)."""
     share = credit_percent(availability, tiers)
+    if monthly_charge_gbp is None:
+        return Decimal("0.00")
     return (monthly_charge_gbp * share / 100).quantize(PENNY, rounding=ROUND_HALF_UP)

@@ -228,6 +228,67 @@ BROKEN = [
         "credit_tiers = [",
     ),
     (
+        "two endpoints of one service at one site (they would share the id service@site)",
+        lambda t: t.replace(
+            '    { site = "dc2", target = "https://ctax.dc2.example/health", probe_interval_seconds = 30 },',
+            '    { site = "dc2", target = "https://ctax.dc2.example/health", probe_interval_seconds = 30 },\n'
+            '    { site = "dc1", target = "https://ctax2.dc1.example/health" },',
+        ),
+        "services[0].endpoints[2].site",
+        "a second endpoint at site 'dc1'",
+        "endpoints = [",
+    ),
+    (
+        "a dataset replicated to its own site",
+        lambda t: t.replace('replicated_to = "dc2"', 'replicated_to = "dc1"'),
+        "services[0].datasets[0].replicated_to",
+        "replicated to its own site 'dc1'",
+        'replicated_to = "dc1"',
+    ),
+    (
+        "an RPO on a service that protects no dataset",
+        lambda t: t.replace(
+            'unmonitored_policy = "down"\nmonthly_charge_gbp = 2100.00',
+            'unmonitored_policy = "down"\nrpo_hours = 4.0\nmonthly_charge_gbp = 2100.00',
+        ),
+        "contracts[2].rpo_hours",
+        "an RPO for service 'email', which protects no dataset",
+        "rpo_hours = 4.0",
+    ),
+    (
+        "credit tiers without a monthly charge",
+        lambda t: t.replace("monthly_charge_gbp = 3570.00\n", ""),
+        "contracts[0].monthly_charge_gbp",
+        "the contract has credit tiers, so it needs monthly_charge_gbp",
+        ("[[contracts]]", 1),
+    ),
+    (
+        "a password from two places",
+        lambda t: t.replace(
+            'password_env = "DC2_PASSWORD" }', 'password_env = "DC2_PASSWORD", password_file = "/run/pw" }'
+        ),
+        "sites[1].auth",
+        "by password_env or by password_file, not both",
+        "auth = {",
+    ),
+    (
+        "a password from nowhere",
+        lambda t: t.replace(', password_env = "DC2_PASSWORD" }', " }"),
+        "sites[1].auth",
+        "the password needs a source",
+        "auth = {",
+    ),
+    (
+        "a bearer token from nowhere",
+        lambda t: t.replace(
+            'auth = { type = "basic", username = "councilops", password_env = "DC2_PASSWORD" }',
+            'auth = { type = "bearer" }',
+        ),
+        "sites[1].auth",
+        "the token needs a source: token_env (a variable) or token_file (a file)",
+        "auth = {",
+    ),
+    (
         "a wrong type",
         lambda t: t.replace("cores = 8", 'cores = "eight"'),
         "servers[0].cores",
@@ -299,3 +360,13 @@ def test_load_raises_with_every_problem_listed(small_estate_text, tmp_path):
         load_estate(path)
     assert len(raised.value.problems) == 2
     assert "2 problems in the estate configuration" in str(raised.value)
+
+
+def test_a_contract_without_credit_tiers_needs_no_monthly_charge(small_estate_text):
+    # the blackpool email contract has no credit tiers: without a charge it loads, and its
+    # credit is nothing
+    estate, problems = check_estate_text(
+        small_estate_text.replace("monthly_charge_gbp = 2100.00\n", ""), "e.toml"
+    )
+    assert problems == []
+    assert estate.contract_in_force("blackpool", "email", "2026-04").monthly_charge_gbp is None
