@@ -60,6 +60,52 @@ def _test_write_marker(point: str) -> None:
             time.sleep(pause)
 
 
+def _check_path(path: Path, read_only: bool) -> None:
+    """What can be said of the file before DuckDB tries it, each in words that name only what is there."""
+    if read_only and not path.exists():
+        if not path.parent.is_dir():
+            raise WarehouseError(f"{path}: no such directory {path.parent}")
+        raise WarehouseError(
+            f"{path}: no warehouse here (build one with `councilops demo` or `councilops collect`)"
+        )
+    if path.is_dir():
+        raise WarehouseError(f"{path}: is a directory, not a warehouse file")
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WarehouseError(
+                f"{path}: cannot make the directory {path.parent}: {error.strerror}"
+            ) from None
+        if path.exists() and not os.access(path, os.W_OK):
+            raise WarehouseError(f"{path}: read-only: this command writes to the warehouse")
+        if not path.exists() and not os.access(path.parent, os.W_OK):
+            raise WarehouseError(
+                f"{path}: read-only directory {path.parent}: the warehouse cannot be made there"
+            )
+
+
+def _open_error(path: str, message: str, read_only: bool) -> WarehouseError:
+    """DuckDB's refusal to open, in one line saying what happened."""
+    if "not a valid DuckDB database file" in message:
+        return WarehouseError(f"{path}: not a DuckDB file (is --db, or COUNCILOPS_DB, the warehouse?)")
+    if "No such file or directory" in message:
+        return WarehouseError(f"{path}: no such directory {Path(path).parent}")
+    if "Permission denied" in message or "Read-only file system" in message:
+        return WarehouseError(
+            f"{path}: read-only: " + ("cannot read it" if read_only else "this command writes to it")
+        )
+    holder = re.search(r"held in (.+?) \(PID (\d+)\)", message)
+    if holder or "Could not set lock" in message:
+        by_reader = "open this database in read-only mode" in message
+        who = f"process {holder[2]} ({Path(holder[1]).name})" if holder else "another process"
+        return WarehouseBusyError(
+            f"{path}: held by {who} for {'reading' if by_reader else 'writing'}; DuckDB lets no other "
+            "process open it meanwhile: wait for that process to finish, or stop it"
+        )
+    return WarehouseError(f"{path}: cannot open the warehouse: {message}")
+
+
 class _Connection:
     """The connection, its transactions and migrations; the write and read mixins build on it."""
 
@@ -71,20 +117,11 @@ class _Connection:
     def open(cls, path: str | Path, *, read_only: bool = False):
         path_text = str(path)
         if path_text != ":memory:":
-            if read_only and not Path(path_text).exists():
-                raise WarehouseError(
-                    f"{path_text}: no warehouse here (build one with `councilops demo` or `councilops collect`)"
-                )
-            Path(path_text).parent.mkdir(parents=True, exist_ok=True)
+            _check_path(Path(path_text), read_only)
         try:
             connection = duckdb.connect(path_text, read_only=read_only)
         except duckdb.IOException as error:
-            holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(error))
-            who = f" by process {holder[2]} ({holder[1]})" if holder else ""
-            raise WarehouseBusyError(
-                f"{path_text}: the warehouse is open for writing{who}; DuckDB allows one process at "
-                "a time. Stop that process, or send the request to it (see docs/architecture.md)."
-            ) from None
+            raise _open_error(path_text, str(error), read_only) from None
         except duckdb.Error as error:
             raise WarehouseError(f"{path_text}: cannot open the warehouse: {error}") from None
         # the terminal belongs to the command's own output, not DuckDB's progress bar

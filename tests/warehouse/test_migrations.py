@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
 
@@ -105,6 +107,54 @@ def test_a_second_process_gets_one_clear_line_while_the_file_is_held(tmp_path):
             timeout=60,
         )
     assert child.returncode == 3, child.stderr
-    assert "open for writing by process" in child.stdout
-    assert "docs/architecture.md" in child.stdout
+    assert f"held by process {os.getpid()} (" in child.stdout and "for writing" in child.stdout
+    assert "control endpoint" not in child.stdout  # it names only what exists
     assert WarehouseBusyError.__mro__[1] is WarehouseError
+
+
+def _second_process_opens(path, read_only: bool) -> str:
+    import subprocess
+    import sys
+
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom warehouse import Warehouse, WarehouseError\n"
+            "try:\n    Warehouse.open(sys.argv[1], read_only=sys.argv[2] == 'ro')\n"
+            "except WarehouseError as e:\n    print(e)\n    sys.exit(3)\n",
+            str(path),
+            "ro" if read_only else "rw",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert child.returncode == 3, (child.stdout, child.stderr)
+    return child.stdout.strip()
+
+
+def test_a_file_held_by_a_reader_says_so_to_a_writer(tmp_path):
+    path = tmp_path / "read.duckdb"
+    Warehouse.open(path).close()
+    with Warehouse.open(path, read_only=True):
+        message = _second_process_opens(path, read_only=False)
+    assert f"held by process {os.getpid()} (" in message and "for reading" in message
+
+
+def test_each_way_of_not_opening_says_what_happened(tmp_path):
+    not_duckdb = tmp_path / "notes.duckdb"
+    not_duckdb.write_text("a file that is not a warehouse\n", encoding="utf-8")
+    for read_only in (True, False):
+        with pytest.raises(WarehouseError) as refused:
+            Warehouse.open(not_duckdb, read_only=read_only)
+        assert (
+            str(refused.value)
+            == f"{not_duckdb}: not a DuckDB file (is --db, or COUNCILOPS_DB, the warehouse?)"
+        )
+    assert not_duckdb.read_text(encoding="utf-8") == "a file that is not a warehouse\n"  # left as it was
+    missing_dir = tmp_path / "nowhere" / "w.duckdb"
+    with pytest.raises(WarehouseError, match=f"no such directory {tmp_path / 'nowhere'}$"):
+        Warehouse.open(missing_dir, read_only=True)
+    with pytest.raises(WarehouseError, match="is a directory, not a warehouse file"):
+        Warehouse.open(tmp_path, read_only=False)
