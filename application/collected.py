@@ -10,12 +10,19 @@ from warehouse import Warehouse
 HISTORY_DAYS = 396  # 13 months
 
 
-def data_end(warehouse: Warehouse, now: datetime) -> datetime:
-    """The end of the collected history (the latest watermark), or now if that is earlier, to
-    the hour."""
+def as_of(warehouse: Warehouse, now: datetime) -> datetime:
+    """The one "as of" of every answer: now, or the end of what has been collected (the latest
+    watermark of any site and source) when that is earlier, so the minutes since the last
+    collection count as nothing rather than as unmonitored."""
     collected = warehouse.collected_until()
-    end = now if collected is None else min(now, collected.replace(tzinfo=UTC))
-    return end.replace(minute=0, second=0, microsecond=0)
+    now = now.astimezone(UTC)
+    return now if collected is None else min(now, collected.replace(tzinfo=UTC))
+
+
+def data_end(warehouse: Warehouse, now: datetime) -> datetime:
+    """The as-of to the whole hour: where the capacity and savings windows of hourly and daily
+    rows end."""
+    return as_of(warehouse, now).replace(minute=0, second=0, microsecond=0)
 
 
 def estate_as_collected(estate: Estate, warehouse: Warehouse) -> Estate:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from application.collected import as_of as answer_as_of
 from application.provenance import Provenance, provenance_of
 from application.scope import Scope
 from estate.model import Estate, version_in_force
@@ -51,15 +52,6 @@ class MonthServiceLevels:
 
 def _dt(seconds: int) -> datetime:
     return cal.from_utc_seconds(seconds)
-
-
-def default_as_of(warehouse: Warehouse, now: datetime) -> datetime:
-    """Evaluate up to now, or up to the end of what has been collected if that is earlier, so a
-    month in progress does not count the minutes since the last collection as unmonitored."""
-    collected = warehouse.availability_collected_until()
-    if collected is None:
-        return now
-    return min(now, collected.replace(tzinfo=UTC))
 
 
 def _segments_by_service(
@@ -124,7 +116,7 @@ def _month_report(
     services = scope.services(estate)
     datasets = scope.dataset_ids(estate)
     service_ids = scope.service_ids(estate)
-    moment = as_of or default_as_of(warehouse, now or datetime.now(UTC))
+    moment = as_of or answer_as_of(warehouse, now or datetime.now(UTC))
     as_of_s = cal.utc_seconds(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     month_whole = cal.month_period(month, calendar.tz)
     end = month_whole.clipped(as_of_s).end

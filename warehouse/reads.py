@@ -179,10 +179,6 @@ class Reads(_Connection):
             params=[utc_naive(end), utc_naive(start), endpoint_ids, endpoint_ids],
         ).pl()
 
-    def availability_collected_until(self) -> datetime | None:
-        row = first_row(self._con.execute("SELECT max(end_utc) FROM availability_intervals"))
-        return row[0] if row else None
-
     def recovery_points_seconds(
         self, start: datetime, end: datetime, dataset_ids: list[str] | None = None
     ) -> pl.DataFrame:
