@@ -9,210 +9,54 @@ documented in docs/sla.md, is drawn by presentation/). Nothing here reads a file
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
-import numpy as np
-
-from estate.model import Contract, Dataset, DrTest, Service
+from estate.model import Contract, DrTest
 from sla import availability as av
 from sla import calendar as cal
 from sla.credits import credit_gbp, credit_percent
-from sla.intervals import Spans, clip, intersect, subtract, total, union
-from sla.recovery import (
-    BackupJob,
-    JobCounts,
-    LagSeries,
-    RtoEvidence,
-    age_breaches,
-    job_counts,
-    lag_breaches,
-    outage_rto_evidence,
-    recovery_point_age,
-    rpo_breaches,
+from sla.recovery_assessment import (
+    DatasetRecovery,
+    RecoveryPointAssessment,
+    RecoveryTimeAssessment,
+    ReplicationCheck,
+    recovery_point,
+    recovery_time,
 )
-from sla.response import ProbeSeries, response_p95
-from sla.states import Segment
+from sla.response import response_p95
+from sla.schedule import (
+    Calendar,
+    Schedule,
+    ServiceEvidence,
+    active_period,
+    measured_in,
+    schedule,
+    scheduled_in,
+    terms_key,
+)
+
+__all__ = [  # the month's names, and those of the modules it composes that callers use with it
+    "Calendar",
+    "ContractMonth",
+    "CouncilSummary",
+    "DatasetRecovery",
+    "RecoveryPointAssessment",
+    "RecoveryTimeAssessment",
+    "ReplicationCheck",
+    "ResponseTime",
+    "Schedule",
+    "ServiceEvidence",
+    "budget_span_start",
+    "evaluate",
+    "schedule",
+    "summarise",
+]
 
 ROLLING_DAYS = 30
 SECONDS_PER_DAY = 86_400
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """The estate-wide calendar settings."""
-
-    tz: ZoneInfo
-    bank_holidays: str  # the estate's default calendar name
-
-
-@dataclass
-class ServiceEvidence:
-    """What the warehouse knows of one service, over a span covering every window evaluated."""
-
-    service: Service
-    segments: list[Segment]
-    recovery_points: dict[str, list[int]] = field(default_factory=dict)  # dataset -> points
-    jobs: dict[str, list[BackupJob]] = field(default_factory=dict)  # dataset -> jobs
-    lag_samples: dict[str, LagSeries] = field(default_factory=dict)  # dataset -> samples
-    probes: ProbeSeries = field(default_factory=lambda: ProbeSeries.from_rows([]))
-    change_windows: Spans = field(default_factory=list)  # from the change calendar, UTC
-    # Results that depend only on the service and the contract's terms, shared by every council
-    # buying the service on the same terms (a shared service has the same hours for all).
-    _memo: dict = field(default_factory=dict, repr=False)
-
-    def memo(self, key: tuple, compute: Callable[[], object]):
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """Where the contract's hours fall within a period."""
-
-    period: cal.Period
-    service_hours: Spans
-    maintenance: Spans  # maintenance windows inside service hours
-    scheduled: Spans  # service hours less maintenance
-
-    @property
-    def maintenance_seconds(self) -> int:
-        return total(self.maintenance)
-
-
-def active_period(period: cal.Period, service: Service, calendar: Calendar) -> cal.Period:
-    """The part of the period the service was in service (from local midnight of in_service_from)."""
-    if service.in_service_from is None:
-        return period
-    day = service.in_service_from
-    live = cal.local_to_utc_seconds(datetime(day.year, day.month, day.day), calendar.tz)
-    return cal.Period(period.label, max(period.start, min(live, period.end)), period.end)
-
-
-def _terms(contract: Contract, evidence: ServiceEvidence) -> tuple:
-    """A cheap, hashable key for the terms that decide scheduled time (strings hash once)."""
-    return evidence.memo(
-        ("terms", id(contract)),
-        lambda: (
-            contract.service_hours.text,
-            contract.bank_holidays or "",
-            "|".join(str(w) for w in contract.maintenance_windows),
-        ),
-    )
-
-
-def _terms_key(contract: Contract, period: cal.Period, evidence: ServiceEvidence) -> tuple:
-    return (*_terms(contract, evidence), period.start, period.end)
-
-
-def _schedule(
-    contract: Contract, period: cal.Period, calendar: Calendar, evidence: ServiceEvidence
-) -> Schedule:
-    """The schedule of `period`, cut from the schedule of the whole span the evidence covers,
-    which is worked out once per set of terms (identical to working out the period alone:
-    every calendar rule is local to the instants it covers)."""
-
-    def cut() -> Schedule:
-        span = cal.Period("evidence", evidence.segments[0].start, evidence.segments[-1].end)
-        whole = evidence.memo(
-            ("whole", *_terms(contract, evidence)),
-            lambda: schedule(contract, span, calendar, evidence.change_windows),
-        )
-        return Schedule(
-            period,
-            clip(whole.service_hours, period.start, period.end),
-            clip(whole.maintenance, period.start, period.end),
-            clip(whole.scheduled, period.start, period.end),
-        )
-
-    if (
-        not evidence.segments
-        or period.start < evidence.segments[0].start
-        or period.end > evidence.segments[-1].end
-    ):
-        return schedule(contract, period, calendar, evidence.change_windows)
-    return evidence.memo(("schedule", *_terms_key(contract, period, evidence)), cut)
-
-
-def _measure(
-    contract: Contract, period: cal.Period, calendar: Calendar, evidence: ServiceEvidence
-) -> av.Measure:
-    """The period's seconds from the ledger of the contract's terms over the evidence span."""
-    if (
-        not evidence.segments
-        or period.start < evidence.segments[0].start
-        or period.end > evidence.segments[-1].end
-    ):
-        sched = schedule(contract, period, calendar, evidence.change_windows)
-        return av.measure(evidence.segments, sched.scheduled, contract.unmonitored_policy)
-
-    def ledger() -> av.Ledger:
-        span = cal.Period("evidence", evidence.segments[0].start, evidence.segments[-1].end)
-        whole = evidence.memo(
-            ("whole", *_terms(contract, evidence)),
-            lambda: schedule(contract, span, calendar, evidence.change_windows),
-        )
-        return av.Ledger(evidence.segments, whole.scheduled)
-
-    return evidence.memo(("ledger", *_terms(contract, evidence)), ledger).measure(
-        period.start, period.end, contract.unmonitored_policy
-    )
-
-
-def schedule(contract: Contract, period: cal.Period, calendar: Calendar, change_windows: Spans) -> Schedule:
-    hours = cal.service_hours_spans(
-        contract.service_hours, calendar.tz, period, contract.bank_holidays or calendar.bank_holidays
-    )
-    windows = union(
-        cal.maintenance_spans(contract.maintenance_windows, calendar.tz, period),
-        clip(change_windows, period.start, period.end),
-    )
-    in_hours = intersect(hours, windows)
-    return Schedule(period, hours, in_hours, subtract(hours, windows))
-
-
-@dataclass(frozen=True)
-class DatasetRecovery:
-    """One protected dataset's recovery point over the period."""
-
-    dataset_id: str
-    site_id: str
-    recovery_point_age_at_end_seconds: int | None  # from backups and the replica, whichever is newer
-    backup_age_at_end_seconds: int | None
-    breaches: Spans  # age over the RPO
-    backup_breaches: Spans  # the backup chain's own age over its limit
-    backup_max_age_seconds: int
-    jobs: JobCounts
-
-
-@dataclass(frozen=True)
-class ReplicationCheck:
-    dataset_id: str
-    from_site_id: str
-    to_site_id: str
-    max_lag_seconds: float | None
-    breaches: Spans  # lag over the RPO
-
-
-@dataclass(frozen=True)
-class RecoveryPointAssessment:
-    """RPO compliance: the share of assessed scheduled time with the recovery point within the RPO."""
-
-    rpo_hours: float
-    assessed_scheduled_seconds: int
-    breach_seconds_in_scheduled: int
-    compliance: Fraction | None  # exact; None when nothing could be assessed
-    jobs: JobCounts
-    datasets: tuple[DatasetRecovery, ...]
-    replication: tuple[ReplicationCheck, ...]
-
-    @property
-    def met(self) -> bool | None:
-        return None if self.compliance is None else self.compliance == 1
 
 
 @dataclass(frozen=True)
@@ -220,14 +64,6 @@ class ResponseTime:
     target_seconds: float
     p95_seconds: float | None
     intervals: int  # probe intervals weighed
-    met: bool | None
-
-
-@dataclass(frozen=True)
-class RecoveryTimeAssessment:
-    rto_hours: float
-    latest_dr_test: date | None
-    evidence: tuple[RtoEvidence, ...]
     met: bool | None
 
 
@@ -295,106 +131,8 @@ def _measure_window(
         piece = active_period(piece, evidence.service, calendar)
         if piece.seconds <= 0:
             continue
-        parts.append((_measure(contract, piece, calendar, evidence), contract.availability_target_percent))
+        parts.append((measured_in(contract, piece, calendar, evidence), contract.availability_target_percent))
     return av.error_budget(window, label, parts)
-
-
-REPLICATED_BACKUP_MAX_AGE_SECONDS = 24 * 3600
-
-
-def _backup_max_age_seconds(dataset: Dataset, rpo_seconds: int) -> int:
-    """The backup chain's own limit: configured, else the RPO, else a day when replicated."""
-    if dataset.backup_max_age_hours is not None:
-        return round(dataset.backup_max_age_hours * 3600)
-    return max(rpo_seconds, REPLICATED_BACKUP_MAX_AGE_SECONDS) if dataset.replicated_to else rpo_seconds
-
-
-def _rpo(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> RecoveryPointAssessment | None:
-    datasets = evidence.service.datasets
-    if contract.rpo_hours is None or not datasets:
-        return None
-    rpo_seconds = round(contract.rpo_hours * 3600)
-    start, end = sched.period.start, sched.period.end
-    all_breaches: Spans = []
-    unassessed: Spans = []
-    rows = []
-    counts_total = JobCounts(0, 0, 0, 0)
-    replication = []
-    for dataset in datasets:
-        points = [p for p in evidence.recovery_points.get(dataset.id, []) if p <= end]
-        backup_limit = _backup_max_age_seconds(dataset, rpo_seconds)
-        at_rpo = rpo_breaches(points, rpo_seconds, start, end)
-        backup_only = (
-            at_rpo if backup_limit == rpo_seconds else rpo_breaches(points, backup_limit, start, end)
-        )
-        backup_age = recovery_point_age(points, end)
-        lags = evidence.lag_samples.get(dataset.id)
-        replica_times = lags.times[lags.times <= end] if dataset.replicated_to and lags is not None else None
-        if replica_times is None or len(replica_times) == 0:
-            breaches, age_at_end, first = at_rpo, backup_age, (points[0] if points else end)
-        else:
-            upto = lags.times <= end
-            replica_points = replica_times - np.ceil(lags.lag_seconds[upto]).astype(np.int64)
-            replica_age = end - int(replica_points.max())
-            age_at_end = replica_age if backup_age is None else min(backup_age, replica_age)
-            first = min(int(replica_times[0]), points[0]) if points else int(replica_times[0])
-            # The age from backups and replica together is over the RPO only while both ages
-            # are, so without a backup breach at the RPO there is nothing more to work out;
-            # except before the first backup, where only the replica's age is known (and the
-            # backups show no breach because they show nothing): a replica falling behind there
-            # is a breach.
-            breaches = (
-                age_breaches(
-                    np.concatenate((np.asarray(points, np.int64), replica_times)),
-                    np.concatenate((np.asarray(points, np.int64), replica_points)),
-                    rpo_seconds,
-                    start,
-                    end,
-                )
-                if at_rpo or not points or points[0] > max(start, int(replica_times[0]))
-                else []
-            )
-        if first > start:
-            unassessed = union(unassessed, [(start, min(first, end))])
-        all_breaches = union(all_breaches, breaches)
-        counts = job_counts(evidence.jobs.get(dataset.id, []), start, end)
-        counts_total = JobCounts(
-            *(a + b for a, b in zip(astuple(counts_total), astuple(counts), strict=True))
-        )
-        rows.append(
-            DatasetRecovery(
-                dataset.id,
-                dataset.site,
-                age_at_end,
-                backup_age,
-                tuple(breaches),
-                tuple(backup_only),
-                backup_limit,
-                counts,
-            )
-        )
-        if dataset.replicated_to:
-            lag_spans, peak = lag_breaches(
-                evidence.lag_samples.get(dataset.id, LagSeries.from_rows([])), rpo_seconds, start, end
-            )
-            replication.append(
-                ReplicationCheck(dataset.id, dataset.site, dataset.replicated_to, peak, tuple(lag_spans))
-            )
-    assessed = subtract(sched.scheduled, unassessed)
-    breach_in_scheduled = total(intersect(assessed, all_breaches))
-    assessed_seconds = total(assessed)
-    compliance = (
-        None if assessed_seconds == 0 else Fraction(assessed_seconds - breach_in_scheduled, assessed_seconds)
-    )
-    return RecoveryPointAssessment(
-        contract.rpo_hours,
-        assessed_seconds,
-        breach_in_scheduled,
-        compliance,
-        counts_total,
-        tuple(rows),
-        tuple(replication),
-    )
 
 
 def _response(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> ResponseTime | None:
@@ -402,44 +140,11 @@ def _response(contract: Contract, sched: Schedule, evidence: ServiceEvidence) ->
         return None
     # intervals outside the period weigh nothing: the scheduled spans lie inside it
     p95, weighted = evidence.memo(
-        ("response", *_terms_key(contract, sched.period, evidence)),
+        ("response", *terms_key(contract, sched.period, evidence)),
         lambda: response_p95(evidence.probes, sched.scheduled),
     )
     target = contract.response_time_target_seconds
     return ResponseTime(target, p95, weighted, None if p95 is None else p95 <= target)
-
-
-def _rto(
-    contract: Contract, outages: Sequence[av.Outage], dr_tests: Sequence[DrTest], last_day: date
-) -> RecoveryTimeAssessment | None:
-    """The latest DR test up to the period's last day, and the period's outages longer than the RTO."""
-    if contract.rto_hours is None:
-        return None
-    rto_seconds = round(contract.rto_hours * 3600)
-    evidence: list[RtoEvidence] = []
-    tests = sorted(
-        (t for t in dr_tests if t.service == contract.service and t.date <= last_day), key=lambda t: t.date
-    )
-    if tests:
-        latest = tests[-1]
-        seconds = round(latest.measured_recovery_minutes * 60)
-        evidence.append(
-            RtoEvidence(
-                "dr-test",
-                latest.date.isoformat(),
-                seconds,
-                rto_seconds,
-                latest.passed and seconds <= rto_seconds,
-                f"recovered at {latest.recovered_at_site}" + (f"; {latest.notes}" if latest.notes else ""),
-            )
-        )
-    evidence += outage_rto_evidence([(o.start, o.end, _iso(o.start)) for o in outages], rto_seconds)
-    return RecoveryTimeAssessment(
-        contract.rto_hours,
-        tests[-1].date if tests else None,
-        tuple(evidence),
-        None if not evidence else all(e.passed for e in evidence),
-    )
 
 
 def evaluate(
@@ -466,8 +171,8 @@ def evaluate(
     active = active_period(period, service, calendar)
     if active.seconds <= 0:
         return ContractMonth(*head, "not-in-service", contract, service.sites)
-    sched = _schedule(contract, active, calendar, evidence)
-    measured = _measure(contract, active, calendar, evidence)
+    sched = scheduled_in(contract, active, calendar, evidence)
+    measured = measured_in(contract, active, calendar, evidence)
     outages = av.outages(
         evidence.segments, sched.service_hours, sched.scheduled, active.start, active.end, service.sites
     )
@@ -503,8 +208,8 @@ def evaluate(
         _measure_window("rolling_30_days", rolling.label, rolling, lookup, evidence, calendar),
     )
     rpo = evidence.memo(
-        ("rpo", contract.rpo_hours, *_terms_key(contract, active, evidence)),
-        lambda: _rpo(contract, sched, evidence),
+        ("rpo", contract.rpo_hours, *terms_key(contract, active, evidence)),
+        lambda: recovery_point(contract, sched, evidence),
     )
     return ContractMonth(
         *head,
@@ -519,7 +224,7 @@ def evaluate(
         budgets,
         rpo,
         _response(contract, sched, evidence),
-        _rto(contract, outages, dr_tests, cal.local_date(active.end - 1, calendar.tz)),
+        recovery_time(contract, outages, dr_tests, cal.local_date(active.end - 1, calendar.tz)),
         credit_percent(measured.availability, contract.credit_tiers),
         credit_gbp(measured.availability, contract.credit_tiers, contract.monthly_charge_gbp),
     )
