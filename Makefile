@@ -40,8 +40,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/demo_build.py
-	$(BIN)/python bench/collect_backfill.py
-	$(BIN)/python bench/collect_backfill.py --cycle
+	$(BIN)/python -m bench.collect_backfill
+	$(BIN)/python -m bench.collect_backfill --cycle
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .hypothesis

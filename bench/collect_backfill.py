@@ -1,6 +1,8 @@
 """Benchmark: backfilling 90 days from two real Prometheus servers into the warehouse.
 
-    python bench/collect_backfill.py [--days 90] [--servers 200] [--services 100] [--client-days 10]
+    python -m bench.collect_backfill [--days 90] [--servers 200] [--services 100] [--client-days 10]
+
+(from the project root, so the test harness in tests/collectors/ imports as a package).
 
 Two sites, each with `--servers` servers (node_exporter, scraped every 5 minutes) and
 `--services` two-site services (a blackbox probe a minute at each site, with outages and
@@ -40,12 +42,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from collectors.prometheus.utilisation import NODE_EXPRESSIONS
+from tests.collectors.prometheus_server import backfill, serve
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from collectors.prometheus.utilisation import NODE_EXPRESSIONS  # noqa: E402
-from tests.collectors.prometheus_server import backfill, serve  # noqa: E402
-
 END = datetime(2026, 10, 1, tzinfo=UTC)
 CACHE = ROOT / "bench" / ".cache"
 PROBE_S, NODE_S = 60, 300
@@ -410,7 +410,11 @@ def child_client(url: str, db: Path, since: datetime, until: datetime) -> dict:
 
 def spawn(*args: str) -> dict:
     answer = subprocess.run(
-        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False, cwd=ROOT
+        [sys.executable, "-m", "bench.collect_backfill", "--child", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
     )
     if answer.returncode:
         raise RuntimeError(answer.stderr[-3000:])

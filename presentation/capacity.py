@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from rich.console import Console
@@ -13,8 +11,9 @@ from application.profile import UtilisationProfile
 from application.site_loss import SiteLossReport
 from application.timeleft import TimeLeftReport
 from application.underuse import UnderuseReport
-from presentation.formats import money_plain, utc_iso, yes_no
-from presentation.tables import text_table
+from presentation import render
+from presentation.formats import money, money_plain, number, utc_iso, yes_no
+from presentation.render import Column, text
 
 
 def underuse_document(report: UnderuseReport) -> dict:
@@ -131,56 +130,57 @@ def profile_json(report: UtilisationProfile) -> str:
     return _json(profile_document(report))
 
 
+def _r3(value):
+    return None if value is None else round(value, 3)
+
+
+def _money_text(value) -> str:
+    return money(value, symbol=False)
+
+
+# under-use: CSV with the JSON's field names and figures, the table as a planner reads it
 UNDERUSE_CSV_COLUMNS = (
-    "kind",
-    "server",
-    "site",
-    "role",
-    "services",
-    "annual_cost_gbp",
-    "cpu_p50",
-    "cpu_p95",
-    "cpu_p99",
-    "cpu_max_peak",
-    "memory_p95",
-    "network_p95_mbps",
-    "peak_13_months_cpu_percent",
-    "busiest_month",
+    text("kind", lambda f: f.kind),
+    text("server", lambda f: f.server_id),
+    text("site", lambda f: f.site_id),
+    text("role", lambda f: f.role),
+    text("services", lambda f: f.services),
+    Column("annual_cost_gbp", "GBP", lambda f: f.annual_cost_gbp, _money_text),
+    Column("cpu_p50", "percent", lambda f: _r3(f.cpu.p50)),
+    Column("cpu_p95", "percent", lambda f: _r3(f.cpu.p95)),
+    Column("cpu_p99", "percent", lambda f: _r3(f.cpu.p99)),
+    Column("cpu_max_peak", "percent", lambda f: _r3(f.cpu.max_peak)),
+    Column("memory_p95", "percent", lambda f: _r3(f.memory.p95)),
+    Column("network_p95_mbps", "Mb/s", lambda f: None if f.network is None else _r3(f.network.p95)),
+    Column("peak_13_months_cpu_percent", "percent", lambda f: _r3(f.peak_13_months_cpu_percent)),
+    text("busiest_month", lambda f: f.busiest_month),
 )
 
 
-def _row(finding: dict) -> dict:
-    network = finding["network"] or {}
-    return {
-        "kind": finding["kind"],
-        "server": finding["server"],
-        "site": finding["site"],
-        "role": finding["role"],
-        "services": " ".join(finding["services"]),
-        "annual_cost_gbp": finding["annual_cost_gbp"],
-        "cpu_p50": finding["cpu"]["p50"],
-        "cpu_p95": finding["cpu"]["p95"],
-        "cpu_p99": finding["cpu"]["p99"],
-        "cpu_max_peak": finding["cpu"]["max_peak"],
-        "memory_p95": finding["memory"]["p95"],
-        "network_p95_mbps": network.get("p95", ""),
-        "peak_13_months_cpu_percent": finding["peak_13_months_cpu_percent"],
-        "busiest_month": finding["busiest_month"] or "",
-    }
+def _one_decimal(value) -> str:
+    return "" if value is None else f"{value:.1f}"
 
 
-def underuse_json(report: UnderuseReport) -> str:
-    return _json(underuse_document(report))
+UNDERUSE_TABLE_COLUMNS = (
+    text("server", lambda f: f.server_id),
+    text("site", lambda f: f.site_id),
+    text("role", lambda f: f.role),
+    text("services", lambda f: ", ".join(f.services)),
+    Column("£ a year", "GBP", lambda f: f.annual_cost_gbp, _money_text),
+    Column("CPU p95 %", "percent", lambda f: f.cpu.p95, _one_decimal),
+    Column("CPU p99 %", "percent", lambda f: f.cpu.p99, _one_decimal),
+    Column("mem p95 %", "percent", lambda f: f.memory.p95, _one_decimal),
+    Column("net p95 Mb/s", "Mb/s", lambda f: None if f.network is None else f.network.p95, number),
+    Column("13-month peak %", "percent", lambda f: f.peak_13_months_cpu_percent, _one_decimal),
+    text("daily CPU peaks", lambda f: _spark(list(f.daily_cpu_peaks))),
+)
 
 
 def underuse_csv(report: UnderuseReport) -> str:
-    data = underuse_document(report)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=UNDERUSE_CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for finding in [*data["under_used"], *data["possibly_unused"]]:
-        writer.writerow(_row(finding))
-    return buffer.getvalue()
+    ordered = [f for f in report.findings if f.kind == "under-used"] + [
+        f for f in report.findings if f.kind == "possibly-unused"
+    ]
+    return render.csv_text(UNDERUSE_CSV_COLUMNS, ordered)
 
 
 def _spark(peaks: list) -> str:
@@ -192,183 +192,140 @@ def _spark(peaks: list) -> str:
 
 
 def print_underuse(report: UnderuseReport, console: Console | None = None) -> None:
-    console = console or Console(width=200)
-    data = underuse_document(report)
+    console = console or render.default_console()
     console.print(
-        f"Under-used servers over the {data['lookback_days']} days to {data['as_of_utc']} (rules: docs/capacity.md)"
+        f"Under-used servers over the {report.lookback_days} days to {utc_iso(report.as_of_utc)} "
+        "(rules: docs/capacity.md)"
     )
-    for key, title in (("under_used", "Under-used"), ("possibly_unused", "Possibly unused")):
-        findings = data[key]
-        columns = (
-            "server",
-            "site",
-            "role",
-            "services",
-            "£ a year",
-            "CPU p95 %",
-            "CPU p99 %",
-            "mem p95 %",
-            "net p95 Mb/s",
-            "13-month peak %",
-            "daily CPU peaks",
+    for kind, title in (("under-used", "Under-used"), ("possibly-unused", "Possibly unused")):
+        findings = [f for f in report.findings if f.kind == kind]
+        cost = money(report.annual_cost_gbp(kind))
+        render.table(
+            UNDERUSE_TABLE_COLUMNS,
+            findings,
+            f"{title}: {len(findings)} servers, {cost} a year",
+            console=console,
         )
-        table = text_table(
-            columns,
-            left=("server", "site", "role", "services", "daily CPU peaks"),
-            title=f"{title}: {len(findings)} servers, £{data['annual_cost_gbp'][key]} a year",
-        )
-        for f in findings:
-            network = f["network"] or {}
-            table.add_row(
-                f["server"],
-                f["site"],
-                f["role"],
-                ", ".join(f["services"]),
-                f["annual_cost_gbp"],
-                f"{f['cpu']['p95']:.1f}",
-                f"{f['cpu']['p99']:.1f}",
-                f"{f['memory']['p95']:.1f}",
-                "" if not network else f"{network['p95']:.2f}",
-                f"{f['peak_13_months_cpu_percent']:.1f}",
-                _spark(f["daily_cpu_peaks"]),
-            )
-        console.print(table)
+
+
+def _beyond(day) -> str:
+    return "beyond 3 years" if day is None else day.isoformat()
+
+
+TIMELEFT_COLUMNS = (
+    text("site", lambda p: p.site_id),
+    text("pool", lambda p: p.pool),
+    Column("capacity", "", lambda p: p, lambda p: f"{p.projection.capacity:,.0f} {p.unit}"),
+    Column("usable", "", lambda p: p, lambda p: f"{p.projection.usable:,.0f} {p.unit}"),
+    Column(
+        "peak, last 30 days",
+        "",
+        lambda p: p.projection,
+        lambda j: (
+            f"{j.peak_recent:,.0f} ({round(100 * j.peak_recent / j.capacity, 2) if j.capacity else ''} %)"
+        ),
+    ),
+    Column("growth a year", "", lambda p: p.projection.growth_per_year, lambda v: f"{v:+,.0f}"),
+    Column("band", "", lambda p: p.projection.band, lambda v: f"±{v:,.0f}"),
+    text("method", lambda p: p.projection.method),
+    Column("crosses (conservative)", "date", lambda p: p.projection.crossing_conservative, _beyond),
+    Column("crosses (central)", "date", lambda p: p.projection.crossing_central, _beyond),
+    Column("days left", "days", lambda p: p.projection.days_remaining),
+)
 
 
 def print_timeleft(report: TimeLeftReport, console: Console | None = None) -> None:
-    console = console or Console(width=200)
-    data = timeleft_document(report)
-    columns = (
-        "site",
-        "pool",
-        "capacity",
-        "usable",
-        "peak, last 30 days",
-        "growth a year",
-        "band",
-        "method",
-        "crosses (conservative)",
-        "crosses (central)",
-        "days left",
+    console = console or render.default_console()
+    title = (
+        f"Time remaining to {report.ceiling_percent} % of capacity, as of {utc_iso(report.as_of_utc)} "
+        "(rules: docs/capacity.md)"
     )
-    title = f"Time remaining to {data['ceiling_percent']} % of capacity, as of {data['as_of_utc']} (rules: docs/capacity.md)"
-    table = text_table(columns, left=("site", "pool", "method"), title=title)
-    for p in data["pools"]:
-        unit = p["unit"]
-        table.add_row(
-            p["site"],
-            p["pool"],
-            f"{p['capacity']:,.0f} {unit}",
-            f"{p['usable']:,.0f} {unit}",
-            f"{p['peak_last_30_days']:,.0f} ({p['peak_last_30_days_percent_of_capacity']} %)",
-            f"{p['growth_per_year']:+,.0f}",
-            f"±{p['band']:,.0f}",
-            p["method"],
-            p["crossing_conservative"] or "beyond 3 years",
-            p["crossing_central"] or "beyond 3 years",
-            "" if p["days_remaining"] is None else str(p["days_remaining"]),
-        )
-    console.print(table)
-    filling = [
-        s
-        for s in data["storage_days_until_full"]
-        if s["days_until_full"] is not None and s["days_until_full"] < 365
-    ]
+    render.table(TIMELEFT_COLUMNS, report.pools, title, console=console)
+    filling = [s for s in report.storage if s.days_until_full is not None and s.days_until_full < 365]
     if filling:
         console.print("Storage full within a year:")
         for s in filling:
             console.print(
-                f"  {s['server']} ({s['site']}): {s['used_percent']} % used, full in {s['days_until_full']} days"
+                f"  {s.server_id} ({s.site_id}): {round(s.used_percent, 2)} % used, full in {round(s.days_until_full, 1)} days"
             )
+
+
+def _left_out(names) -> str:
+    return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+
+
+SITE_LOSS_COLUMNS = (
+    text("if lost", lambda c: c.lost),
+    text("survivor", lambda c: c.survivor),
+    text("pool", lambda c: c.pool),
+    Column("usable", "", lambda c: c.usable, lambda v: f"{v:,.0f}"),
+    Column("combined peak", "", lambda c: c.combined_peak, lambda v: f"{v:,.0f}"),
+    Column("headroom", "", lambda c: c.headroom, lambda v: f"{v:+,.0f}"),
+    Column("fits", "", lambda c: c.fits, yes_no, "left"),
+    text("would not fit (by criticality)", lambda c: _left_out(list(c.would_not_fit))),
+)
 
 
 def print_site_loss(answer: SiteLossReport, console: Console | None = None) -> None:
-    console = console or Console(width=200)
-    report = site_loss_document(answer)
+    console = console or render.default_console()
     console.print(
-        f"Site-loss check over the {report['lookback_days']} days to {report['as_of_utc']}, "
-        f"usable = {report['ceiling_percent']} % of capacity (rules: docs/capacity.md)"
+        f"Site-loss check over the {answer.lookback_days} days to {utc_iso(answer.as_of_utc)}, "
+        f"usable = {answer.ceiling_percent} % of capacity (rules: docs/capacity.md)"
     )
-    columns = (
-        "if lost",
-        "survivor",
-        "pool",
-        "usable",
-        "combined peak",
-        "headroom",
-        "fits",
-        "would not fit (by criticality)",
-    )
-    table = text_table(
-        columns, left=("if lost", "survivor", "pool", "fits", "would not fit (by criticality)")
-    )
-    for c in report["checks"]:
-        left_out = c["would_not_fit"]
-        shown = ", ".join(left_out[:8]) + (f" and {len(left_out) - 8} more" if len(left_out) > 8 else "")
-        table.add_row(
-            c["if_lost"],
-            c["survivor"],
-            c["pool"],
-            f"{c['usable']:,.0f}",
-            f"{c['combined_peak']:,.0f}",
-            f"{c['headroom']:+,.0f}",
-            "yes" if c["fits"] else "NO",
-            shown,
-        )
-    console.print(table)
+    render.table(SITE_LOSS_COLUMNS, answer.checks, console=console)
+
+
+PLAN_COLUMNS = (
+    text("site", lambda p: p.site),
+    Column("hosts now", "", lambda p: p.hosts_now),
+    Column("hosts needed", "", lambda p: p.hosts_needed),
+    Column("hosts freed", "", lambda p: p.hosts_freed),
+    Column("saving £ a year", "GBP", lambda p: p.saving_gbp, _money_text),
+)
 
 
 def print_consolidation(answer: ConsolidationReport, console: Console | None = None) -> None:
-    console = console or Console(width=200)
-    report = consolidation_document(answer)
-    host = report["host"]
+    console = console or render.default_console()
+    host = answer.host
     console.print(
-        f"Consolidation onto {host['cores']}-core, {host['memory_gib']:.0f} GiB hosts with {host['headroom_percent']} % "
-        f"headroom, by p95 demand over {report['lookback_days']} days (rules: docs/capacity.md)"
+        f"Consolidation onto {host.cores}-core, {host.memory_gib:.0f} GiB hosts with {host.headroom_percent} % "
+        f"headroom, by p95 demand over {answer.lookback_days} days (rules: docs/capacity.md)"
     )
-    table = text_table(
-        ("site", "hosts now", "hosts needed", "hosts freed", "saving £ a year"), left=("site",)
-    )
-    for site in report["sites"]:
-        table.add_row(
-            site["site"],
-            str(site["hosts_now"]),
-            str(site["hosts_needed"]),
-            str(site["hosts_freed"]),
-            site["saving_gbp_a_year"],
-        )
-    console.print(table)
+    render.table(PLAN_COLUMNS, answer.plans, console=console)
     console.print(
-        f"At allocated size the same workloads need {report['hosts_needed_at_allocated_size']} hosts; packing by p95 "
-        f"needs {report['hosts_needed']}: {report['hosts_freed_by_right_sizing']} hosts (£{report['saving_by_right_sizing_gbp_a_year']} "
-        f"a year) freed by right-sizing. Two-site services kept at two sites: {yes_no(report['two_site_services_kept_at_two_sites'])}."
+        f"At allocated size the same workloads need {answer.hosts_needed_at_allocated_size} hosts; packing by p95 "
+        f"needs {answer.hosts_needed}: {answer.hosts_freed_by_right_sizing} hosts "
+        f"({money(answer.saving_by_right_sizing_gbp_a_year)} a year) freed by right-sizing. "
+        f"Two-site services kept at two sites: {yes_no(answer.two_site_services_kept_at_two_sites)}."
     )
+
+
+def _percentile(name: str):
+    return lambda row: row[1].maximum if name == "max" else row[1].percentiles[name]
+
+
+PROFILE_COLUMNS = (
+    text("resource", lambda row: row[0]),
+    text("hours", lambda row: row[2]),
+    Column("counted", "hours", lambda row: row[1].hours),
+    *(Column(q, "percent", _percentile(q), _one_decimal) for q in ("p50", "p95", "p99", "max")),
+)
 
 
 def print_profile(answer: UtilisationProfile, console: Console | None = None) -> None:
-    console = console or Console(width=200)
-    report = profile_document(answer)
-    subject = report["subject"]
+    console = console or render.default_console()
     console.print(
-        f"Utilisation of {subject['kind']} {subject['id']} ({report['servers']} servers), "
-        f"{report['from_utc']} to {report['to_utc']}, percent of capacity (rules: docs/capacity.md)"
+        f"Utilisation of {answer.subject_kind} {answer.subject_id} ({answer.servers} servers), "
+        f"{utc_iso(answer.from_utc)} to {utc_iso(answer.to_utc)}, percent of capacity (rules: docs/capacity.md)"
     )
-    table = text_table(
-        ("resource", "hours", "counted", "p50", "p95", "p99", "max"), left=("resource", "hours")
-    )
-    for resource in ("cpu", "memory"):
-        for label, key in (("all hours", "all_hours"), ("service hours", "service_hours")):
-            p = report[resource][key]
-            if p is None:
-                continue
-            table.add_row(
-                resource,
-                label,
-                str(p["hours"]),
-                *(f"{p[q]:.1f}" if p[q] is not None else "" for q in ("p50", "p95", "p99", "max")),
-            )
-    console.print(table)
-    shape = report["cpu"]["all_hours"]["hour_of_week_mean"]
+    rows = [
+        (r.resource, p, label)
+        for r in answer.resources
+        for label, p in (("all hours", r.all_hours), ("service hours", r.service_hours))
+        if p is not None
+    ]
+    render.table(PROFILE_COLUMNS, rows, console=console)
+    shape = answer.resource("cpu").all_hours.hour_of_week_mean
     bars = " ▁▂▃▄▅▆▇█"
     top = max((v for v in shape if v is not None), default=0) or 1
     console.print("CPU by hour of the week (Mon .. Sun, local time):")
@@ -377,3 +334,7 @@ def print_profile(answer: UtilisationProfile, console: Console | None = None) ->
         console.print(
             f"  {name} " + "".join(" " if v is None else bars[min(8, int(8 * v / top))] for v in row)
         )
+
+
+def underuse_json(report: UnderuseReport) -> str:
+    return _json(underuse_document(report))

@@ -1,53 +1,38 @@
-"""`councilops load inventory` output: the reconciliation findings as a table, JSON or CSV."""
+"""The CMDB reconciliation shown: its findings as a table, JSON or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import asdict, fields
 from datetime import date
 
 from rich.console import Console
 
 from application.inventory import Finding
-from presentation.tables import text_table
+from presentation import render
+from presentation.render import Column, text
 
-COLUMNS = tuple(f.name for f in fields(Finding))
+# CSV and JSON keep the finding's own field names; the table reads as a sentence would.
+CSV_COLUMNS = tuple(Column(f.name, "", lambda row, name=f.name: getattr(row, name)) for f in fields(Finding))
+TABLE_COLUMNS = (
+    text("site", lambda f: f.site_id),
+    text("server", lambda f: f.server_id),
+    text("finding", lambda f: f.finding),
+    text("estate", lambda f: f.estate_value),
+    text("CMDB", lambda f: f.cmdb_value),
+    Column("CMDB line", "", lambda f: f.cmdb_line),
+)
 
 
 def findings_json(snapshot: date, findings: list[Finding]) -> str:
-    return json.dumps(
-        {"snapshot_date": snapshot.isoformat(), "findings": [asdict(f) for f in findings]}, indent=2
-    )
+    return render.json_text({"snapshot_date": snapshot, "findings": [asdict(f) for f in findings]})
 
 
 def findings_csv(findings: list[Finding]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for finding in findings:
-        writer.writerow(asdict(finding))
-    return buffer.getvalue()
+    return render.csv_text(CSV_COLUMNS, findings)
 
 
 def print_findings(findings: list[Finding], summary: str, console: Console | None = None) -> None:
     console = console or Console(width=160)
     console.print(summary, soft_wrap=True)
-    if not findings:
-        return
-    table = text_table(
-        ("site", "server", "finding", "estate", "CMDB", "CMDB line"),
-        left=("site", "server", "finding", "estate", "CMDB"),
-        title="The estate against the CMDB",
-    )
-    for f in findings:
-        table.add_row(
-            f.site_id,
-            f.server_id,
-            f.finding,
-            f.estate_value,
-            f.cmdb_value,
-            "" if f.cmdb_line is None else str(f.cmdb_line),
-        )
-    console.print(table)
+    if findings:
+        render.table(TABLE_COLUMNS, findings, "The estate against the CMDB", console=console)
