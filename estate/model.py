@@ -198,7 +198,6 @@ class Endpoint(_Frozen):
     site: Id
     target: str
     probe_interval_seconds: Annotated[int, Field(gt=0, le=3600)] = 60
-    module: str = "http_2xx"
 
 
 class Dataset(_Frozen):
@@ -293,7 +292,6 @@ class DrTest(_Frozen):
 class Licence(_Frozen):
     name: str
     annual_gbp: MoneyGbp
-    services: tuple[Id, ...] = ()
     cashable: bool = True
 
 

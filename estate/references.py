@@ -234,14 +234,6 @@ def _check_money(data: dict, councils: set[str], sites: set[str]) -> Iterator[Fi
     money = data.get("money")
     if not isinstance(money, dict):
         return
-    cost_model = money.get("cost_model") if isinstance(money.get("cost_model"), dict) else {}
-    for i, licence in _items(cost_model, "licences"):
-        yield from _each_reference(
-            ("money", "cost_model", "licences", i, "services"),
-            licence.get("services"),
-            _ids(data, "services"),
-            "service",
-        )
     baseline = money.get("baseline")
     if isinstance(baseline, dict):
         servers = [

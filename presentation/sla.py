@@ -44,6 +44,7 @@ def _rpo(rpo) -> dict | None:
             {
                 "dataset": d.dataset_id,
                 "site": d.site_id,
+                "size_gib": d.size_gib,
                 "recovery_point_age_at_end_seconds": d.recovery_point_age_at_end_seconds,
                 "backup_age_at_end_seconds": d.backup_age_at_end_seconds,
                 "breaches": _spans(d.breaches),

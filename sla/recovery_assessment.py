@@ -42,6 +42,7 @@ class DatasetRecovery:
     backup_breaches: Spans  # the backup chain's own age over its limit
     backup_max_age_seconds: int
     jobs: JobCounts
+    size_gib: float | None = None  # as configured: how much data a breach puts at risk
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def recovery_point(
                 tuple(backup_only),
                 backup_limit,
                 counts,
+                dataset.size_gib,
             )
         )
         if dataset.replicated_to:

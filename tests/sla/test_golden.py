@@ -510,7 +510,7 @@ def test_rpo_compliance_through_evaluate():
     start, end = utc("2026-03-31T23:00:00"), utc("2026-10-01T00:00:00")
     days = [d for d in range(1, 31) if d not in (10, 11)]
     jobs = [BackupJob("db", utc(f"2026-09-{d:02d}T01:00:00"), "success") for d in days]
-    datasets = (Dataset(id="db", site="dc1"),)
+    datasets = (Dataset(id="db", site="dc1", size_gib=120.0),)
     evidence = ServiceEvidence(
         service(datasets=datasets),
         segments_for({"dc1": [StateInterval(start, end, "up")], "dc2": []}, start, end),
@@ -519,6 +519,7 @@ def test_rpo_compliance_through_evaluate():
     )
     result = evaluate("fylde", "2026-09", evidence, lambda m: contract(rpo_hours=24), CALENDAR, (), end)
     rpo = contract_month_document(result)["rpo"]
+    assert rpo["datasets"][0]["size_gib"] == 120.0  # shown beside its breaches, as configured
     assert rpo["datasets"][0]["breaches"] == [
         {"start_utc": "2026-09-10T01:00:00Z", "end_utc": "2026-09-12T01:00:00Z", "seconds": 48 * HOUR}
     ]

@@ -192,8 +192,8 @@ def _money_section(councils: list[str], anchors: Anchors) -> dict:
             "power_gbp_per_kwh": money.POWER_GBP_PER_KWH,
             "physical_server_watts": money.PHYSICAL_SERVER_WATTS,
             "licences": [
-                {"name": name, "annual_gbp": annual_gbp, "services": list(services), "cashable": cashable}
-                for name, annual_gbp, services, cashable in money.LICENCES
+                {"name": name, "annual_gbp": annual_gbp, "cashable": cashable}
+                for name, annual_gbp, cashable in money.LICENCES
             ],
         },
         "baseline": {

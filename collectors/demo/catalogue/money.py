@@ -14,11 +14,11 @@ PROGRAMME_YEARS_BEFORE_HISTORY = 3
 STORAGE_GBP_PER_TIB_YEAR = 180.0
 POWER_GBP_PER_KWH = 0.28
 PHYSICAL_SERVER_WATTS = 450.0
-# (name, annual GBP, the services it is for (none: all), cashable)
+# (name, annual GBP, cashable)
 LICENCES = (
-    ("Hypervisor licences", 64_000.0, (), True),
-    ("Revenues and Benefits software", 210_000.0, ("council-tax", "business-rates", "benefits"), True),
-    ("Email licences", 88_000.0, ("email",), True),
+    ("Hypervisor licences", 64_000.0, True),
+    ("Revenues and Benefits software", 210_000.0, True),
+    ("Email licences", 88_000.0, True),
 )
 
 # The baseline is the financial year before the programme's first.
