@@ -38,6 +38,11 @@ ONLY = "(?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], {column}))"
 # A naive UTC column as wall-clock time in the estate's zone (bound once, before the query's own
 # parameters): calendars are cut in the estate's zone, never by UTC.
 LOCAL = "timezone(?::VARCHAR, {column} AT TIME ZONE 'UTC')"
+# A sum of floats that comes out the same whatever order DuckDB's threads add the rows in: each
+# term to the nano-unit as an integer, added exactly, then back. A parallel float sum differs in
+# its last bit from run to run, enough to flip a figure shown to three decimals (55.0355) or a
+# penny of a split; a nano-unit is far below anything shown.
+EXACT_SUM = "(CAST(sum(CAST(round(({expression}) * 1e9) AS HUGEINT)) AS DOUBLE) / 1e9)"
 
 
 class Reads(_Connection):
@@ -380,7 +385,7 @@ class Reads(_Connection):
             return self._con.sql(
                 weights_cte
                 + f"SELECT u.site_id, CAST({LOCAL.format(column='u.interval_start_utc')} AS DATE) AS day, "
-                "sum(u.mean_value * w.weight) AS peak FROM utilisation u JOIN weights w USING (server_id) "
+                f"{EXACT_SUM.format(expression='u.mean_value * w.weight')} AS peak FROM utilisation u JOIN weights w USING (server_id) "
                 "WHERE u.metric = ? AND u.interval_seconds = 86400 AND u.interval_start_utc >= ? "
                 "AND u.interval_start_utc < ? GROUP BY u.site_id, day ORDER BY u.site_id, day",
                 params=[server_ids, weights, time_zone, metric, utc_naive(start), utc_naive(end)],
@@ -388,7 +393,7 @@ class Reads(_Connection):
         return self._con.sql(
             weights_cte + "SELECT site_id, day, max(total) AS peak FROM ("
             f"  SELECT u.site_id, CAST({LOCAL.format(column='interval_start_utc')} AS DATE) AS day, interval_start_utc, "
-            "         sum(u.mean_value * w.weight) AS total "
+            f"         {EXACT_SUM.format(expression='u.mean_value * w.weight')} AS total "
             "  FROM utilisation u JOIN weights w USING (server_id) "
             "  WHERE u.metric = ? AND u.interval_seconds = 3600 AND u.interval_start_utc >= ? AND u.interval_start_utc < ? "
             "  GROUP BY u.site_id, day, interval_start_utc) "
@@ -411,7 +416,7 @@ class Reads(_Connection):
             "WITH weights AS (SELECT unnest(?::VARCHAR[]) AS server_id, unnest(?::VARCHAR[]) AS group_id, "
             "                        unnest(?::DOUBLE[]) AS weight) "
             "SELECT w.group_id, CAST((epoch(u.interval_start_utc) - epoch(?::TIMESTAMP)) // 3600 AS BIGINT) AS hour, "
-            "       sum(u.mean_value * w.weight) AS demand "
+            f"       {EXACT_SUM.format(expression='u.mean_value * w.weight')} AS demand "
             "FROM utilisation u JOIN weights w USING (server_id) "
             "WHERE u.metric = ? AND u.interval_seconds = 3600 AND u.interval_start_utc >= ? AND u.interval_start_utc < ? "
             "GROUP BY ALL ORDER BY 1, 2",
@@ -432,7 +437,7 @@ class Reads(_Connection):
         """Per hour in [start, end): the sum over the given servers of mean_value x weight."""
         return self._con.sql(
             "WITH weights AS (SELECT unnest(?::VARCHAR[]) AS server_id, unnest(?::DOUBLE[]) AS weight) "
-            "SELECT u.interval_start_utc AS hour_utc, sum(u.mean_value * w.weight) AS demand "
+            f"SELECT u.interval_start_utc AS hour_utc, {EXACT_SUM.format(expression='u.mean_value * w.weight')} AS demand "
             "FROM utilisation u JOIN weights w USING (server_id) "
             "WHERE u.metric = ? AND u.interval_seconds = 3600 AND u.interval_start_utc >= ? AND u.interval_start_utc < ? "
             "GROUP BY ALL ORDER BY 1",
@@ -443,7 +448,7 @@ class Reads(_Connection):
         """Per server from the daily CPU rollups in [start, end): the days it reported and the sum
         of its daily mean CPU % (x cores x 24 / 100 gives core-hours used)."""
         return self._con.sql(
-            "SELECT server_id, count(*) AS days, sum(mean_value) AS cpu_percent_days FROM utilisation "
+            f"SELECT server_id, count(*) AS days, {EXACT_SUM.format(expression='mean_value')} AS cpu_percent_days FROM utilisation "
             "WHERE interval_seconds = 86400 AND metric = 'cpu_percent' AND interval_start_utc >= ? "
             "AND interval_start_utc < ? GROUP BY server_id ORDER BY server_id",
             params=[utc_naive(start), utc_naive(end)],
