@@ -131,10 +131,24 @@ def months_between(period: Period, tz: ZoneInfo) -> tuple[str, ...]:
 
 @lru_cache(maxsize=64)
 def bank_holiday_dates(calendar: str, first_year: int, last_year: int) -> frozenset[date]:
-    """The bank holidays of a UK nation (substitute days included) from the holidays package."""
+    """The bank holidays of a UK nation from the holidays package, as gov.uk lists them: the
+    substitute day replaces a holiday that falls on a weekend (Boxing Day on Saturday 26 December
+    2026 is not a bank holiday; Monday 28 December is). The package lists both the weekend date
+    and the "(observed)" substitute; the weekend date is dropped."""
     country, subdivision = BANK_HOLIDAY_CALENDARS[calendar]
     years = range(first_year, last_year + 1)
-    return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=years).keys())
+    found = holidays.country_holidays(country, subdiv=subdivision, years=years)
+    substituted = {
+        (day.year, name.removesuffix(" (observed)"))
+        for day, names in found.items()
+        for name in names.split("; ")
+        if name.endswith(" (observed)")
+    }
+    return frozenset(
+        day
+        for day, names in found.items()
+        if not (day.weekday() >= 5 and all((day.year, name) in substituted for name in names.split("; ")))
+    )
 
 
 def bank_holidays_in(calendar: str, period: Period, tz: ZoneInfo) -> list[date]:
