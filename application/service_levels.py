@@ -48,6 +48,7 @@ class MonthServiceLevels:
     rows: tuple[ContractMonth, ...]
     councils: tuple[CouncilSummary, ...]
     provenance: Provenance
+    time_zone: str  # the estate's: where its calendars run and how its times are shown
 
 
 def _dt(seconds: int) -> datetime:
@@ -191,4 +192,6 @@ def _month_report(
                 )
             )
     summaries = tuple(summarise(c.id, month, [r for r in rows if r.council_id == c.id]) for c in councils)
-    return MonthServiceLevels(month, _dt(end), tuple(rows), summaries, provenance_of(estate))
+    return MonthServiceLevels(
+        month, _dt(end), tuple(rows), summaries, provenance_of(estate), estate.estate.time_zone
+    )

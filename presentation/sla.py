@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from rich.console import Console
 
 from application.service_levels import MonthServiceLevels
 from presentation import render
-from presentation.formats import duration, money, percent_down, yes_no
+from presentation.formats import duration, local_time, money, percent_down, yes_no
 from presentation.render import Column, text
 from sla import calendar as cal
 from sla.month import ContractMonth, CouncilSummary
@@ -291,8 +293,14 @@ def as_csv(report: MonthServiceLevels) -> str:
 
 def print_table(report: MonthServiceLevels, console: Console | None = None) -> None:
     console = console or render.default_console()
+    tz = ZoneInfo(report.time_zone)
+
+    def local(seconds: int) -> str:
+        return local_time(cal.from_utc_seconds(seconds), tz)
+
     console.print(
-        f"Service levels for {report.month} (evaluated to {report.as_of_utc:%Y-%m-%dT%H:%M:%SZ}; rules: docs/sla.md)"
+        f"Service levels for {report.month} (evaluated to {local_time(report.as_of_utc, tz)}; times in "
+        f"{report.time_zone}; rules: docs/sla.md)"
     )
     for council in report.councils:
         rows = [r for r in report.rows if r.council_id == council.council_id]
@@ -310,8 +318,9 @@ def print_table(report: MonthServiceLevels, console: Console | None = None) -> N
         for row in rows:
             for o in row.outages:
                 console.print(
-                    f"  outage {row.service_id}: {_iso(o.start)} to {_iso(o.end)} "
+                    f"  outage {row.service_id}: {local(o.start)} to {local(o.end)} "
                     f"({duration(o.seconds)}; {duration(o.seconds_in_scheduled)} in scheduled time, "
                     f"{duration(o.seconds_in_maintenance)} in maintenance) at {', '.join(o.sites)}"
-                    + ("; continues into next month" if o.continues_after else "")
+                    + ("; began in the previous month" if o.continues_before else "")
+                    + ("; continues into the next month" if o.continues_after else "")
                 )
