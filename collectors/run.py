@@ -6,29 +6,38 @@ watermark moves a day at a time: a run stopped part-way resumes where it stopped
 site could not answer is written as unmonitored (availability) or left unwritten
 (utilisation), the watermark stays before it, and the next run asks for it again. Before a
 site is collected, its `[[server_discovery]]` run, so the servers they find are collected too.
+
+Each kind is a `Collector` (collectors/collector.py): this module only schedules them.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
 
 from prometheus_api_client.prometheus_connect import PrometheusConnect
 
-from collectors.prometheus import availability, recovery, utilisation
+from collectors.collector import Collector
+from collectors.prometheus.availability import AvailabilityCollector
 from collectors.prometheus.discovery import SiteDiscovery, discover_site
 from collectors.prometheus.metadata import metadata_client
+from collectors.prometheus.recovery import RecoveryCollector
 from collectors.prometheus.source import PrometheusSource, SourceConfigError
+from collectors.prometheus.utilisation import UtilisationCollector
 from estate.model import Estate, Site
 
 DEFAULT_FIRST_DAYS = 7  # how far back a site with no watermark starts, unless --since says
 DAY = timedelta(days=1)
-KINDS = {
-    "availability": availability.collect_availability,
-    "utilisation": utilisation.collect_utilisation,
-    "recovery": recovery.collect_recovery,
+# The kinds, in the order a site collects them: kind -> its collector's constructor, called
+# with (estate, site_id, source, warehouse, clock); collectors/collector.py says what it gives.
+KINDS: dict[str, Callable[[Estate, str, PrometheusSource, Any, Callable[[], datetime]], Collector]] = {
+    collector.kind: collector
+    for collector in (AvailabilityCollector, UtilisationCollector, RecoveryCollector)
 }
 
 
@@ -49,6 +58,21 @@ class SiteSummary:
     # utilisation only: the site's [[server_discovery]] run before it, whose servers (or, when it
     # failed, those held from before) it collected; its failure leaves this summary's status be
     discovery: SiteDiscovery | None = None
+
+
+R = TypeVar("R")
+
+
+def _one_at_a_time(function: Callable[..., R]) -> Callable[..., R]:
+    """`function`, called by one thread at a time."""
+    lock = threading.Lock()
+
+    @wraps(function)
+    def guarded(*args, **kwargs) -> R:
+        with lock:
+            return function(*args, **kwargs)
+
+    return guarded
 
 
 def _floor(moment: datetime, kind: str) -> datetime:
@@ -81,6 +105,14 @@ def collect(
     the last one and is reported on the site's utilisation summary (`discovery`); it never
     stops the collection."""
     sites = [site for site in estate.sites if not site_ids or site.id in site_ids]
+    # What the site threads write is each thread's own (its cursor, its source, its collectors,
+    # its list of summaries, returned through pool.map), except what the caller hands in, which
+    # every thread calls: the progress callback keeps state of its own (the command line's dict
+    # of progress bars, a test's list), and a clock or a factory may too (a test's stepping
+    # clock). So each of those is called by one thread at a time.
+    progress, clock, source_for, discovery_client_for = (
+        _one_at_a_time(function) for function in (progress, clock, source_for, discovery_client_for)
+    )
 
     def one(site: Site, store) -> list[SiteSummary]:
         return _collect_site(
@@ -110,7 +142,6 @@ def _collect_site(
     progress: Callable[[str, str, int, int], None],
     discovery_client_for: Callable[[Site], PrometheusConnect],
 ) -> list[SiteSummary]:
-    summaries = []
     try:
         source = source_for(site)
     except SourceConfigError as error:
@@ -120,35 +151,53 @@ def _collect_site(
         ]
     discovery = discover_site(estate, site.id, warehouse, until or clock(), clock, discovery_client_for)
     estate = estate.with_discovered(discovery.held)
-    for kind, collect_window in KINDS.items():
-        end = _floor(until or clock(), kind)
-        watermark = warehouse.watermark(site.id, kind)
-        if since is not None:
-            start = since
-        elif watermark is not None:
-            start = watermark.replace(tzinfo=UTC)
-        else:
-            start = end - timedelta(days=DEFAULT_FIRST_DAYS)
-        start = _floor(start, kind)
-        summary = SiteSummary(site.id, kind, start, end)
-        if kind == "utilisation" and discovery.results:
+    collectors = [make(estate, site.id, source, warehouse, clock) for make in KINDS.values()]
+    summaries = []
+    for collector in collectors:
+        summary = _catch_up(collector, site.id, warehouse, since, until, clock, progress)
+        if collector.kind == "utilisation" and discovery.results:
             summary.discovery = discovery
-        cursor = start
-        total = max(1, -(-(end - start) // DAY))
-        progress(site.id, kind, 0, total)
-        while cursor < end:
-            window_end = min(cursor + DAY, end)
-            outcome = collect_window(estate, site.id, source, warehouse, cursor, window_end, clock=clock)
-            summary.windows += 1
-            summary.rows += outcome.rows
-            summary.series = max(summary.series, outcome.series)
-            summary.samples += outcome.samples
-            summary.gaps += outcome.gaps
-            if outcome.status != "ok":
-                summary.windows_failed += 1
-                summary.status, summary.message = outcome.status, outcome.message
-                break  # the rest of the range waits for the next run: the watermark stays here
-            cursor = window_end
-            progress(site.id, kind, summary.windows, total)
         summaries.append(summary)
     return summaries
+
+
+def _catch_up(
+    collector: Collector,
+    site_id: str,
+    warehouse,
+    since: datetime | None,
+    until: datetime | None,
+    clock: Callable[[], datetime],
+    progress: Callable[[str, str, int, int], None],
+) -> SiteSummary:
+    """One kind at one site, from `since` (else its watermark, else DEFAULT_FIRST_DAYS back) to
+    `until` (else now), a day at a time, stopping at the first window that does not work."""
+    kind = collector.kind
+    end = _floor(until or clock(), kind)
+    watermark = warehouse.watermark(site_id, collector.watermark_source)
+    if since is not None:
+        start = since
+    elif watermark is not None:
+        start = watermark.replace(tzinfo=UTC)
+    else:
+        start = end - timedelta(days=DEFAULT_FIRST_DAYS)
+    start = _floor(start, kind)
+    summary = SiteSummary(site_id, kind, start, end)
+    cursor = start
+    total = max(1, -(-(end - start) // DAY))
+    progress(site_id, kind, 0, total)
+    while cursor < end:
+        window_end = min(cursor + DAY, end)
+        outcome = collector.collect(cursor, window_end)
+        summary.windows += 1
+        summary.rows += outcome.rows
+        summary.series = max(summary.series, outcome.series)
+        summary.samples += outcome.samples
+        summary.gaps += outcome.gaps
+        if outcome.status != "ok":
+            summary.windows_failed += 1
+            summary.status, summary.message = outcome.status, outcome.message
+            break  # the rest of the range waits for the next run: the watermark stays here
+        cursor = window_end
+        progress(site_id, kind, summary.windows, total)
+    return summary

@@ -11,15 +11,12 @@ from warehouse.store import (
     WarehouseWriteError,
     utc_naive,
 )
-from warehouse.writes import (
-    AVAILABILITY_BATCH_SCHEMA,
-    UNMONITORED_CAUSES,
-    UTILISATION_METRICS,
-    Writes,
-)
+from warehouse.window_tables import AVAILABILITY_BATCH_SCHEMA, UNMONITORED_CAUSES, UTILISATION_METRICS
+from warehouse.window_writes import WindowWrites
+from warehouse.writes import Writes
 
 
-class Warehouse(Writes, Reads):
+class Warehouse(WindowWrites, Writes, Reads):
     """Open with Warehouse.open(path); one per process, a cursor() per extra thread."""
 
 

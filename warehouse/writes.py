@@ -1,8 +1,7 @@
-"""Idempotent writes: each replaces one window of one site (and source) as a whole.
-
-Writing the same window twice leaves exactly what writing it once did, so a collector that is
-killed and run again, or a backfill over collected time, never duplicates a row. Each write is
-one transaction: a batch is checked first and refused whole if any row is wrong.
+"""The writes that are not one window of metrics (those are warehouse/window_writes.py): the
+estate, replaced whole on each load; the daily utilisation rollups, recomputed for the local
+days a window touches; the servers a site's discovery found; and the collection bookkeeping
+(runs and watermarks). Each is idempotent: doing it twice leaves what doing it once did.
 """
 
 from __future__ import annotations
@@ -11,40 +10,12 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-import polars as pl
 
 from estate.model import Estate, Server
 from estate.snapshot import canonical_json
 from warehouse.store import WarehouseWriteError, _Connection, first_row, utc_naive
-
-UTILISATION_METRICS = ("cpu_percent", "memory_percent", "storage_percent", "network_mbps")
-# The columns a replace_availability batch carries (cause is null unless unmonitored).
-AVAILABILITY_BATCH_SCHEMA = {
-    "endpoint_id": pl.Utf8,
-    "service_id": pl.Utf8,
-    "start_utc": pl.Datetime("us"),
-    "end_utc": pl.Datetime("us"),
-    "state": pl.Utf8,
-    "cause": pl.Utf8,
-}
-UNMONITORED_CAUSES = (
-    "prometheus-unreachable",  # the site's Prometheus did not answer
-    "prometheus-bad-answer",  # it answered with something unusable (not JSON, NaN, wrong times)
-    "no-samples",  # it answered, with no samples for the series
-    "collector-not-running",  # nobody asked: the collector was stopped
-    "probe-not-deployed",  # the endpoint was not yet probed
-)
-
-
-def _require_columns(frame: pl.DataFrame, columns: tuple[str, ...], what: str) -> pl.DataFrame:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise WarehouseWriteError(f"{what}: the batch lacks columns {', '.join(missing)}")
-    return frame.select(columns)
-
 
 # The local midnight (as naive UTC) that begins the estate-zone day holding a naive UTC column;
 # the zone is bound twice, as parameters, before the query's own.
@@ -146,76 +117,12 @@ class Writes(_Connection):
             )
         return sha256
 
-    def _insert_frame(self, table: str, frame) -> None:
-        """Insert a polars frame or Arrow table by column name (table names are constants)."""
-        arrow = frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame
-        self._con.register("incoming_batch", arrow)
-        try:
-            self._con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_batch")  # noqa: S608
-        finally:
-            self._con.unregister("incoming_batch")
-
     def _insert_many(self, table: str, rows: list[tuple]) -> None:
         if rows:
             marks = ", ".join("?" * len(rows[0]))
             self._con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
 
-    # --- metrics --------------------------------------------------------------------------------
-
-    def _check(self, frame: pl.DataFrame, what: str, failures: dict[str, pl.Expr]) -> None:
-        """Refuse the batch if any rule fails; name the rule, the count and the first bad row."""
-        for rule, bad in failures.items():
-            rows = frame.filter(bad)
-            if rows.height:
-                first = rows.row(0, named=True)
-                raise WarehouseWriteError(f"{what}: {rows.height} row(s) {rule}, for example {first}")
-
-    def replace_utilisation(
-        self,
-        site_id: str,
-        interval_seconds: int,
-        window_start: datetime,
-        window_end: datetime,
-        frame: pl.DataFrame,
-    ) -> int:
-        """Replace the site's utilisation at `interval_seconds` with interval_start in the window.
-
-        frame: server_id, metric, interval_start_utc, mean_value, peak_value.
-        """
-        start, end = utc_naive(window_start), utc_naive(window_end)
-        what = f"utilisation for site {site_id} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M}"
-        frame = _require_columns(
-            frame, ("server_id", "metric", "interval_start_utc", "mean_value", "peak_value"), what
-        )
-        self._check(
-            frame,
-            what,
-            {
-                "have an empty field": pl.any_horizontal(pl.all().is_null()),
-                "are not finite numbers": ~(
-                    pl.col("mean_value").is_finite() & pl.col("peak_value").is_finite()
-                ),
-                "start outside the window": (pl.col("interval_start_utc") < start)
-                | (pl.col("interval_start_utc") >= end),
-                "have a peak below the mean": pl.col("peak_value") < pl.col("mean_value"),
-                "name an unknown metric": ~pl.col("metric").is_in(UTILISATION_METRICS),
-                "repeat a (server, metric, interval)": frame.select(
-                    ["server_id", "metric", "interval_start_utc"]
-                ).is_duplicated(),
-            },
-        )
-        incoming = frame.with_columns(
-            pl.lit(site_id).alias("site_id"),
-            pl.lit(interval_seconds).cast(pl.Int32).alias("interval_seconds"),
-        )
-        with self.transaction():
-            self._con.execute(
-                "DELETE FROM utilisation WHERE site_id = ? AND interval_seconds = ? "
-                "AND interval_start_utc >= ? AND interval_start_utc < ?",
-                [site_id, interval_seconds, start, end],
-            )
-            self._insert_frame("utilisation", incoming)
-        return frame.height
+    # --- daily rollups of the hourly utilisation (hourly rows: window_writes.replace_utilisation)
 
     def rollup_utilisation_daily(
         self, site_id: str, window_start: datetime, window_end: datetime, time_zone: str
@@ -247,230 +154,6 @@ class Writes(_Connection):
                 )
             )
         return int(row[0]) if row else 0
-
-    def replace_availability(
-        self, site_id: str, window_start: datetime, window_end: datetime, frame: pl.DataFrame
-    ) -> int:
-        """Replace the site's state intervals within the window.
-
-        frame: endpoint_id, service_id, start_utc, end_utc, state, cause. Intervals already stored
-        that straddle a window edge keep their part outside the window.
-        """
-        start, end = utc_naive(window_start), utc_naive(window_end)
-        what = f"availability for site {site_id} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M}"
-        frame = _require_columns(
-            frame, ("endpoint_id", "service_id", "start_utc", "end_utc", "state", "cause"), what
-        )
-        ordered = frame.sort("endpoint_id", "start_utc")
-        overlaps = (pl.col("endpoint_id") == pl.col("endpoint_id").shift(1)) & (
-            pl.col("start_utc") < pl.col("end_utc").shift(1)
-        )
-        self._check(
-            ordered,
-            what,
-            {
-                "have an empty field": pl.any_horizontal(pl.exclude("cause").is_null()),
-                "lie outside the window": (pl.col("start_utc") < start) | (pl.col("end_utc") > end),
-                "end before they start": pl.col("end_utc") <= pl.col("start_utc"),
-                "have an unknown state": ~pl.col("state").is_in(["up", "down", "unmonitored"]),
-                "are unmonitored without a known cause, or have a cause while monitored": (
-                    (pl.col("state") == "unmonitored")
-                    != pl.col("cause").is_in(UNMONITORED_CAUSES).fill_null(False)
-                ),
-                "overlap the previous interval of the same endpoint": overlaps.fill_null(False),
-            },
-        )
-        incoming = ordered.with_columns(pl.lit(site_id).alias("site_id"))
-        with self.transaction():
-            outside = self._con.sql(
-                """
-                SELECT endpoint_id, service_id, site_id, start_utc, ?::TIMESTAMP AS end_utc, state, cause
-                FROM availability_intervals WHERE site_id = ? AND start_utc < ? AND end_utc > ?
-                UNION ALL
-                SELECT endpoint_id, service_id, site_id, ?::TIMESTAMP, end_utc, state, cause
-                FROM availability_intervals WHERE site_id = ? AND start_utc < ? AND end_utc > ?
-                """,
-                params=[start, site_id, start, start, end, site_id, end, end],
-            ).to_arrow_table()
-            self._con.execute(
-                "DELETE FROM availability_intervals WHERE site_id = ? AND start_utc < ? AND end_utc > ?",
-                [site_id, end, start],
-            )
-            self._insert_frame("availability_intervals", outside)
-            self._insert_frame("availability_intervals", incoming)
-        return frame.height
-
-    def replace_probe_durations(
-        self,
-        site_id: str,
-        interval_seconds: int,
-        window_start: datetime,
-        window_end: datetime,
-        frame: pl.DataFrame,
-    ) -> int:
-        """frame: endpoint_id, service_id, interval_start_utc, mean_seconds, p95_seconds, max_seconds."""
-        start, end = utc_naive(window_start), utc_naive(window_end)
-        what = f"probe durations for site {site_id} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M}"
-        columns = (
-            "endpoint_id",
-            "service_id",
-            "interval_start_utc",
-            "mean_seconds",
-            "p95_seconds",
-            "max_seconds",
-        )
-        frame = _require_columns(frame, columns, what)
-        self._check(
-            frame,
-            what,
-            {
-                "have an empty field": pl.any_horizontal(pl.all().is_null()),
-                "are not finite non-negative numbers": ~pl.all_horizontal(
-                    [pl.col(c).is_finite() & (pl.col(c) >= 0) for c in columns[3:]]
-                ),
-                "start outside the window": (pl.col("interval_start_utc") < start)
-                | (pl.col("interval_start_utc") >= end),
-            },
-        )
-        incoming = frame.with_columns(
-            pl.lit(site_id).alias("site_id"),
-            pl.lit(interval_seconds).cast(pl.Int32).alias("interval_seconds"),
-        )
-        with self.transaction():
-            self._con.execute(
-                "DELETE FROM probe_durations WHERE site_id = ? AND interval_seconds = ? "
-                "AND interval_start_utc >= ? AND interval_start_utc < ?",
-                [site_id, interval_seconds, start, end],
-            )
-            self._insert_frame("probe_durations", incoming)
-        return frame.height
-
-    def replace_backup_jobs(
-        self,
-        site_id: str,
-        source: str,
-        window_start: datetime,
-        window_end: datetime,
-        frame: pl.DataFrame,
-    ) -> int:
-        """Replace the site's jobs from `source` that finished in the window.
-
-        frame: dataset_id, job_name, started_at_utc, finished_at_utc, status.
-        """
-        start, end = utc_naive(window_start), utc_naive(window_end)
-        what = f"backup jobs from {source} for site {site_id} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M}"
-        frame = _require_columns(
-            frame, ("dataset_id", "job_name", "started_at_utc", "finished_at_utc", "status"), what
-        )
-        self._check(
-            frame,
-            what,
-            {
-                "have an empty field": pl.any_horizontal(pl.all().is_null()),
-                "finish outside the window": (pl.col("finished_at_utc") < start)
-                | (pl.col("finished_at_utc") >= end),
-                "finish before they start": pl.col("finished_at_utc") < pl.col("started_at_utc"),
-                "have an unknown status": ~pl.col("status").is_in(["success", "warning", "failed"]),
-            },
-        )
-        incoming = frame.with_columns(pl.lit(site_id).alias("site_id"), pl.lit(source).alias("source"))
-        with self.transaction():
-            self._con.execute(
-                "DELETE FROM backup_jobs WHERE site_id = ? AND source = ? "
-                "AND finished_at_utc >= ? AND finished_at_utc < ?",
-                [site_id, source, start, end],
-            )
-            self._insert_frame("backup_jobs", incoming)
-        return frame.height
-
-    def replace_replication_lag(
-        self, from_site_id: str, window_start: datetime, window_end: datetime, frame: pl.DataFrame
-    ) -> int:
-        """frame: dataset_id, to_site_id, sampled_at_utc, lag_seconds."""
-        start, end = utc_naive(window_start), utc_naive(window_end)
-        what = f"replication lag from site {from_site_id} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M}"
-        frame = _require_columns(frame, ("dataset_id", "to_site_id", "sampled_at_utc", "lag_seconds"), what)
-        self._check(
-            frame,
-            what,
-            {
-                "have an empty field": pl.any_horizontal(pl.all().is_null()),
-                "are not finite non-negative lags": ~(
-                    pl.col("lag_seconds").is_finite() & (pl.col("lag_seconds") >= 0)
-                ),
-                "were sampled outside the window": (pl.col("sampled_at_utc") < start)
-                | (pl.col("sampled_at_utc") >= end),
-            },
-        )
-        incoming = frame.with_columns(pl.lit(from_site_id).alias("from_site_id"))
-        with self.transaction():
-            self._con.execute(
-                "DELETE FROM replication_lag WHERE from_site_id = ? AND sampled_at_utc >= ? AND sampled_at_utc < ?",
-                [from_site_id, start, end],
-            )
-            self._insert_frame("replication_lag", incoming)
-        return frame.height
-
-    def replace_maintenance_windows(
-        self, source: str, window_start: datetime, window_end: datetime, frame: pl.DataFrame
-    ) -> int:
-        """Replace the windows `source` (a change-calendar feed) gave that start in the window.
-
-        frame: service_id, start_utc, end_utc, reference, summary."""
-        start, end = utc_naive(window_start), utc_naive(window_end)
-        what = f"maintenance windows from {source} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M}"
-        frame = _require_columns(frame, ("service_id", "start_utc", "end_utc", "reference", "summary"), what)
-        self._check(
-            frame,
-            what,
-            {
-                "have an empty field": pl.any_horizontal(pl.exclude("summary").is_null()),
-                "end before they start": pl.col("end_utc") <= pl.col("start_utc"),
-                "start outside the window": (pl.col("start_utc") < start) | (pl.col("start_utc") >= end),
-            },
-        )
-        incoming = frame.with_columns(pl.lit(source).alias("source"), pl.col("summary").fill_null(""))
-        with self.transaction():
-            self._con.execute(
-                "DELETE FROM maintenance_windows WHERE source = ? AND start_utc >= ? AND start_utc < ?",
-                [source, start, end],
-            )
-            self._insert_frame("maintenance_windows", incoming)
-        return frame.height
-
-    def replace_server_inventory(self, snapshot_date: date, source: str, frame: pl.DataFrame) -> int:
-        """Replace the inventory snapshot of `snapshot_date` (a re-exported day replaces the
-        earlier export). frame: server_id, site_id, kind, cores, memory_gib, storage_gib,
-        status, in_service, source_line."""
-        columns = (
-            "server_id",
-            "site_id",
-            "kind",
-            "cores",
-            "memory_gib",
-            "storage_gib",
-            "status",
-            "in_service",
-            "source_line",
-        )
-        what = f"server inventory of {snapshot_date:%Y-%m-%d} from {source}"
-        frame = _require_columns(frame, columns, what)
-        self._check(
-            frame,
-            what,
-            {
-                "have an empty field": pl.any_horizontal(pl.exclude("storage_gib").is_null()),
-                "have no cores or memory": (pl.col("cores") <= 0) | (pl.col("memory_gib") <= 0),
-                "name a server twice": pl.col("server_id").is_duplicated(),
-            },
-        )
-        incoming = frame.with_columns(
-            pl.lit(snapshot_date).alias("snapshot_date"), pl.lit(source).alias("source")
-        )
-        with self.transaction():
-            self._con.execute("DELETE FROM server_inventory WHERE snapshot_date = ?", [snapshot_date])
-            self._insert_frame("server_inventory", incoming)
-        return frame.height
 
     # --- collection bookkeeping ----------------------------------------------------------------
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 import polars as pl
 
 from collectors.bookkeeping import record_run
+from collectors.collector import SiteCollector, utc_now
 from collectors.prometheus.matrix import AnswerError
 from collectors.prometheus.raw import naive_utc, raw_samples
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
@@ -59,6 +60,89 @@ def _seconds(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+class AvailabilityCollector(SiteCollector):
+    """A site's endpoints' probe samples, as state intervals (collectors/collector.py)."""
+
+    kind = "availability"
+    watermark_source = SOURCE
+
+    def collect(self, start: datetime, end: datetime) -> Outcome:
+        """Collect [start, end) for the site, write it, and move the watermark when it worked."""
+        endpoints = {
+            e.target: (f"{service.id}@{e.site}", service.id, e.probe_interval_seconds)
+            for service in self.estate.services
+            for e in service.endpoints
+            if e.site == self.site_id
+        }
+        lo, hi = _seconds(start), _seconds(end)
+        longest = max((interval for _, _, interval in endpoints.values()), default=60)
+        times: dict[str, list[np.ndarray]] = {target: [] for target in endpoints}
+        values: dict[str, list[np.ndarray]] = {target: [] for target in endpoints}
+        started = self.clock()
+        rows: list[tuple] = []
+        status, message, count, refused_count = "ok", "", 0, 0
+        try:
+            # from 1.5 probe intervals before the window: that sample may stand into it
+            for labels, chunk_times, chunk_values in raw_samples(
+                self.source, QUERY, lo - (3 * longest) // 2, hi, self.site_id
+            ):
+                target = labels.get(self.estate.collection.endpoint_label)
+                if target in times:
+                    times[target].append(chunk_times)
+                    values[target].append(chunk_values)
+                    count += len(chunk_times)
+            for target, (endpoint_id, service_id, interval) in endpoints.items():
+                found_times = np.concatenate(times[target]) if times[target] else np.empty(0)
+                found_values = np.concatenate(values[target]) if values[target] else np.empty(0)
+                # one sample a time: the same series may come from more than one job
+                found_times, first = np.unique(np.round(found_times).astype(np.int64), return_index=True)
+                found_values = found_values[first]
+                good = (found_values == 0) | (found_values == 1)  # NaN, Inf, 2: not a probe result
+                refused_count += int((~good).sum())
+                for item in probe_intervals(
+                    found_times[good],
+                    found_values[good],
+                    interval,
+                    lo,
+                    hi,
+                    NO_SAMPLES,
+                    refused_times_s=found_times[~good],
+                    refused_cause=BAD_ANSWER,
+                ):
+                    rows.append(
+                        (
+                            endpoint_id,
+                            service_id,
+                            naive_utc(item.start_s),
+                            naive_utc(item.end_s),
+                            item.state,
+                            item.cause,
+                        )
+                    )
+        except (SiteUnavailable, AnswerError) as error:
+            status = "unreachable" if isinstance(error, SiteUnavailable) else "bad answer"
+            cause = SiteUnavailable.cause if isinstance(error, SiteUnavailable) else BAD_ANSWER
+            message = str(error)
+            rows = [
+                (endpoint_id, service_id, naive_utc(lo), naive_utc(hi), "unmonitored", cause)
+                for endpoint_id, service_id, _ in endpoints.values()
+            ]
+        frame = pl.DataFrame(rows, schema=AVAILABILITY_BATCH_SCHEMA, orient="row")
+        # The data first, in its own transaction, then the watermark: a collector killed between the
+        # two leaves the window written and the watermark behind it, so the next run asks for the
+        # window again and replaces it: nothing lost, nothing counted twice.
+        written = self.warehouse.replace_availability(self.site_id, start, end, frame)
+        if status == "ok":
+            self.warehouse.set_watermark(self.site_id, SOURCE, end)
+        seen = sum(1 for found in times.values() if found)
+        gaps = sum(1 for row in rows if row[4] == "unmonitored")
+        outcome = Outcome(
+            self.site_id, (start, end), written, count, status, message, seen, gaps, refused_count
+        )
+        record_run(self.warehouse, SOURCE, self.site_id, start, end, started, self.clock(), outcome)
+        return outcome
+
+
 def collect_availability(
     estate: Estate,
     site_id: str,
@@ -66,77 +150,7 @@ def collect_availability(
     warehouse,
     start: datetime,
     end: datetime,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = utc_now,
 ) -> Outcome:
-    """Collect [start, end) for one site, write it, and move the watermark when it worked."""
-    endpoints = {
-        e.target: (f"{service.id}@{e.site}", service.id, e.probe_interval_seconds)
-        for service in estate.services
-        for e in service.endpoints
-        if e.site == site_id
-    }
-    lo, hi = _seconds(start), _seconds(end)
-    longest = max((interval for _, _, interval in endpoints.values()), default=60)
-    times: dict[str, list[np.ndarray]] = {target: [] for target in endpoints}
-    values: dict[str, list[np.ndarray]] = {target: [] for target in endpoints}
-    started = clock()
-    rows: list[tuple] = []
-    status, message, count, refused_count = "ok", "", 0, 0
-    try:
-        # from 1.5 probe intervals before the window: that sample may stand into it
-        for labels, chunk_times, chunk_values in raw_samples(
-            source, QUERY, lo - (3 * longest) // 2, hi, site_id
-        ):
-            target = labels.get(estate.collection.endpoint_label)
-            if target in times:
-                times[target].append(chunk_times)
-                values[target].append(chunk_values)
-                count += len(chunk_times)
-        for target, (endpoint_id, service_id, interval) in endpoints.items():
-            found_times = np.concatenate(times[target]) if times[target] else np.empty(0)
-            found_values = np.concatenate(values[target]) if values[target] else np.empty(0)
-            # one sample a time: the same series may come from more than one job
-            found_times, first = np.unique(np.round(found_times).astype(np.int64), return_index=True)
-            found_values = found_values[first]
-            good = (found_values == 0) | (found_values == 1)  # NaN, Inf, 2: not a probe result
-            refused_count += int((~good).sum())
-            for item in probe_intervals(
-                found_times[good],
-                found_values[good],
-                interval,
-                lo,
-                hi,
-                NO_SAMPLES,
-                refused_times_s=found_times[~good],
-                refused_cause=BAD_ANSWER,
-            ):
-                rows.append(
-                    (
-                        endpoint_id,
-                        service_id,
-                        naive_utc(item.start_s),
-                        naive_utc(item.end_s),
-                        item.state,
-                        item.cause,
-                    )
-                )
-    except (SiteUnavailable, AnswerError) as error:
-        status = "unreachable" if isinstance(error, SiteUnavailable) else "bad answer"
-        cause = SiteUnavailable.cause if isinstance(error, SiteUnavailable) else BAD_ANSWER
-        message = str(error)
-        rows = [
-            (endpoint_id, service_id, naive_utc(lo), naive_utc(hi), "unmonitored", cause)
-            for endpoint_id, service_id, _ in endpoints.values()
-        ]
-    frame = pl.DataFrame(rows, schema=AVAILABILITY_BATCH_SCHEMA, orient="row")
-    # The data first, in its own transaction, then the watermark: a collector killed between the
-    # two leaves the window written and the watermark behind it, so the next run asks for the
-    # window again and replaces it: nothing lost, nothing counted twice.
-    written = warehouse.replace_availability(site_id, start, end, frame)
-    if status == "ok":
-        warehouse.set_watermark(site_id, SOURCE, end)
-    seen = sum(1 for found in times.values() if found)
-    gaps = sum(1 for row in rows if row[4] == "unmonitored")
-    outcome = Outcome(site_id, (start, end), written, count, status, message, seen, gaps, refused_count)
-    record_run(warehouse, SOURCE, site_id, start, end, started, clock(), outcome)
-    return outcome
+    """Collect [start, end) for one site (one AvailabilityCollector's window)."""
+    return AvailabilityCollector(estate, site_id, source, warehouse, clock).collect(start, end)

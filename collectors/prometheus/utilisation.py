@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from collectors.bookkeeping import record_run
+from collectors.collector import SiteCollector, utc_now
 from collectors.prometheus.chunks import chunks
 from collectors.prometheus.matrix import AnswerError, parse_matrix
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
@@ -228,6 +229,69 @@ def _hours(metric: str, kinds: dict[str, pl.DataFrame], outcome: Outcome) -> pl.
     )
 
 
+class UtilisationCollector(SiteCollector):
+    """A site's servers' hourly mean and peak of each figure (collectors/collector.py)."""
+
+    kind = "utilisation"
+    watermark_source = SOURCE
+
+    def collect(self, start: datetime, end: datetime) -> Outcome:
+        """Collect whole hours in [start, end) for one site's servers; write; move the watermark."""
+        servers = {s.id for s in self.estate.servers if s.site == self.site_id}
+        queries = hourly_queries(self.estate.collection)
+        server_label = self.estate.collection.server_label
+        lo, hi = int(start.timestamp()) // HOUR * HOUR, int(end.timestamp()) // HOUR * HOUR
+        outcome = Outcome(self.site_id, (start, end))
+        started = self.clock()
+        frames = []
+        try:
+            # every query of the window is sent up front (up to the site's limit in flight) and the
+            # answers are read in order, so the site works while this process parses and writes
+            asks = [
+                (metric, kind, chunk, partial(self.source.range_query, query, chunk))
+                for metric, by_kind in queries.items()
+                for kind, query in by_kind.items()
+                for chunk in chunks(lo + HOUR, hi + HOUR, HOUR)  # the value at t covers (t - 1h, t]
+            ]
+            answers = self.source.answers([ask[3] for ask in asks])
+            found: dict[tuple[str, str], tuple[list, list, list]] = {}
+            for (metric, kind, chunk, _), body in zip(asks, answers, strict=True):
+                names, times, values = found.setdefault((metric, kind), ([], [], []))
+                for series in parse_matrix(
+                    body, f"site {self.site_id}, {metric} {kind}", (chunk.start_s, chunk.end_s)
+                ):
+                    server = _server_of(series.labels.get(server_label, ""), servers)
+                    if server is not None:
+                        names.append(server)
+                        times.append(series.times_s)
+                        values.append(series.values)
+            for metric in queries:
+                kinds = {
+                    kind: _series_frame(kind, *found.get((metric, kind), ([], [], [])))
+                    for kind in ("mean", "peak")
+                }
+                frames.append(_hours(metric, kinds, outcome))
+        except SiteUnavailable as error:
+            outcome.status, outcome.message = "unreachable", str(error)
+        except AnswerError as error:  # nothing half-written: the whole window waits for the next run
+            outcome.status, outcome.message = "bad answer", str(error)
+        if outcome.status == "ok":
+            frame = pl.concat(frames) if frames else pl.DataFrame(schema=ROW_SCHEMA)
+            outcome.series = frame.select("server_id", "metric").n_unique() if frame.height else 0
+            window_start = datetime.fromtimestamp(lo, UTC)
+            window_end = datetime.fromtimestamp(hi, UTC)
+            # data, then rollups, then the watermark: a kill in between only makes the next run redo it
+            outcome.rows = self.warehouse.replace_utilisation(
+                self.site_id, HOUR, window_start, window_end, frame
+            )
+            self.warehouse.rollup_utilisation_daily(
+                self.site_id, window_start, window_end, self.estate.estate.time_zone
+            )
+            self.warehouse.set_watermark(self.site_id, SOURCE, window_end)
+        record_run(self.warehouse, SOURCE, self.site_id, start, end, started, self.clock(), outcome)
+        return outcome
+
+
 def collect_utilisation(
     estate: Estate,
     site_id: str,
@@ -235,55 +299,7 @@ def collect_utilisation(
     warehouse,
     start: datetime,
     end: datetime,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = utc_now,
 ) -> Outcome:
-    """Collect whole hours in [start, end) for one site's servers; write; move the watermark."""
-    servers = {s.id for s in estate.servers if s.site == site_id}
-    queries = hourly_queries(estate.collection)
-    server_label = estate.collection.server_label
-    lo, hi = int(start.timestamp()) // HOUR * HOUR, int(end.timestamp()) // HOUR * HOUR
-    outcome = Outcome(site_id, (start, end))
-    started = clock()
-    frames = []
-    try:
-        # every query of the window is sent up front (up to the site's limit in flight) and the
-        # answers are read in order, so the site works while this process parses and writes
-        asks = [
-            (metric, kind, chunk, partial(source.range_query, query, chunk))
-            for metric, by_kind in queries.items()
-            for kind, query in by_kind.items()
-            for chunk in chunks(lo + HOUR, hi + HOUR, HOUR)  # the value at t covers (t - 1h, t]
-        ]
-        answers = source.answers([ask[3] for ask in asks])
-        found: dict[tuple[str, str], tuple[list, list, list]] = {}
-        for (metric, kind, chunk, _), body in zip(asks, answers, strict=True):
-            names, times, values = found.setdefault((metric, kind), ([], [], []))
-            for series in parse_matrix(
-                body, f"site {site_id}, {metric} {kind}", (chunk.start_s, chunk.end_s)
-            ):
-                server = _server_of(series.labels.get(server_label, ""), servers)
-                if server is not None:
-                    names.append(server)
-                    times.append(series.times_s)
-                    values.append(series.values)
-        for metric in queries:
-            kinds = {
-                kind: _series_frame(kind, *found.get((metric, kind), ([], [], [])))
-                for kind in ("mean", "peak")
-            }
-            frames.append(_hours(metric, kinds, outcome))
-    except SiteUnavailable as error:
-        outcome.status, outcome.message = "unreachable", str(error)
-    except AnswerError as error:  # nothing half-written: the whole window waits for the next run
-        outcome.status, outcome.message = "bad answer", str(error)
-    if outcome.status == "ok":
-        frame = pl.concat(frames) if frames else pl.DataFrame(schema=ROW_SCHEMA)
-        outcome.series = frame.select("server_id", "metric").n_unique() if frame.height else 0
-        window_start = datetime.fromtimestamp(lo, UTC)
-        window_end = datetime.fromtimestamp(hi, UTC)
-        # data, then rollups, then the watermark: a kill in between only makes the next run redo it
-        outcome.rows = warehouse.replace_utilisation(site_id, HOUR, window_start, window_end, frame)
-        warehouse.rollup_utilisation_daily(site_id, window_start, window_end, estate.estate.time_zone)
-        warehouse.set_watermark(site_id, SOURCE, window_end)
-    record_run(warehouse, SOURCE, site_id, start, end, started, clock(), outcome)
-    return outcome
+    """Collect whole hours in [start, end) for one site (one UtilisationCollector's window)."""
+    return UtilisationCollector(estate, site_id, source, warehouse, clock).collect(start, end)

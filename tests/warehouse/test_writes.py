@@ -319,3 +319,25 @@ def test_any_sequence_of_window_writes_leaves_what_the_last_write_of_each_hour_s
             for hour in range(first, last):
                 seen[hour] = row["state"]
         assert seen == expected
+
+
+def test_demand_sums_do_not_depend_on_the_order_rows_are_added(warehouse):
+    # Ten servers at 0.1 % in one hour: added as floats, 0.1 ten times is 0.9999999999999999 and
+    # the last bit moves with the order DuckDB's threads add them in. Summed exactly (each term
+    # to the nano-unit), the hour's demand is 1.0, in any order.
+    hour = datetime(2026, 3, 10, 9)
+    frame = pl.DataFrame(
+        {
+            "server_id": [f"s{i}" for i in range(10)],
+            "metric": ["cpu_percent"] * 10,
+            "interval_start_utc": [hour] * 10,
+            "mean_value": [0.1] * 10,
+            "peak_value": [0.2] * 10,
+        }
+    )
+    assert sum([0.1] * 10) != 1.0  # what a float sum gives
+    warehouse.replace_utilisation("dc1", 3600, hour, hour + HOUR, frame)
+    demand = warehouse.hourly_demand(
+        "cpu_percent", [f"s{i}" for i in range(10)], [1.0] * 10, hour, hour + HOUR
+    )
+    assert demand["demand"].to_list() == [1.0]

@@ -1,0 +1,191 @@
+"""Window writes: each metric write replaces what one site (and source) holds for one window.
+
+Every table written this way is described once, as a `WindowTable` (warehouse/window_tables.py):
+the columns a batch carries, the keys the caller names (a site, an interval length, a source)
+that scope the replace, the column whose `[start, end)` the window bounds, and the rules a batch
+must pass. One function does the rest the same way for all of them (`_replace_window`):
+check the batch, refused whole with a message naming the rule, the count and an example row;
+then, in one transaction, delete exactly what is stored for those keys and that window and
+insert the batch. Writing the same window twice leaves what writing it once did, and a writer
+killed mid-write leaves the previous state (the transaction rolls back).
+
+Availability is the one table whose replace is not "delete the rows the window holds": its rows
+are intervals, and a stored interval may straddle a window edge. `replace_availability` keeps
+the part outside the window; it is written out there, on its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+
+from warehouse.store import WarehouseWriteError, _Connection, utc_naive
+from warehouse.window_tables import (
+    AVAILABILITY,
+    BACKUP_JOBS,
+    MAINTENANCE_WINDOWS,
+    PROBE_DURATIONS,
+    REPLICATION_LAG,
+    SERVER_INVENTORY,
+    UTILISATION,
+    WindowTable,
+)
+
+
+class WindowWrites(_Connection):
+    def _checked_batch(
+        self,
+        spec: WindowTable,
+        frame: pl.DataFrame,
+        names: dict[str, object],
+        window: tuple[datetime, datetime] | None,
+    ) -> pl.DataFrame:
+        """The batch as it is written: its columns, in `spec.order_by`, checked against every
+        rule, with the keys and labels (`names`) on every row. Refused whole if a rule fails."""
+        what = spec.describe.format(**names)
+        if window is not None:
+            what += f" {window[0]:%Y-%m-%d %H:%M}..{window[1]:%Y-%m-%d %H:%M}"
+        missing = [c for c in spec.batch if c not in frame.columns]
+        if missing:
+            raise WarehouseWriteError(f"{what}: the batch lacks columns {', '.join(missing)}")
+        frame = frame.select(tuple(spec.batch))
+        if spec.order_by:
+            frame = frame.sort(*spec.order_by)
+        for rule in spec.rules:
+            rows = frame.filter(rule.marks(window))
+            if rows.height:
+                first = rows.row(0, named=True)
+                raise WarehouseWriteError(f"{what}: {rows.height} row(s) {rule.refusal}, for example {first}")
+        types = spec.keys | spec.labels
+        return frame.with_columns(
+            *(pl.lit(value, dtype=types[name]).alias(name) for name, value in names.items()),
+            *(pl.col(column).fill_null(value) for column, value in spec.null_as.items()),
+        )
+
+    def _replace_window(
+        self,
+        spec: WindowTable,
+        frame: pl.DataFrame,
+        keys: dict[str, object],
+        window: tuple[datetime, datetime] | None = None,
+        labels: dict[str, object] | None = None,
+    ) -> int:
+        """Check the batch, then in one transaction delete what the table holds for `keys` in
+        the window (`spec.window_column` in `[start, end)`) and insert the batch."""
+        window = (utc_naive(window[0]), utc_naive(window[1])) if window else None
+        incoming = self._checked_batch(spec, frame, keys | (labels or {}), window)
+        where = [f"{column} = ?" for column in spec.keys]
+        params = [keys[column] for column in spec.keys]
+        if spec.window_column is not None:
+            where += [f"{spec.window_column} >= ?", f"{spec.window_column} < ?"]
+            params += list(window)
+        with self.transaction():
+            self._con.execute(f"DELETE FROM {spec.table} WHERE {' AND '.join(where)}", params)  # noqa: S608
+            self._insert_frame(spec.table, incoming)
+        return incoming.height
+
+    def _insert_frame(self, table: str, frame) -> None:
+        """Insert a polars frame or Arrow table by column name (table names are constants)."""
+        arrow = frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame
+        self._con.register("incoming_batch", arrow)
+        try:
+            self._con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_batch")  # noqa: S608
+        finally:
+            self._con.unregister("incoming_batch")
+
+    def replace_utilisation(
+        self,
+        site_id: str,
+        interval_seconds: int,
+        window_start: datetime,
+        window_end: datetime,
+        frame: pl.DataFrame,
+    ) -> int:
+        """Replace the site's utilisation at `interval_seconds` with interval_start in the window.
+
+        frame: server_id, metric, interval_start_utc, mean_value, peak_value.
+        """
+        keys = {"site_id": site_id, "interval_seconds": interval_seconds}
+        return self._replace_window(UTILISATION, frame, keys, (window_start, window_end))
+
+    def replace_availability(
+        self, site_id: str, window_start: datetime, window_end: datetime, frame: pl.DataFrame
+    ) -> int:
+        """Replace the site's state intervals within the window.
+
+        frame: endpoint_id, service_id, start_utc, end_utc, state, cause. Intervals already stored
+        that straddle a window edge keep their part outside the window: every stored interval
+        the window touches is deleted, and its parts before the window's start and after its end
+        are inserted again, trimmed at the edge, with the batch.
+        """
+        start, end = utc_naive(window_start), utc_naive(window_end)
+        incoming = self._checked_batch(AVAILABILITY, frame, {"site_id": site_id}, (start, end))
+        with self.transaction():
+            outside = self._con.sql(
+                """
+                SELECT endpoint_id, service_id, site_id, start_utc, ?::TIMESTAMP AS end_utc, state, cause
+                FROM availability_intervals WHERE site_id = ? AND start_utc < ? AND end_utc > ?
+                UNION ALL
+                SELECT endpoint_id, service_id, site_id, ?::TIMESTAMP, end_utc, state, cause
+                FROM availability_intervals WHERE site_id = ? AND start_utc < ? AND end_utc > ?
+                """,
+                params=[start, site_id, start, start, end, site_id, end, end],
+            ).to_arrow_table()
+            self._con.execute(
+                "DELETE FROM availability_intervals WHERE site_id = ? AND start_utc < ? AND end_utc > ?",
+                [site_id, end, start],
+            )
+            self._insert_frame("availability_intervals", outside)
+            self._insert_frame("availability_intervals", incoming)
+        return incoming.height
+
+    def replace_probe_durations(
+        self,
+        site_id: str,
+        interval_seconds: int,
+        window_start: datetime,
+        window_end: datetime,
+        frame: pl.DataFrame,
+    ) -> int:
+        """frame: endpoint_id, service_id, interval_start_utc, mean_seconds, p95_seconds, max_seconds."""
+        keys = {"site_id": site_id, "interval_seconds": interval_seconds}
+        return self._replace_window(PROBE_DURATIONS, frame, keys, (window_start, window_end))
+
+    def replace_backup_jobs(
+        self,
+        site_id: str,
+        source: str,
+        window_start: datetime,
+        window_end: datetime,
+        frame: pl.DataFrame,
+    ) -> int:
+        """Replace the site's jobs from `source` that finished in the window.
+
+        frame: dataset_id, job_name, started_at_utc, finished_at_utc, status.
+        """
+        keys = {"site_id": site_id, "source": source}
+        return self._replace_window(BACKUP_JOBS, frame, keys, (window_start, window_end))
+
+    def replace_replication_lag(
+        self, from_site_id: str, window_start: datetime, window_end: datetime, frame: pl.DataFrame
+    ) -> int:
+        """frame: dataset_id, to_site_id, sampled_at_utc, lag_seconds."""
+        keys = {"from_site_id": from_site_id}
+        return self._replace_window(REPLICATION_LAG, frame, keys, (window_start, window_end))
+
+    def replace_maintenance_windows(
+        self, source: str, window_start: datetime, window_end: datetime, frame: pl.DataFrame
+    ) -> int:
+        """Replace the windows `source` (a change-calendar feed) gave that start in the window.
+
+        frame: service_id, start_utc, end_utc, reference, summary."""
+        keys = {"source": source}
+        return self._replace_window(MAINTENANCE_WINDOWS, frame, keys, (window_start, window_end))
+
+    def replace_server_inventory(self, snapshot_date: date, source: str, frame: pl.DataFrame) -> int:
+        """Replace the inventory snapshot of `snapshot_date` (a re-exported day replaces the
+        earlier export). frame: server_id, site_id, kind, cores, memory_gib, storage_gib,
+        status, in_service, source_line."""
+        keys, labels = {"snapshot_date": snapshot_date}, {"source": source}
+        return self._replace_window(SERVER_INVENTORY, frame, keys, labels=labels)
