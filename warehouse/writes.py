@@ -15,11 +15,8 @@ from zoneinfo import ZoneInfo
 
 from estate.model import Estate, Server
 from estate.snapshot import canonical_json
+from warehouse.fragments import EXACT_SUM, LOCAL_MIDNIGHT
 from warehouse.store import WarehouseWriteError, _Connection, first_row, utc_naive
-
-# The local midnight (as naive UTC) that begins the estate-zone day holding a naive UTC column;
-# the zone is bound twice, as parameters, before the query's own.
-LOCAL_MIDNIGHT = "timezone('UTC', timezone(?::VARCHAR, date_trunc('day', timezone(?::VARCHAR, {column} AT TIME ZONE 'UTC'))))"
 
 
 def local_days_touched(start: datetime, end: datetime, time_zone: str) -> tuple[datetime, datetime]:
@@ -144,7 +141,7 @@ class Writes(_Connection):
                     f"""
                 INSERT INTO utilisation
                 SELECT server_id, site_id, metric, 86400, {LOCAL_MIDNIGHT.format(column="interval_start_utc")},
-                       avg(mean_value), max(peak_value)
+                       {EXACT_SUM.format(expression="mean_value")} / count(*), max(peak_value)
                 FROM utilisation
                 WHERE site_id = ? AND interval_seconds = 3600
                   AND interval_start_utc >= ? AND interval_start_utc < ?

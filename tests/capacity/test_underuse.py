@@ -160,7 +160,10 @@ def test_the_demo_march_billing_peak_shows_in_every_planted_server(demo_build):
     (planted,) = [s for s in truth["scenarios"] if s["id"] == "march-billing-peak"]
     estate = load_estate(paths.estate)
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
-        evidence = {e.server.id: e for e in server_evidence(estate.servers, warehouse, DEMO_NOW, 90, None, estate.estate.time_zone)}
+        evidence = {
+            e.server.id: e
+            for e in server_evidence(estate.servers, warehouse, DEMO_NOW, 90, None, estate.estate.time_zone)
+        }
     year = planted["month"][:4]
     for server_id in planted["servers"]:
         months = evidence[server_id].monthly_cpu_p95_daily_mean
