@@ -475,11 +475,3 @@ class Reads(_Connection):
             )
             for server_id, site_id, role, services, cores, memory_gib, storage_gib, cost in rows
         )
-
-    def discovered_servers_frame(self) -> pl.DataFrame:
-        """Every discovered server held, with the selector that found it and when (for tables)."""
-        return self._con.sql(
-            "SELECT site_id, server_id, role, array_to_string(services, ',') AS services, cores, memory_gib, "
-            "storage_gib, annual_cost_gbp, selector, discovered_at_utc FROM discovered_servers "
-            "ORDER BY site_id, server_id"
-        ).pl()
