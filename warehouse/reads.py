@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from estate.model import Server
-from warehouse.fragments import EXACT_SUM, LOCAL, ONLY
+from warehouse.fragments import EXACT_SUM, ONLY, local_clock
 from warehouse.store import _Connection, first_row, utc_naive
 
 # Tables a summary counts, in data-flow order.
@@ -317,13 +317,14 @@ class Reads(_Connection):
     ) -> pl.DataFrame:
         """Per server and calendar month (in the estate's zone) from the daily rollups in
         [start, end): days, the p95 of the daily means and the highest daily peak."""
+        local, local_params = local_clock("interval_start_utc", time_zone, start, end)
         return self._con.sql(
-            f"SELECT server_id, strftime({LOCAL.format(column='interval_start_utc')}, '%Y-%m') AS month, "
+            f"SELECT server_id, strftime({local}, '%Y-%m') AS month, "
             "count(*) AS days, quantile_disc(mean_value, 0.95) AS p95_daily_mean, max(peak_value) AS max_peak "
             "FROM utilisation WHERE interval_seconds = 86400 AND metric = ? "
             "AND interval_start_utc >= ? AND interval_start_utc < ? "
             f"AND {ONLY.format(column='server_id')} GROUP BY ALL ORDER BY server_id, month",
-            params=[time_zone, metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
+            params=[*local_params, metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
         ).pl()
 
     def daily_rollups(
@@ -336,12 +337,13 @@ class Reads(_Connection):
     ) -> pl.DataFrame:
         """Daily rollups in [start, end): server_id, site_id, day (the local date in the
         estate's zone), mean_value, peak_value."""
+        local, local_params = local_clock("interval_start_utc", time_zone, start, end)
         return self._con.sql(
-            f"SELECT server_id, site_id, CAST({LOCAL.format(column='interval_start_utc')} AS DATE) AS day, "
+            f"SELECT server_id, site_id, CAST({local} AS DATE) AS day, "
             "mean_value, peak_value FROM utilisation "
             "WHERE interval_seconds = 86400 AND metric = ? AND interval_start_utc >= ? AND interval_start_utc < ? "
             f"AND {ONLY.format(column='server_id')} ORDER BY server_id, interval_start_utc",
-            params=[time_zone, metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
+            params=[*local_params, metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
         ).pl()
 
     def last_reported(self) -> pl.DataFrame:
@@ -370,23 +372,25 @@ class Reads(_Connection):
             "WITH weights AS (SELECT unnest(?::VARCHAR[]) AS server_id, unnest(?::DOUBLE[]) AS weight) "
         )
         if not hourly:
+            local_u, local_params = local_clock("u.interval_start_utc", time_zone, start, end)
             return self._con.sql(
-                weights_cte
-                + f"SELECT u.site_id, CAST({LOCAL.format(column='u.interval_start_utc')} AS DATE) AS day, "
+                weights_cte + f"SELECT u.site_id, CAST({local_u} AS DATE) AS day, "
                 f"{EXACT_SUM.format(expression='u.mean_value * w.weight')} AS peak FROM utilisation u JOIN weights w USING (server_id) "
                 "WHERE u.metric = ? AND u.interval_seconds = 86400 AND u.interval_start_utc >= ? "
                 "AND u.interval_start_utc < ? GROUP BY u.site_id, day ORDER BY u.site_id, day",
-                params=[server_ids, weights, time_zone, metric, utc_naive(start), utc_naive(end)],
+                params=[server_ids, weights, *local_params, metric, utc_naive(start), utc_naive(end)],
             ).pl()
+        # summed by UTC hour first, then each of the (few) hours put on its local day
+        local, local_params = local_clock("interval_start_utc", time_zone, start, end)
         return self._con.sql(
-            weights_cte + "SELECT site_id, day, max(total) AS peak FROM ("
-            f"  SELECT u.site_id, CAST({LOCAL.format(column='interval_start_utc')} AS DATE) AS day, interval_start_utc, "
+            weights_cte + f"SELECT site_id, CAST({local} AS DATE) AS day, max(total) AS peak FROM ("
+            "  SELECT u.site_id, u.interval_start_utc, "
             f"         {EXACT_SUM.format(expression='u.mean_value * w.weight')} AS total "
             "  FROM utilisation u JOIN weights w USING (server_id) "
             "  WHERE u.metric = ? AND u.interval_seconds = 3600 AND u.interval_start_utc >= ? AND u.interval_start_utc < ? "
-            "  GROUP BY u.site_id, day, interval_start_utc) "
+            "  GROUP BY u.site_id, u.interval_start_utc) "
             "GROUP BY site_id, day ORDER BY site_id, day",
-            params=[server_ids, weights, time_zone, metric, utc_naive(start), utc_naive(end)],
+            params=[server_ids, weights, *local_params, metric, utc_naive(start), utc_naive(end)],
         ).pl()
 
     def service_hourly_demand(

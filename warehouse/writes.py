@@ -10,12 +10,12 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from estate.model import Estate, Server
 from estate.snapshot import canonical_json
-from warehouse.fragments import EXACT_SUM, LOCAL_MIDNIGHT
+from warehouse.fragments import EXACT_SUM, local_clock
 from warehouse.store import WarehouseWriteError, _Connection, first_row, utc_naive
 
 
@@ -27,10 +27,14 @@ def local_days_touched(start: datetime, end: datetime, time_zone: str) -> tuple[
     first_day = start.astimezone(tz).date()
     last_day = (end - timedelta(seconds=1)).astimezone(tz).date() + timedelta(days=1)
 
-    def midnight(day) -> datetime:
-        return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+    return _local_midnight_utc(first_day, tz), _local_midnight_utc(
+        max(last_day, first_day + timedelta(days=1)), tz
+    )
 
-    return midnight(first_day), midnight(max(last_day, first_day + timedelta(days=1)))
+
+def _local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
+    """The instant (naive UTC) the local day begins."""
+    return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
 
 
 class Writes(_Connection):
@@ -130,6 +134,14 @@ class Writes(_Connection):
         A rollup row starts at the day's local midnight (as a UTC instant); its interval_seconds
         is 86400 whatever the day's length: it marks "a local day", not a length."""
         first, last = local_days_touched(window_start, window_end, time_zone)
+        tz = ZoneInfo(time_zone)
+        days, midnights = [], []
+        day = first.replace(tzinfo=UTC).astimezone(tz).date()
+        while (midnight := _local_midnight_utc(day, tz)) < last:
+            days.append(day)
+            midnights.append(midnight)
+            day += timedelta(days=1)
+        local, local_params = local_clock("interval_start_utc", time_zone, first, last)
         with self.transaction():
             self._con.execute(
                 "DELETE FROM utilisation WHERE site_id = ? AND interval_seconds = 86400 "
@@ -140,14 +152,19 @@ class Writes(_Connection):
                 self._con.execute(
                     f"""
                 INSERT INTO utilisation
-                SELECT server_id, site_id, metric, 86400, {LOCAL_MIDNIGHT.format(column="interval_start_utc")},
-                       {EXACT_SUM.format(expression="mean_value")} / count(*), max(peak_value)
-                FROM utilisation
-                WHERE site_id = ? AND interval_seconds = 3600
-                  AND interval_start_utc >= ? AND interval_start_utc < ?
-                GROUP BY ALL
+                SELECT h.server_id, h.site_id, h.metric, 86400, m.midnight_utc, h.mean_value, h.peak_value
+                FROM (
+                    SELECT server_id, site_id, metric, CAST({local} AS DATE) AS day,
+                           {EXACT_SUM.format(expression="mean_value")} / count(*) AS mean_value,
+                           max(peak_value) AS peak_value
+                    FROM utilisation
+                    WHERE site_id = ? AND interval_seconds = 3600
+                      AND interval_start_utc >= ? AND interval_start_utc < ?
+                    GROUP BY ALL
+                ) h
+                JOIN (SELECT unnest(?::DATE[]) AS day, unnest(?::TIMESTAMP[]) AS midnight_utc) m USING (day)
                 """,
-                    [time_zone, time_zone, site_id, first, last],
+                    [*local_params, site_id, first, last, days, midnights],
                 )
             )
         return int(row[0]) if row else 0

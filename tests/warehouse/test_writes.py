@@ -341,3 +341,22 @@ def test_demand_sums_do_not_depend_on_the_order_rows_are_added(warehouse):
         "cpu_percent", [f"s{i}" for i in range(10)], [1.0] * 10, hour, hour + HOUR
     )
     assert demand["demand"].to_list() == [1.0]
+
+
+def test_the_day_the_clocks_go_back_has_25_hours(warehouse):
+    # 25 October 2026: local midnight is 24 October 23:00Z (BST), the next 25 October 24:00Z
+    # (GMT): the local day holds the 25 hours 23:00Z..23:00Z, numbered 1..25 from the start below.
+    start = datetime(2026, 10, 24, 22)  # 23:00 BST on the 24th: hour 0 belongs to the 24th
+    warehouse.replace_utilisation("dc1", 3600, start, start + 27 * HOUR, hourly(start, 27))
+    warehouse.rollup_utilisation_daily("dc1", start, start + 27 * HOUR, "Europe/London")
+    daily = warehouse.query(
+        "SELECT interval_start_utc, mean_value, peak_value FROM utilisation WHERE interval_seconds = 86400 "
+        "ORDER BY 1"
+    )
+    assert daily.rows() == [
+        (datetime(2026, 10, 23, 23), 0.0, 100.0),
+        (datetime(2026, 10, 24, 23), (1 + 25) / 2, 125.0),  # hours 1..25: mean 13
+        (datetime(2026, 10, 26, 0), 26.0, 126.0),
+    ]
+    days = warehouse.daily_rollups("cpu_percent", start - 24 * HOUR, start + 48 * HOUR, "Europe/London")
+    assert days["day"].to_list() == [date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26)]
