@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rich.console import Console
 
 from application.savings import SavingsReport
@@ -110,8 +112,8 @@ def print_savings(report: SavingsReport, console: Console | None = None) -> None
     for row in report.cumulative:
         if row["measured"]:
             console.print(
-                f"  to {row['financial_year']}: cumulative £{row['cumulative_net_saving_gbp']} against "
-                f"£{row['cumulative_target_gbp']} ({'on track' if row['on_track'] else 'BEHIND'})"
+                f"  to {row['financial_year']}: cumulative {money(Decimal(row['cumulative_net_saving_gbp']))} "
+                f"against {money(Decimal(row['cumulative_target_gbp']))} ({'on track' if row['on_track'] else 'BEHIND'})"
             )
     if report.councils:
         render.table(

@@ -29,6 +29,7 @@ SUMMARY_TABLES = (
     "issued_reports",
     "maintenance_windows",
     "server_inventory",
+    "discovered_servers",
     "estate_snapshots",
 )
 
