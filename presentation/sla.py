@@ -324,3 +324,80 @@ def print_table(report: MonthServiceLevels, console: Console | None = None) -> N
                     + ("; began in the previous month" if o.continues_before else "")
                     + ("; continues into the next month" if o.continues_after else "")
                 )
+
+
+# --- the detail of each row: every table the JSON has, for the terminal ----------------------
+
+BUDGET_COLUMNS = (
+    text("window", lambda b: b.window.replace("_", " ")),
+    text("period", lambda b: b.label),
+    Column("counted", "seconds", lambda b: b.counted_seconds, duration),
+    Column("allowed down", "seconds", lambda b: b.allowed_down_seconds, duration),
+    Column("down", "seconds", lambda b: b.down_seconds, duration),
+    Column("left", "seconds", lambda b: b.left_seconds, duration),
+    Column("burn rate", "", lambda b: b.burn_rate, lambda v: "" if v is None else f"{float(v):.2f}"),
+)
+
+DATASET_COLUMNS = (
+    text("dataset", lambda d: d.dataset_id),
+    text("site", lambda d: d.site_id),
+    Column("size GiB", "GiB", lambda d: d.size_gib, lambda v: "" if v is None else f"{v:,.0f}"),
+    Column("recovery point age at end", "seconds", lambda d: d.recovery_point_age_at_end_seconds, duration),
+    Column("breached", "seconds", lambda d: sum(b - a for a, b in d.breaches), duration),
+    Column("backup age at end", "seconds", lambda d: d.backup_age_at_end_seconds, duration),
+    Column(
+        "backup chain over its limit", "seconds", lambda d: sum(b - a for a, b in d.backup_breaches), duration
+    ),
+    Column("jobs ok / tried", "", lambda d: d.jobs, lambda j: f"{j.succeeded} / {j.attempted}"),
+)
+
+REPLICATION_COLUMNS = (
+    text("dataset", lambda r: r.dataset_id),
+    text("from", lambda r: r.from_site_id),
+    text("to", lambda r: r.to_site_id),
+    Column("max lag", "seconds", lambda r: r.max_lag_seconds, duration),
+    Column("lag over the RPO", "seconds", lambda r: sum(b - a for a, b in r.breaches), duration),
+)
+
+
+def print_detail(report: MonthServiceLevels, console: Console | None = None) -> None:
+    """Each measured row's error budgets, maintenance, resilience lost, recovery points,
+    replication and RTO evidence: what `--format json` carries, as a person reads it."""
+    console = console or render.default_console()
+    tz = ZoneInfo(report.time_zone)
+
+    def local(seconds: int) -> str:
+        return local_time(cal.from_utc_seconds(seconds), tz)
+
+    for row in report.rows:
+        if row.measure is None:
+            continue
+        console.print(f"\n{row.council_id} / {row.service_id} ({row.service_name}), {row.month}")
+        render.table(BUDGET_COLUMNS, row.budgets, "Error budget (on counted time)", console=console)
+        if row.schedule and row.schedule.maintenance:
+            spans = ", ".join(f"{local(a)} to {local(b)}" for a, b in row.schedule.maintenance)
+            console.print(f"  maintenance in service hours: {spans}")
+        if row.measure.unmonitored_by_cause:
+            causes = ", ".join(
+                f"{c} {duration(s)}" for c, s in sorted(row.measure.unmonitored_by_cause.items())
+            )
+            console.print(f"  unmonitored ({row.contract.unmonitored_policy}): {causes}")
+        for a, b, sites in row.resilience_lost:
+            console.print(
+                f"  resilience lost: {local(a)} to {local(b)} ({duration(b - a)}), down at {', '.join(sites)}"
+            )
+        if row.rpo is not None:
+            title = (
+                f"Recovery point (RPO {row.rpo.rpo_hours:g} h): compliance "
+                f"{_percent(row.rpo.compliance) or 'n/a'} % of {duration(row.rpo.assessed_scheduled_seconds)} assessed"
+            )
+            render.table(DATASET_COLUMNS, row.rpo.datasets, title, console=console)
+            if row.rpo.replication:
+                render.table(REPLICATION_COLUMNS, row.rpo.replication, "Replication", console=console)
+        if row.rto is not None:
+            for e in row.rto.evidence:
+                console.print(
+                    f"  RTO {row.rto.rto_hours:g} h, {e.kind} {e.when}: recovered in {duration(e.recovery_seconds)}, "
+                    f"{'within the RTO' if e.passed else 'NOT within the RTO'}"
+                    + (f" ({e.detail})" if e.detail else "")
+                )

@@ -154,6 +154,20 @@ def test_sla_prints_a_demo_month_as_json_csv_and_a_table(demo_build):
     )
     table = run("sla", "--month", "2026-10", "--council", "wyre", env=env)
     assert "wyre: 16 of 17 services met target" in table.stdout
+    detail = run(
+        "sla",
+        "--month",
+        "2026-10",
+        "--council",
+        "wyre",
+        "--as-of",
+        "2026-11-22T10:00:00Z",
+        "--detail",
+        env=env,
+    )
+    assert detail.returncode == 0, detail.stderr
+    assert "wyre / council-tax (Council Tax), 2026-10" in detail.stdout
+    assert "Error budget (on counted time)" in detail.stdout and "Recovery point (RPO" in detail.stdout
     # 09:12Z in October is 10:12 on a Blackpool wall clock, as the demo planted it
     assert "outage council-tax: 2026-10-13 10:12 BST to 2026-10-13 11:03 BST" in table.stdout
 

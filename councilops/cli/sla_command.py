@@ -11,7 +11,7 @@ from application.scope import Scope
 from application.service_levels import month_report
 from councilops.cli.base import Context, cli, parse_instant, utc_now
 from estate import load_estate
-from presentation.sla import as_csv, as_json, print_table
+from presentation.sla import as_csv, as_json, print_detail, print_table
 from warehouse import Warehouse
 
 
@@ -37,9 +37,20 @@ from warehouse import Warehouse
     help="Evaluate a month in progress up to this instant (default: now, or the end of what has been "
     "collected). Without an offset, local time in the estate's zone.",
 )
+@click.option(
+    "--detail",
+    is_flag=True,
+    help="With the table: each row's error budgets, maintenance, resilience lost, recovery points, "
+    "replication and RTO evidence.",
+)
 @click.pass_obj
 def sla(
-    obj: Context, month: str | None, council_id: str | None, output_format: str, as_of_text: str | None
+    obj: Context,
+    month: str | None,
+    council_id: str | None,
+    output_format: str,
+    as_of_text: str | None,
+    detail: bool,
 ) -> None:
     """Service levels for a month, per council and service (rules and JSON fields: docs/sla.md).
 
@@ -61,3 +72,5 @@ def sla(
         click.echo(as_csv(report), nl=False)
     else:
         print_table(report)
+        if detail:
+            print_detail(report)
