@@ -338,3 +338,34 @@ def print_profile(answer: UtilisationProfile, console: Console | None = None) ->
 
 def underuse_json(report: UnderuseReport) -> str:
     return _json(underuse_document(report))
+
+
+HOST_COLUMNS = (
+    text("site", lambda row: row[0].site),
+    Column("host", "", lambda row: row[1].number),
+    Column(
+        "cores used", "cores", lambda row: row[0].host_cpu_usable - row[1].cpu_free, lambda v: f"{v:,.1f}"
+    ),
+    Column(
+        "GiB used", "GiB", lambda row: row[0].host_memory_usable - row[1].memory_free, lambda v: f"{v:,.1f}"
+    ),
+    text("oversized", lambda row: "yes" if row[1].oversized else ""),
+    text("workloads", lambda row: ", ".join(row[1].workloads)),
+)
+
+NOT_LISTED_COLUMNS = (
+    text("server", lambda v: v.server_id),
+    text("why it is not listed", lambda v: v.reason),
+)
+
+
+def print_consolidation_detail(answer: ConsolidationReport, console: Console | None = None) -> None:
+    """Each planned host and the workloads packed onto it."""
+    rows = [(plan, host) for plan in answer.plans for host in plan.hosts]
+    render.table(HOST_COLUMNS, rows, "The plan, host by host", console=console or render.default_console())
+
+
+def print_underuse_detail(report: UnderuseReport, console: Console | None = None) -> None:
+    """Every server judged and not listed, with the reason."""
+    kept = [v for v in report.verdicts if v.finding is None]
+    render.table(NOT_LISTED_COLUMNS, kept, "Not listed", console=console or render.default_console())

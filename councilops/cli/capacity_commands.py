@@ -13,10 +13,12 @@ from councilops.cli.base import Context, as_of_option, build, cli, emit, format_
 from presentation.capacity import (
     consolidation_json,
     print_consolidation,
+    print_consolidation_detail,
     print_profile,
     print_site_loss,
     print_timeleft,
     print_underuse,
+    print_underuse_detail,
     profile_json,
     site_loss_json,
     timeleft_json,
@@ -33,19 +35,21 @@ def capacity() -> None:
 @capacity.command()
 @format_option("json", "csv")
 @as_of_option
+@click.option("--detail", is_flag=True, help="With the table: every server not listed, and why.")
 @click.pass_obj
-def underused(obj: Context, output_format: str, as_of_text: str | None) -> None:
+def underused(obj: Context, output_format: str, as_of_text: str | None, detail: bool) -> None:
     """Under-used and possibly unused servers, with the evidence and what they cost a year.
 
     Thresholds and the look-back come from [capacity.under_use] in the configuration.
     """
     report = build(obj, underuse_report, as_of_text)
-    emit(
-        output_format,
-        lambda: underuse_json(report),
-        lambda: print_underuse(report),
-        lambda: underuse_csv(report),
-    )
+
+    def table() -> None:
+        print_underuse(report)
+        if detail:
+            print_underuse_detail(report)
+
+    emit(output_format, lambda: underuse_json(report), table, lambda: underuse_csv(report))
 
 
 @capacity.command()
@@ -75,15 +79,22 @@ def site_loss(obj: Context, output_format: str, as_of_text: str | None) -> None:
 @capacity.command()
 @format_option("json")
 @as_of_option
+@click.option("--detail", is_flag=True, help="With the table: each planned host and what is packed onto it.")
 @click.pass_obj
-def consolidate(obj: Context, output_format: str, as_of_text: str | None) -> None:
+def consolidate(obj: Context, output_format: str, as_of_text: str | None, detail: bool) -> None:
     """A consolidation plan: workloads packed by p95 demand onto hosts of the configured size, per site.
 
     Host size, headroom and cost come from [capacity.consolidation]. The same input always
     gives the same plan.
     """
     report = build(obj, consolidation_report, as_of_text)
-    emit(output_format, lambda: consolidation_json(report), lambda: print_consolidation(report))
+
+    def table() -> None:
+        print_consolidation(report)
+        if detail:
+            print_consolidation_detail(report)
+
+    emit(output_format, lambda: consolidation_json(report), table)
 
 
 @capacity.command()
