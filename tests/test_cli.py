@@ -154,6 +154,12 @@ def test_sla_prints_a_demo_month_as_json_csv_and_a_table(demo_build):
     )
     table = run("sla", "--month", "2026-10", "--council", "wyre", env=env)
     assert "wyre: 16 of 17 services met target" in table.stdout
+    for command, heading in (
+        (("capacity", "underused"), "Not listed"),
+        (("capacity", "consolidate"), "The plan, host by host"),
+    ):
+        shown = run(*command, "--as-of", "2026-11-22T10:00:00Z", "--detail", env=env)
+        assert shown.returncode == 0 and heading in shown.stdout, shown.stderr
     detail = run(
         "sla",
         "--month",
