@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
-from application.scope import Scope
 from capacity.consolidation import HOST_ROLE, SitePlan, Workload, hosts_now, pack, two_site_services_kept
 from estate.model import ConsolidationHost, Estate
+from estate.scope import Scope
 from warehouse import Warehouse
 
 

@@ -20,8 +20,8 @@ from datetime import date
 
 from application.collected import estate_as_collected
 from application.provenance import Provenance, provenance_of
-from application.scope import Scope
 from estate.model import Estate
+from estate.scope import Scope
 from warehouse import Warehouse
 
 STORAGE_TOLERANCE = 0.01

@@ -11,9 +11,9 @@ import numpy as np
 
 from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
-from application.scope import Scope
 from capacity.profile import Profile, in_spans, profile
 from estate.model import Estate, UnknownId
+from estate.scope import Scope
 from sla import calendar as cal
 from sla.intervals import normalise
 from warehouse import Warehouse

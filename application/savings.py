@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
-from application.scope import Scope
 from estate.model import Estate
+from estate.scope import Scope
 from savings.split import split
 from savings.years import Running, YearFigures, cumulative, financial_year_label, pounds, year_figures
 from warehouse import Warehouse

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from application.collected import as_of as answer_as_of
 from application.provenance import Provenance, provenance_of
-from application.scope import Scope
 from estate.model import Estate, version_in_force
+from estate.scope import Scope
 from sla import calendar as cal
 from sla.intervals import normalise
 from sla.month import (

@@ -9,9 +9,9 @@ import numpy as np
 
 from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
-from application.scope import Scope
 from capacity.siteloss import INFRASTRUCTURE, SiteLoss, check
 from estate.model import Estate
+from estate.scope import Scope
 from warehouse import Warehouse
 
 POOLS = {

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from application.scope import Scope
+from estate.scope import Scope
 from warehouse import Warehouse
 
 HEALTH_DAYS = 30  # the window over which collection completeness is judged

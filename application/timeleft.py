@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from application.collected import HISTORY_DAYS, data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
-from application.scope import Scope
 from capacity.timeleft import Projection, days_until_full, project
 from estate.model import Estate
+from estate.scope import Scope
 from warehouse import Warehouse
 
 POOLS = {

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from application.collected import HISTORY_DAYS, data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
-from application.scope import Scope
 from capacity.underuse import Finding, MetricStats, ServerEvidence, Verdict, find_underused
 from estate.model import Estate
+from estate.scope import Scope
 from warehouse import Warehouse
 
 

@@ -21,12 +21,12 @@ from pathlib import Path
 from application.collected import HISTORY_DAYS
 from application.consolidation import consolidation_report
 from application.savings import savings_report
-from application.scope import PROVIDER
 from application.site_loss import site_loss_report
 from application.timeleft import timeleft_report
 from application.underuse import underuse_report
 from collectors.demo import DemoPaths, build_demo
 from estate import load_estate
+from estate.scope import PROVIDER
 from warehouse import Warehouse
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)

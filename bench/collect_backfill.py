@@ -43,6 +43,7 @@ import numpy as np
 import polars as pl
 
 from collectors.prometheus.utilisation import NODE_EXPRESSIONS
+from estate.scope import PROVIDER
 from tests.collectors.prometheus_server import backfill, serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -511,13 +512,14 @@ def child_cycle(estate_file: Path, db: Path) -> dict:
             warehouse,
             since=CYCLE_END - timedelta(hours=2, minutes=10),
             until=CYCLE_END - timedelta(minutes=13),
+            scope=PROVIDER,
         )
         for name, until in (
             ("hour", CYCLE_END - timedelta(minutes=8)),
             ("plain", CYCLE_END - timedelta(minutes=3)),
         ):
             started = time.perf_counter()
-            summaries = collect(estate, warehouse, until=until)
+            summaries = collect(estate, warehouse, until=until, scope=PROVIDER)
             out[name] = {
                 "seconds": time.perf_counter() - started,
                 "rows": sum(s.rows for s in summaries),

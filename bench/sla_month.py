@@ -20,10 +20,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from application.scope import PROVIDER, Scope
 from application.service_levels import LAG_LOOKBACK_SECONDS, month_report
 from collectors.demo import DemoPaths, build_demo
 from estate import load_estate
+from estate.scope import PROVIDER, Scope
 from sla import calendar as cal
 from sla.month import Calendar, budget_span_start
 from warehouse import Warehouse

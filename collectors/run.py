@@ -30,6 +30,7 @@ from collectors.prometheus.recovery import RecoveryCollector
 from collectors.prometheus.source import PrometheusSource, SourceConfigError
 from collectors.prometheus.utilisation import UtilisationCollector
 from estate.model import Estate, Site
+from estate.scope import Scope
 
 DEFAULT_FIRST_DAYS = 7  # how far back a site with no watermark starts, unless --since says
 DAY = timedelta(days=1)
@@ -93,6 +94,8 @@ def collect(
     progress: Callable[[str, str, int, int], None] = lambda site, kind, done, total: None,
     sites_at_once: bool = True,
     discovery_client_for: Callable[[Site], PrometheusConnect] = metadata_client,
+    *,
+    scope: Scope,
 ) -> list[SiteSummary]:
     """Catch every site (or those named) up, each site in its own thread with its own cursor
     on the warehouse: a slow site never holds the other back, and while one site's Prometheus
@@ -104,6 +107,7 @@ def collect(
     site added (`Estate.with_discovered`). A discovery that fails keeps the servers held from
     the last one and is reported on the site's utilisation summary (`discovery`); it never
     stops the collection."""
+    scope.require_provider("a collection run")  # it writes every council's data: the operators' own
     sites = [site for site in estate.sites if not site_ids or site.id in site_ids]
     # What the site threads write is each thread's own (its cursor, its source, its collectors,
     # its list of summaries, returned through pool.map), except what the caller hands in, which

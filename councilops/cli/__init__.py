@@ -14,7 +14,6 @@ import sys
 
 import click
 
-from application.scope import OutOfScope
 from councilops.cli import (  # noqa: F401 - each module registers its commands on `cli`
     capacity_commands,
     collect_command,
@@ -28,6 +27,7 @@ from councilops.cli.base import EXIT_PROBLEMS, EXIT_UNAVAILABLE, EXIT_USAGE, cli
 from councilops.settings import DEBUG_ENV
 from estate import EstateConfigError
 from estate.model import UnknownId
+from estate.scope import OutOfScope
 from warehouse import WarehouseError
 
 __all__ = ["cli", "main"]

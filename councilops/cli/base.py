@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import click
 
 from application.periods import estate_zone, local_instant
-from application.scope import PROVIDER
 from councilops import __version__
 from councilops.settings import CONFIG_ENV, DB_ENV, DEFAULT_CONFIG, DEFAULT_DB
 from estate import load_estate
+from estate.scope import PROVIDER
 from warehouse import Warehouse
 
 EXIT_PROBLEMS = 1  # the input is wrong: the message says what and where

@@ -12,6 +12,7 @@ from application.periods import estate_zone
 from collectors.run import collect as collect_all
 from councilops.cli.base import EXIT_UNAVAILABLE, Context, cli, parse_instant
 from estate import load_estate
+from estate.scope import PROVIDER
 from presentation.collection import discovery_lines, print_collection
 from warehouse import Warehouse
 
@@ -63,6 +64,7 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
             parse_instant(since_text, "--since", tz),
             parse_instant(until_text, "--until", tz),
             progress=advance,
+            scope=PROVIDER,
         )
     print_collection(summaries)
     for s in summaries:

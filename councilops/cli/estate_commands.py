@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from application.scope import PROVIDER
 from application.status import warehouse_status
 from councilops.cli.base import EXIT_PROBLEMS, Context, cli, fail, parse_instant
 from councilops.settings import CONFIG_ENV, DB_ENV, DEMO_FOLDER
 from estate import check_estate_file
+from estate.scope import PROVIDER
 from presentation.status import print_ground_truth, print_status, status_json
 from warehouse import Warehouse
 

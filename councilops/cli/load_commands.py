@@ -9,7 +9,6 @@ import click
 
 from application.inventory import inventory_reconciliation
 from application.periods import estate_zone
-from application.scope import PROVIDER
 from collectors.files.backup_report import ReportError, read_backup_report, write_jobs
 from collectors.files.change_calendar import (
     CalendarError,
@@ -20,6 +19,7 @@ from collectors.files.change_calendar import (
 from collectors.files.cmdb_inventory import InventoryError, read_inventory, write_inventory
 from councilops.cli.base import EXIT_PROBLEMS, Context, cli, emit, format_option, parse_instant, utc_now
 from estate import load_estate
+from estate.scope import PROVIDER
 from presentation.inventory import findings_csv, findings_json, print_findings
 from warehouse import Warehouse
 

@@ -7,10 +7,10 @@ import re
 import click
 
 from application.periods import estate_zone, last_complete_month
-from application.scope import Scope
 from application.service_levels import month_report
 from councilops.cli.base import Context, cli, parse_instant, utc_now
 from estate import load_estate
+from estate.scope import Scope
 from presentation.sla import as_csv, as_json, print_detail, print_table
 from warehouse import Warehouse
 

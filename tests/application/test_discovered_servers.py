@@ -9,10 +9,10 @@ import polars as pl
 
 from application.consolidation import consolidation_report
 from application.profile import profile_report
-from application.scope import PROVIDER
 from application.underuse import underuse_report
 from estate import load_estate
 from estate.model import Server, ServerDiscovery
+from estate.scope import PROVIDER
 from tests.conftest import SMALL_ESTATE
 
 END = datetime(2026, 10, 1, tzinfo=UTC)

@@ -4,7 +4,7 @@ returns nothing of another council, and a whole-estate question is refused befor
 
 The proof is a spy around the demo warehouse that records every frame and array each read
 returns and checks each id column against the council's own ids, worked out here from the
-estate file independently of application.scope."""
+estate file independently of estate.scope."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from application.consolidation import consolidation_report
 from application.inventory import inventory_reconciliation
 from application.profile import profile_report
 from application.savings import savings_report
-from application.scope import PROVIDER, OutOfScope, Scope
 from application.service_levels import month_report
 from application.site_loss import site_loss_report
 from application.status import warehouse_status
@@ -26,6 +25,7 @@ from application.timeleft import timeleft_report
 from application.underuse import underuse_report
 from estate import load_estate
 from estate.model import UnknownId
+from estate.scope import PROVIDER, OutOfScope, Scope
 from tests.conftest import DEMO_NOW
 from warehouse import Warehouse
 
@@ -230,3 +230,15 @@ def test_every_demo_server_has_a_profile(demo):
         values = np.array([v for v in cpu.all_hours.percentiles.values()], dtype=float)
         assert np.all(np.diff(values) >= 0)  # p50 <= p95 <= p99
     assert len(estate.servers) == 165 and serviceless == 27
+
+
+def test_a_collection_run_is_refused_to_a_council_before_any_site_is_asked(demo):
+    from collectors.run import collect
+
+    estate, warehouse = demo
+    asked = []
+    with pytest.raises(OutOfScope):
+        collect(
+            estate, Spy(warehouse), source_for=lambda site: asked.append(site), scope=Scope.council("wyre")
+        )
+    assert asked == []

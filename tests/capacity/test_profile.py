@@ -12,9 +12,9 @@ import pytest
 
 from application.collected import data_end
 from application.profile import profile_report
-from application.scope import PROVIDER
 from capacity.profile import profile
 from estate import load_estate
+from estate.scope import PROVIDER
 from presentation.capacity import profile_document
 from tests.conftest import DEMO_NOW
 from warehouse import Warehouse

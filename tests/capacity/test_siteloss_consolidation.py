@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from application.collected import data_end
 from application.consolidation import consolidation_report
-from application.scope import PROVIDER
 from application.site_loss import site_loss_report
 from capacity.consolidation import Workload, pack
 from capacity.siteloss import check
 from estate import load_estate
+from estate.scope import PROVIDER
 from presentation.capacity import consolidation_document, site_loss_document
 from tests.conftest import DEMO_NOW
 from warehouse import Warehouse

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from application.scope import PROVIDER
 from application.timeleft import timeleft_report
 from capacity.timeleft import days_until_full, project
 from estate import load_estate
+from estate.scope import PROVIDER
 from presentation.capacity import timeleft_document
 from tests.conftest import DEMO_NOW
 from warehouse import Warehouse

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.scope import PROVIDER
 from application.underuse import underuse_report
 from capacity.underuse import MetricStats, ServerEvidence, find_underused, judge
 from estate import load_estate
 from estate.model import Server, UnderUse
+from estate.scope import PROVIDER
 from presentation.capacity import underuse_document
 from tests.conftest import DEMO_NOW
 from warehouse import Warehouse

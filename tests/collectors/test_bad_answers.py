@@ -11,6 +11,7 @@ import pytest
 from collectors.prometheus.source import PrometheusSource
 from collectors.run import collect
 from estate import load_estate
+from estate.scope import PROVIDER
 from tests.collectors.fake_prometheus import fake_site
 from tests.conftest import SMALL_ESTATE
 
@@ -45,7 +46,12 @@ def run(estate, warehouse, tamper=None, spoil=None):
     """Collect START..END from dc1 (answering as told) and dc2 (answering well)."""
     with fake_site(estate, "dc1", tamper, spoil) as dc1, fake_site(estate, "dc2") as dc2:
         summaries = collect(
-            at(estate, {"dc1": dc1, "dc2": dc2}), warehouse, since=START, until=END, source_for=no_wait
+            at(estate, {"dc1": dc1, "dc2": dc2}),
+            warehouse,
+            since=START,
+            until=END,
+            source_for=no_wait,
+            scope=PROVIDER,
         )
     return {(s.site_id, s.kind): s for s in summaries}
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from application.scope import PROVIDER
 from application.service_levels import month_report
 from collectors.files.change_calendar import CalendarError, read_change_calendar, write_windows
 from estate import load_estate
+from estate.scope import PROVIDER
 from tests.conftest import DEMO_NOW, SMALL_ESTATE
 from warehouse import Warehouse
 

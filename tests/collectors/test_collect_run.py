@@ -10,6 +10,7 @@ import pytest
 from collectors.prometheus.source import PrometheusSource
 from collectors.run import collect
 from estate import load_estate
+from estate.scope import PROVIDER
 from tests.collectors.prometheus_server import Metric, prometheus_with
 from tests.conftest import SMALL_ESTATE
 
@@ -64,6 +65,7 @@ def test_a_stopped_site_never_stops_the_other_and_its_gap_is_filled_later(estate
                 since=START,
                 until=datetime(2026, 1, 5, 3, tzinfo=UTC),
                 source_for=no_wait,
+                scope=PROVIDER,
             )
         assert {(s.site_id, s.kind, s.status) for s in first} == {
             (site, kind, "ok")
@@ -71,7 +73,7 @@ def test_a_stopped_site_never_stops_the_other_and_its_gap_is_filled_later(estate
             for kind in ("availability", "utilisation", "recovery")
         }
         # dc2 is stopped now: dc1 still catches up, dc2's window is unmonitored and waits
-        second = collect(at(estate, {"dc1": dc1}), warehouse, until=END, source_for=no_wait)
+        second = collect(at(estate, {"dc1": dc1}), warehouse, until=END, source_for=no_wait, scope=PROVIDER)
     status = {(s.site_id, s.kind): s.status for s in second}
     assert status[("dc1", "availability")] == "ok" and status[("dc2", "availability")] == "unreachable"
     assert warehouse.watermark("dc1", "availability") == END.replace(tzinfo=None)
@@ -80,7 +82,14 @@ def test_a_stopped_site_never_stops_the_other_and_its_gap_is_filled_later(estate
     assert set(gap["cause"].to_list()) == {"prometheus-unreachable"}
     # dc2 is back with its history: the next run fills the gap from the watermark
     with prometheus_with(probes(estate, "dc2"), tmp_path / "dc2-again") as dc2:
-        third = collect(at(estate, {"dc2": dc2}), warehouse, site_ids=["dc2"], until=END, source_for=no_wait)
+        third = collect(
+            at(estate, {"dc2": dc2}),
+            warehouse,
+            site_ids=["dc2"],
+            until=END,
+            source_for=no_wait,
+            scope=PROVIDER,
+        )
     assert {s.status for s in third} == {"ok"}
     filled = warehouse.availability_intervals("dc2", START, END)
     assert set(filled["state"].to_list()) == {"up"}
@@ -118,7 +127,13 @@ def test_the_collect_command_reports_each_site_that_could_not_be_collected(tmp_p
 def test_the_summary_counts_windows_series_samples_and_gaps(estate, warehouse, tmp_path):
     with prometheus_with(probes(estate, "dc1"), tmp_path / "dc1") as dc1:
         summaries = collect(
-            at(estate, {"dc1": dc1}), warehouse, site_ids=["dc1"], since=START, until=END, source_for=no_wait
+            at(estate, {"dc1": dc1}),
+            warehouse,
+            site_ids=["dc1"],
+            since=START,
+            until=END,
+            source_for=no_wait,
+            scope=PROVIDER,
         )
     (availability,) = [s for s in summaries if s.kind == "availability"]
     endpoints = [e for s in estate.services for e in s.endpoints if e.site == "dc1"]

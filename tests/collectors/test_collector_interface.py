@@ -15,6 +15,7 @@ from collectors.prometheus.recovery import RecoveryCollector
 from collectors.prometheus.source import SourceConfigError
 from collectors.prometheus.utilisation import UtilisationCollector
 from estate import load_estate
+from estate.scope import PROVIDER
 from tests.conftest import SMALL_ESTATE
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
@@ -71,6 +72,7 @@ def test_a_run_drives_any_collector_a_day_at_a_time_from_its_watermark(warehouse
         until=END,
         source_for=lambda site: None,
         discovery_client_for=no_discovery,
+        scope=PROVIDER,
     )
     assert [(s.site_id, s.kind, s.windows, s.rows, s.status) for s in first] == [("dc1", "tally", 3, 6, "ok")]
     assert Tally.asked == [
@@ -84,6 +86,7 @@ def test_a_run_drives_any_collector_a_day_at_a_time_from_its_watermark(warehouse
         until=END + timedelta(hours=5),
         source_for=lambda site: None,
         discovery_client_for=no_discovery,
+        scope=PROVIDER,
     )
     assert [(s.start, s.end, s.windows) for s in again] == [(END, END + timedelta(hours=5), 1)]
 
@@ -110,6 +113,7 @@ def test_the_shared_progress_callback_is_entered_by_one_site_thread_at_a_time(wa
         source_for=lambda site: None,
         progress=progress,
         discovery_client_for=no_discovery,
+        scope=PROVIDER,
     )
     assert [s.site_id for s in summaries] == ["dc1", "dc2"] and all(s.status == "ok" for s in summaries)
     assert len(threads) == 2  # each site did run in its own thread

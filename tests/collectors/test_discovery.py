@@ -17,6 +17,7 @@ from collectors.prometheus.source import PrometheusSource
 from collectors.run import collect
 from estate import load_estate
 from estate.model import Server, ServerDiscovery
+from estate.scope import PROVIDER
 from tests.collectors.prometheus_server import Metric, prometheus_with
 from tests.conftest import SMALL_ESTATE
 
@@ -325,7 +326,13 @@ def test_a_collection_discovers_first_and_collects_the_servers_it_found(estate, 
     since = NOW - timedelta(hours=1)
     with prometheus_with(history(), tmp_path / "dc2") as url:
         summaries = collect(
-            local(estate, url), warehouse, site_ids=["dc2"], since=since, until=NOW, source_for=no_wait
+            local(estate, url),
+            warehouse,
+            site_ids=["dc2"],
+            since=since,
+            until=NOW,
+            source_for=no_wait,
+            scope=PROVIDER,
         )
     (utilisation,) = [s for s in summaries if s.kind == "utilisation"]
     assert utilisation.status == "ok" and utilisation.discovery.written
@@ -340,7 +347,12 @@ def test_a_collection_discovers_first_and_collects_the_servers_it_found(estate, 
 
     # the site gone: the discovery fails on the summary, the collection goes on, the held stay
     again = collect(
-        local(estate, None), warehouse, site_ids=["dc2"], until=NOW + timedelta(hours=1), source_for=no_wait
+        local(estate, None),
+        warehouse,
+        site_ids=["dc2"],
+        until=NOW + timedelta(hours=1),
+        source_for=no_wait,
+        scope=PROVIDER,
     )
     (utilisation,) = [s for s in again if s.kind == "utilisation"]
     assert utilisation.discovery.status == "unreachable" and not utilisation.discovery.written

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from collectors.prometheus.source import PrometheusSource
 from collectors.run import collect
 from estate import load_estate
+from estate.scope import PROVIDER
 from tests.collectors.prometheus_server import Metric, prometheus_with
 from tests.conftest import SMALL_ESTATE
 from warehouse import Warehouse
@@ -106,6 +107,7 @@ def test_two_sites_collected_exactly_as_generated(tmp_path):
                     since=START,
                     until=END,
                     source_for=lambda s: PrometheusSource.for_site(s, environ={}),
+                    scope=PROVIDER,
                 )
                 assert {s.status for s in summaries} == {"ok"}
                 for site in ("dc1", "dc2"):

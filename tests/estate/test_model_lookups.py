@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from application.scope import Scope
 from estate import load_estate
 from estate.model import UnknownId
+from estate.scope import Scope
 from tests.conftest import SMALL_ESTATE
 
 

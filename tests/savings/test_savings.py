@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from application.savings import savings_report
-from application.scope import PROVIDER
 from estate import load_estate
 from estate.model import (
     Baseline,
@@ -22,6 +21,7 @@ from estate.model import (
     Money,
     SavingsTarget,
 )
+from estate.scope import PROVIDER
 from presentation.savings import savings_document
 from savings.split import split
 from savings.years import Running, year_figures

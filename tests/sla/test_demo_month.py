@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from application.scope import PROVIDER
 from application.service_levels import month_report
 from estate import load_estate
+from estate.scope import PROVIDER
 from presentation.sla import month_document
 from sla import calendar as cal
 from tests.conftest import DEMO_NOW
