@@ -236,9 +236,7 @@ def test_a_collection_run_is_refused_to_a_council_before_any_site_is_asked(demo)
     from collectors.run import collect
 
     estate, warehouse = demo
-    asked = []
+    asked, spy = [], Spy(warehouse)
     with pytest.raises(OutOfScope):
-        collect(
-            estate, Spy(warehouse), source_for=lambda site: asked.append(site), scope=Scope.council("wyre")
-        )
-    assert asked == []
+        collect(estate, spy, source_for=lambda site: asked.append(site), scope=Scope.council("wyre"))
+    assert asked == [] and spy.reads == []
