@@ -13,7 +13,15 @@ from application.provenance import Provenance, provenance_of
 from estate.model import Estate
 from estate.scope import Scope
 from savings.split import split
-from savings.years import Running, YearFigures, cumulative, financial_year_label, pounds, year_figures
+from savings.years import (
+    CumulativeYear,
+    Running,
+    YearFigures,
+    cumulative,
+    financial_year_label,
+    pounds,
+    year_figures,
+)
 from warehouse import Warehouse
 
 STOPPED_AFTER_DAYS = 2  # a server silent for longer than this has stopped reporting
@@ -49,8 +57,8 @@ class SavingsReport:
     provenance: Provenance
 
     @property
-    def cumulative(self) -> list[dict]:
-        return cumulative(self.years)["years"]
+    def cumulative(self) -> list[CumulativeYear]:
+        return cumulative(self.years)
 
 
 def _council_weights(estate: Estate, use: dict[str, float]) -> dict[str, Fraction]:

@@ -62,27 +62,6 @@ class SitePlan:
     def saving_gbp(self) -> Decimal:
         return self.annual_cost_per_host * self.hosts_freed
 
-    def as_dict(self) -> dict:
-        return {
-            "site": self.site,
-            "hosts_now": self.hosts_now,
-            "hosts_needed": self.hosts_needed,
-            "hosts_freed": self.hosts_freed,
-            "saving_gbp_a_year": f"{self.saving_gbp:.2f}",
-            "host_usable_cores": round(self.host_cpu_usable, 3),
-            "host_usable_memory_gib": round(self.host_memory_usable, 3),
-            "hosts": [
-                {
-                    "host": h.number,
-                    "workloads": h.workloads,
-                    "cpu_cores_used": round(self.host_cpu_usable - h.cpu_free, 3),
-                    "memory_gib_used": round(self.host_memory_usable - h.memory_free, 3),
-                    "oversized_workload": h.oversized,
-                }
-                for h in self.hosts
-            ],
-        }
-
 
 def pack(
     workloads: Sequence[Workload],

@@ -27,18 +27,6 @@ class Profile:
     hour_of_week_mean: tuple[float | None, ...]  # 168 values, Monday 00:00 local first
     daily_peaks: tuple[tuple[str, float], ...]
 
-    def as_dict(self) -> dict:
-        def r(v):
-            return None if v is None else round(v, 3)
-
-        return {
-            "hours": self.hours,
-            **{k: r(v) for k, v in self.percentiles.items()},
-            "max": r(self.maximum),
-            "hour_of_week_mean": [r(v) for v in self.hour_of_week_mean],
-            "daily_peaks": [[d, r(v)] for d, v in self.daily_peaks],
-        }
-
 
 def nearest_rank(values: np.ndarray, percent: float) -> float | None:
     if len(values) == 0:

@@ -34,18 +34,6 @@ class SiteLoss:
     fits: bool
     would_not_fit: tuple[str, ...]
 
-    def as_dict(self) -> dict:
-        return {
-            "if_lost": self.lost,
-            "survivor": self.survivor,
-            "pool": self.pool,
-            "usable": round(self.usable, 3),
-            "combined_peak": round(self.combined_peak, 3),
-            "headroom": round(self.headroom, 3),
-            "fits": self.fits,
-            "would_not_fit": list(self.would_not_fit),
-        }
-
 
 def _priority(service: str, peak: float, criticality: Mapping[str, str]) -> tuple:
     level = criticality.get(service, "critical" if service == INFRASTRUCTURE else "low")

@@ -54,26 +54,6 @@ class Projection:
     def days_remaining(self) -> int | None:
         return None if self.crossing_conservative is None else (self.crossing_conservative - self.today).days
 
-    def as_dict(self) -> dict:
-        return {
-            "method": self.method,
-            "as_of": self.today.isoformat(),
-            "capacity": round(self.capacity, 3),
-            "usable": round(self.usable, 3),
-            "peak_last_30_days": round(self.peak_recent, 3),
-            "peak_last_30_days_percent_of_capacity": round(100 * self.peak_recent / self.capacity, 2)
-            if self.capacity
-            else None,
-            "growth_per_year": round(self.growth_per_year, 3),
-            "band": round(self.band, 3),
-            "crossing_central": None if self.crossing_central is None else self.crossing_central.isoformat(),
-            "crossing_conservative": None
-            if self.crossing_conservative is None
-            else self.crossing_conservative.isoformat(),
-            "days_remaining": self.days_remaining,
-            "forecast": [[d.isoformat(), round(c, 3), round(u, 3)] for d, c, u in self.forecast],
-        }
-
 
 def _dense(days: Sequence[date], values: Sequence[float]) -> tuple[date, np.ndarray]:
     """Values on every day from the first to the last, gaps filled by the previous day's."""

@@ -68,32 +68,6 @@ class Finding:
     busiest_month_p95_daily_mean_cpu: float | None
     daily_cpu_peaks: Sequence[tuple[str, float]]
 
-    def as_dict(self) -> dict:
-        def stats(s: MetricStats | None) -> dict | None:
-            return (
-                None
-                if s is None
-                else {k: round(v, 3) if isinstance(v, float) else v for k, v in vars(s).items()}
-            )
-
-        return {
-            "kind": self.kind,
-            "server": self.server_id,
-            "site": self.site_id,
-            "role": self.role,
-            "services": list(self.services),
-            "annual_cost_gbp": f"{self.annual_cost_gbp:.2f}",
-            "cpu": stats(self.cpu),
-            "memory": stats(self.memory),
-            "network": stats(self.network),
-            "peak_13_months_cpu_percent": round(self.peak_13_months_cpu_percent, 3),
-            "busiest_month": self.busiest_month,
-            "busiest_month_p95_daily_mean_cpu_percent": None
-            if self.busiest_month_p95_daily_mean_cpu is None
-            else round(self.busiest_month_p95_daily_mean_cpu, 3),
-            "daily_cpu_peaks": [[day, round(value, 3)] for day, value in self.daily_cpu_peaks],
-        }
-
 
 @dataclass(frozen=True)
 class Verdict:

@@ -11,9 +11,108 @@ from application.profile import UtilisationProfile
 from application.site_loss import SiteLossReport
 from application.timeleft import TimeLeftReport
 from application.underuse import UnderuseReport
+from capacity.consolidation import SitePlan
+from capacity.profile import Profile
+from capacity.siteloss import SiteLoss
+from capacity.timeleft import Projection
+from capacity.underuse import Finding, MetricStats
 from presentation import render
 from presentation.formats import money, money_plain, number, utc_iso, yes_no
 from presentation.render import Column, text
+
+
+def _r(value, places: int = 3):
+    return None if value is None else round(value, places)
+
+
+def _day(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _stats(s: MetricStats | None) -> dict | None:
+    return None if s is None else {k: _r(v) if isinstance(v, float) else v for k, v in vars(s).items()}
+
+
+def finding_document(f: Finding) -> dict:
+    return {
+        "kind": f.kind,
+        "server": f.server_id,
+        "site": f.site_id,
+        "role": f.role,
+        "services": list(f.services),
+        "annual_cost_gbp": money_plain(f.annual_cost_gbp),
+        "cpu": _stats(f.cpu),
+        "memory": _stats(f.memory),
+        "network": _stats(f.network),
+        "peak_13_months_cpu_percent": _r(f.peak_13_months_cpu_percent),
+        "busiest_month": f.busiest_month,
+        "busiest_month_p95_daily_mean_cpu_percent": _r(f.busiest_month_p95_daily_mean_cpu),
+        "daily_cpu_peaks": [[day, _r(value)] for day, value in f.daily_cpu_peaks],
+    }
+
+
+def projection_document(p: Projection) -> dict:
+    return {
+        "method": p.method,
+        "as_of": p.today.isoformat(),
+        "capacity": _r(p.capacity),
+        "usable": _r(p.usable),
+        "peak_last_30_days": _r(p.peak_recent),
+        "peak_last_30_days_percent_of_capacity": _r(100 * p.peak_recent / p.capacity, 2)
+        if p.capacity
+        else None,
+        "growth_per_year": _r(p.growth_per_year),
+        "band": _r(p.band),
+        "crossing_central": _day(p.crossing_central),
+        "crossing_conservative": _day(p.crossing_conservative),
+        "days_remaining": p.days_remaining,
+        "forecast": [[d.isoformat(), _r(c), _r(u)] for d, c, u in p.forecast],
+    }
+
+
+def site_loss_check_document(c: SiteLoss) -> dict:
+    return {
+        "if_lost": c.lost,
+        "survivor": c.survivor,
+        "pool": c.pool,
+        "usable": _r(c.usable),
+        "combined_peak": _r(c.combined_peak),
+        "headroom": _r(c.headroom),
+        "fits": c.fits,
+        "would_not_fit": list(c.would_not_fit),
+    }
+
+
+def site_plan_document(p: SitePlan) -> dict:
+    return {
+        "site": p.site,
+        "hosts_now": p.hosts_now,
+        "hosts_needed": p.hosts_needed,
+        "hosts_freed": p.hosts_freed,
+        "saving_gbp_a_year": money_plain(p.saving_gbp),
+        "host_usable_cores": _r(p.host_cpu_usable),
+        "host_usable_memory_gib": _r(p.host_memory_usable),
+        "hosts": [
+            {
+                "host": h.number,
+                "workloads": h.workloads,
+                "cpu_cores_used": _r(p.host_cpu_usable - h.cpu_free),
+                "memory_gib_used": _r(p.host_memory_usable - h.memory_free),
+                "oversized_workload": h.oversized,
+            }
+            for h in p.hosts
+        ],
+    }
+
+
+def profile_part_document(p: Profile) -> dict:
+    return {
+        "hours": p.hours,
+        **{k: _r(v) for k, v in p.percentiles.items()},
+        "max": _r(p.maximum),
+        "hour_of_week_mean": [_r(v) for v in p.hour_of_week_mean],
+        "daily_peaks": [[d, _r(v)] for d, v in p.daily_peaks],
+    }
 
 
 def underuse_document(report: UnderuseReport) -> dict:
@@ -23,8 +122,8 @@ def underuse_document(report: UnderuseReport) -> dict:
         "lookback_days": report.lookback_days,
         "rules": "docs/capacity.md",
         "provenance": report.provenance.document(),
-        "under_used": [f.as_dict() for f in found if f.kind == "under-used"],
-        "possibly_unused": [f.as_dict() for f in found if f.kind == "possibly-unused"],
+        "under_used": [finding_document(f) for f in found if f.kind == "under-used"],
+        "possibly_unused": [finding_document(f) for f in found if f.kind == "possibly-unused"],
         "annual_cost_gbp": {
             "under_used": money_plain(report.annual_cost_gbp("under-used")),
             "possibly_unused": money_plain(report.annual_cost_gbp("possibly-unused")),
@@ -40,7 +139,7 @@ def timeleft_document(report: TimeLeftReport) -> dict:
         "rules": "docs/capacity.md",
         "provenance": report.provenance.document(),
         "pools": [
-            {"site": p.site_id, "pool": p.pool, "unit": p.unit, **p.projection.as_dict()}
+            {"site": p.site_id, "pool": p.pool, "unit": p.unit, **projection_document(p.projection)}
             for p in report.pools
         ],
         "storage_days_until_full": [
@@ -62,7 +161,7 @@ def site_loss_document(report: SiteLossReport) -> dict:
         "ceiling_percent": report.ceiling_percent,
         "rules": "docs/capacity.md",
         "provenance": report.provenance.document(),
-        "checks": [c.as_dict() for c in report.checks],
+        "checks": [site_loss_check_document(c) for c in report.checks],
     }
 
 
@@ -87,7 +186,7 @@ def consolidation_document(report: ConsolidationReport) -> dict:
         "hosts_needed_at_allocated_size": report.hosts_needed_at_allocated_size,
         "hosts_freed_by_right_sizing": report.hosts_freed_by_right_sizing,
         "saving_by_right_sizing_gbp_a_year": money_plain(report.saving_by_right_sizing_gbp_a_year),
-        "sites": [p.as_dict() for p in report.plans],
+        "sites": [site_plan_document(p) for p in report.plans],
     }
 
 
@@ -104,8 +203,8 @@ def profile_document(report: UtilisationProfile) -> dict:
     for r in report.resources:
         document[r.resource] = {
             "unit": "percent of capacity",
-            "all_hours": r.all_hours.as_dict(),
-            "service_hours": None if r.service_hours is None else r.service_hours.as_dict(),
+            "all_hours": profile_part_document(r.all_hours),
+            "service_hours": None if r.service_hours is None else profile_part_document(r.service_hours),
         }
     return document
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rich.console import Console
 
 from application.savings import SavingsReport
@@ -13,14 +11,51 @@ from presentation.render import Column, text
 from savings.years import YearFigures, pounds
 
 
+def year_document(year: YearFigures) -> dict:
+    """A year's figures as docs/savings.md documents them: pounds and pence as text; those that
+    need a measured day are null for a year without one."""
+    measured = year.measured_days > 0
+
+    def gbp(value, needs_measure: bool = True) -> str | None:
+        return None if value is None or (needs_measure and not measured) else money_plain(pounds(value))
+
+    return {
+        "financial_year": year.financial_year,
+        "measured_days": year.measured_days,
+        "baseline_cashable_gbp": gbp(year.baseline_cashable),
+        "baseline_non_cashable_gbp": gbp(year.baseline_non_cashable),
+        "actual_cashable_gbp": gbp(year.actual_cashable),
+        "actual_non_cashable_gbp": gbp(year.actual_non_cashable),
+        "saving_cashable_gbp": gbp(year.saving_cashable),
+        "saving_non_cashable_gbp": gbp(year.saving_non_cashable),
+        "investment_gbp": gbp(year.investment, needs_measure=False),
+        "net_saving_gbp": gbp(year.net_saving),
+        "full_year_net_saving_gbp": gbp(year.full_year_net_saving),
+        "target_gbp": gbp(year.target, needs_measure=False),
+        "met": year.met,
+    }
+
+
+def cumulative_document(row) -> dict:
+    if not row.measured:
+        return {"financial_year": row.financial_year, "measured": False}
+    return {
+        "financial_year": row.financial_year,
+        "measured": True,
+        "cumulative_net_saving_gbp": money_plain(pounds(row.net_saving)),
+        "cumulative_target_gbp": money_plain(pounds(row.target)),
+        "on_track": row.on_track,
+    }
+
+
 def savings_document(report: SavingsReport) -> dict:
     return {
         "as_of_utc": utc_iso(report.as_of_utc),
         "rules": "docs/savings.md",
         "provenance": report.provenance.document(),
         "shared_cost_split": report.rule,
-        "years": [y.as_dict() for y in report.years],
-        "cumulative": report.cumulative,
+        "years": [year_document(y) for y in report.years],
+        "cumulative": [cumulative_document(c) for c in report.cumulative],
         "councils": [
             {
                 "financial_year": c.financial_year,
@@ -68,7 +103,7 @@ YEAR_CSV_COLUMNS = (
     Column("net_saving_gbp", "GBP", lambda y: _measured(y, y.net_saving)),
     Column("full_year_net_saving_gbp", "GBP", lambda y: _measured(y, y.full_year_net_saving)),
     Column("target_gbp", "GBP", lambda y: None if y.target is None else pounds(y.target)),
-    Column("met", "", lambda y: y.as_dict()["met"]),
+    Column("met", "", lambda y: y.met),
 )
 
 YEAR_TABLE_COLUMNS = (
@@ -84,7 +119,7 @@ YEAR_TABLE_COLUMNS = (
     Column("net £", "GBP", lambda y: _measured(y, y.net_saving), _shown),
     Column("full year £", "GBP", lambda y: _measured(y, y.full_year_net_saving), _shown),
     Column("target £", "GBP", lambda y: None if y.target is None else pounds(y.target), _shown),
-    Column("met", "", lambda y: y.as_dict()["met"], lambda v: yes_no(v, unknown="not measured")),
+    Column("met", "", lambda y: y.met, lambda v: yes_no(v, unknown="not measured")),
 )
 
 COUNCIL_TABLE_COLUMNS = (
@@ -110,10 +145,10 @@ def print_savings(report: SavingsReport, console: Console | None = None) -> None
     )
     render.table(YEAR_TABLE_COLUMNS, report.years, console=console)
     for row in report.cumulative:
-        if row["measured"]:
+        if row.measured:
             console.print(
-                f"  to {row['financial_year']}: cumulative {money(Decimal(row['cumulative_net_saving_gbp']))} "
-                f"against {money(Decimal(row['cumulative_target_gbp']))} ({'on track' if row['on_track'] else 'BEHIND'})"
+                f"  to {row.financial_year}: cumulative {money(row.net_saving)} against {money(row.target)} "
+                f"({'on track' if row.on_track else 'BEHIND'})"
             )
     if report.councils:
         render.table(

@@ -80,29 +80,12 @@ class YearFigures:
         gross = (self.saving_cashable + self.saving_non_cashable) * DAYS_A_YEAR / self.measured_days
         return gross - self.investment
 
-    def as_dict(self) -> dict:
-        measured = self.measured_days > 0
-
-        def money(v: Fraction | None, needs_measure: bool = True) -> str | None:
-            return None if v is None or (needs_measure and not measured) else f"{pounds(v):.2f}"
-
-        return {
-            "financial_year": self.financial_year,
-            "measured_days": self.measured_days,
-            "baseline_cashable_gbp": money(self.baseline_cashable),
-            "baseline_non_cashable_gbp": money(self.baseline_non_cashable),
-            "actual_cashable_gbp": money(self.actual_cashable),
-            "actual_non_cashable_gbp": money(self.actual_non_cashable),
-            "saving_cashable_gbp": money(self.saving_cashable),
-            "saving_non_cashable_gbp": money(self.saving_non_cashable),
-            "investment_gbp": money(self.investment, needs_measure=False),
-            "net_saving_gbp": money(self.net_saving),
-            "full_year_net_saving_gbp": money(self.full_year_net_saving),
-            "target_gbp": money(self.target, needs_measure=False),
-            "met": None
-            if self.full_year_net_saving is None or self.target is None
-            else self.full_year_net_saving >= self.target,
-        }
+    @property
+    def met(self) -> bool | None:
+        """The full-year equivalent against the year's target; None without either."""
+        if self.full_year_net_saving is None or self.target is None:
+            return None
+        return self.full_year_net_saving >= self.target
 
 
 def year_figures(financial_year: str, measured_days: int, money: Money, running: Running) -> YearFigures:
@@ -154,22 +137,28 @@ def year_figures(financial_year: str, measured_days: int, money: Money, running:
     )
 
 
-def cumulative(years: Sequence[YearFigures]) -> dict:
+@dataclass(frozen=True)
+class CumulativeYear:
+    """The measured years' full-year net savings added up to this year, against their targets."""
+
+    financial_year: str
+    measured: bool
+    net_saving: Fraction | None  # None for a year not measured
+    target: Fraction | None
+
+    @property
+    def on_track(self) -> bool | None:
+        return None if self.net_saving is None else self.net_saving >= self.target
+
+
+def cumulative(years: Sequence[YearFigures]) -> list[CumulativeYear]:
     """The measured years' full-year net savings added up against their targets, year by year."""
     running_saving, running_target, rows = Fraction(0), Fraction(0), []
     for year in years:
         if year.full_year_net_saving is None:
-            rows.append({"financial_year": year.financial_year, "measured": False})
+            rows.append(CumulativeYear(year.financial_year, False, None, None))
             continue
         running_saving += year.full_year_net_saving
         running_target += year.target or 0
-        rows.append(
-            {
-                "financial_year": year.financial_year,
-                "measured": True,
-                "cumulative_net_saving_gbp": f"{pounds(running_saving):.2f}",
-                "cumulative_target_gbp": f"{pounds(running_target):.2f}",
-                "on_track": running_saving >= running_target,
-            }
-        )
-    return {"years": rows}
+        rows.append(CumulativeYear(year.financial_year, True, running_saving, running_target))
+    return rows

@@ -22,7 +22,7 @@ from estate.model import (
     SavingsTarget,
 )
 from estate.scope import PROVIDER
-from presentation.savings import savings_document
+from presentation.savings import savings_document, year_document
 from savings.split import split
 from savings.years import Running, year_figures
 from tests.conftest import DEMO_NOW, SMALL_ESTATE
@@ -82,7 +82,7 @@ def test_a_year_worked_by_hand():
         investments=(Investment(financial_year="2025/26", amount_gbp=Decimal("10000")),),
     )
     running = Running({"a": 73}, {"a": Decimal("3650")}, storage_gib=1024, physical_servers=1)
-    year = year_figures("2025/26", 73, money, running).as_dict()
+    year = year_document(year_figures("2025/26", 73, money, running))
     # 73 days = a fifth of a year: baseline 73,000 cashable and 7,300 not. Actual: server
     # 3,650 x 73/365 = 730; storage 1 TiB x 100 / 5 = 20; power 500 W x 24 h x 73 = 876 kWh x
     # 0.25 = 219; licence 1,825 / 5 = 365: 1,334 in all.
@@ -92,7 +92,7 @@ def test_a_year_worked_by_hand():
     # Net of the 10,000 invested: 68,966. Full year: 78,966 x 5 - 10,000 = 384,830 >= 300,000.
     assert year["net_saving_gbp"] == "68966.00"
     assert (year["full_year_net_saving_gbp"], year["met"]) == ("384830.00", True)
-    unmeasured = year_figures("2025/26", 0, money, running).as_dict()
+    unmeasured = year_document(year_figures("2025/26", 0, money, running))
     assert unmeasured["net_saving_gbp"] is None and unmeasured["met"] is None
     assert unmeasured["investment_gbp"] == "10000.00"
 
