@@ -294,10 +294,6 @@ def as_csv(report: MonthServiceLevels) -> str:
 def print_table(report: MonthServiceLevels, console: Console | None = None) -> None:
     console = console or render.default_console()
     tz = ZoneInfo(report.time_zone)
-
-    def local(seconds: int) -> str:
-        return local_time(cal.from_utc_seconds(seconds), tz)
-
     console.print(
         f"Service levels for {report.month} (evaluated to {local_time(report.as_of_utc, tz)}; times in "
         f"{report.time_zone}; rules: docs/sla.md)"
@@ -318,7 +314,7 @@ def print_table(report: MonthServiceLevels, console: Console | None = None) -> N
         for row in rows:
             for o in row.outages:
                 console.print(
-                    f"  outage {row.service_id}: {local(o.start)} to {local(o.end)} "
+                    f"  outage {row.service_id}: {local_time(o.start_utc, tz)} to {local_time(o.end_utc, tz)} "
                     f"({duration(o.seconds)}; {duration(o.seconds_in_scheduled)} in scheduled time, "
                     f"{duration(o.seconds_in_maintenance)} in maintenance) at {', '.join(o.sites)}"
                     + ("; began in the previous month" if o.continues_before else "")

@@ -24,12 +24,14 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 
+from sla.calendar import from_utc_seconds
 from sla.intervals import Spans, intersect, normalise, seconds_before, total
 from sla.states import DEGRADED, DOWN, UP, Segment
 
@@ -212,6 +214,15 @@ class Outage:
     @property
     def seconds(self) -> int:
         return self.end - self.start
+
+    @property
+    def start_utc(self) -> datetime:
+        """The start as an aware UTC instant (the rules count in whole seconds)."""
+        return from_utc_seconds(self.start)
+
+    @property
+    def end_utc(self) -> datetime:
+        return from_utc_seconds(self.end)
 
 
 def down_spans(segments: Sequence[Segment]) -> Spans:

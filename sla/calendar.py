@@ -58,6 +58,15 @@ class Period:
     def seconds(self) -> int:
         return self.end - self.start
 
+    @property
+    def start_utc(self) -> datetime:
+        """The start as an aware UTC instant (the rules count in whole seconds)."""
+        return from_utc_seconds(self.start)
+
+    @property
+    def end_utc(self) -> datetime:
+        return from_utc_seconds(self.end)
+
     def clipped(self, end: int) -> Period:
         """The part of the period up to `end` (for a period still in progress)."""
         return Period(self.label, self.start, max(self.start, min(self.end, end)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -320,6 +320,12 @@ def test_a_bank_holiday_monday_outage_is_outside_service_hours():
     )
     (outage,) = result.outages
     assert (outage.seconds_in_scheduled, outage.seconds_outside_service_hours) == (0, 3600)
+    # its instants, aware: 10:00 BST is 09:00 UTC
+    assert (outage.start_utc, outage.end_utc) == (
+        datetime(2026, 8, 31, 9, tzinfo=UTC),
+        datetime(2026, 8, 31, 10, tzinfo=UTC),
+    )
+    assert result.period.end_utc == datetime(2026, 8, 31, 23, tzinfo=UTC)  # local midnight, 1 September
     assert result.availability == 1
     assert result.bank_holidays == (date(2026, 8, 31),)
     # Without the exclusion the same hour is in service hours and counts.
