@@ -117,7 +117,9 @@ def _month_report(
     services = scope.services(estate)
     datasets = scope.dataset_ids(estate)
     service_ids = scope.service_ids(estate)
-    moment = as_of or answer_as_of(warehouse, now or datetime.now(UTC))
+    # an as-of asked for is still no later than what has been collected: past it, the minutes
+    # since the last collection would count as unmonitored and backups as ever older
+    moment = answer_as_of(warehouse, as_of or now or datetime.now(UTC))
     as_of_s = cal.utc_seconds(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     month_whole = cal.month_period(month, calendar.tz)
     end = month_whole.clipped(as_of_s).end

@@ -244,7 +244,7 @@ UNDERUSE_CSV_COLUMNS = (
     text("site", lambda f: f.site_id),
     text("role", lambda f: f.role),
     text("services", lambda f: f.services),
-    Column("annual_cost_gbp", "GBP", lambda f: f.annual_cost_gbp, _money_text),
+    Column("annual_cost_gbp", "GBP", lambda f: money_plain(f.annual_cost_gbp), lambda v: v or ""),
     Column("cpu_p50", "percent", lambda f: _r3(f.cpu.p50)),
     Column("cpu_p95", "percent", lambda f: _r3(f.cpu.p95)),
     Column("cpu_p99", "percent", lambda f: _r3(f.cpu.p99)),
@@ -353,13 +353,16 @@ def _left_out(names) -> str:
     return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
 
 
+POOL_UNITS = {"cpu": "cores", "memory": "GiB"}
+
 SITE_LOSS_COLUMNS = (
     text("if lost", lambda c: c.lost),
     text("survivor", lambda c: c.survivor),
-    text("pool", lambda c: c.pool),
+    text("pool", lambda c: f"{c.pool} ({POOL_UNITS.get(c.pool, '')})"),
     Column("usable", "", lambda c: c.usable, lambda v: f"{v:,.0f}"),
     Column("combined peak", "", lambda c: c.combined_peak, lambda v: f"{v:,.0f}"),
-    Column("headroom", "", lambda c: c.headroom, lambda v: f"{v:+,.0f}"),
+    # the difference of the figures as shown, so the row adds up on screen
+    Column("headroom", "", lambda c: round(c.usable) - round(c.combined_peak), lambda v: f"{v:+,}"),
     Column("fits", "", lambda c: c.fits, yes_no, "left"),
     text("would not fit (by criticality)", lambda c: _left_out(list(c.would_not_fit))),
 )
@@ -414,7 +417,8 @@ PROFILE_COLUMNS = (
 def print_profile(answer: UtilisationProfile, console: Console | None = None) -> None:
     console = console or render.default_console()
     console.print(
-        f"Utilisation of {answer.subject_kind} {answer.subject_id} ({answer.servers} servers), "
+        f"Utilisation of {answer.subject_kind} {answer.subject_id} "
+        f"({answer.servers} server{'' if answer.servers == 1 else 's'}), "
         f"{utc_iso(answer.from_utc)} to {utc_iso(answer.to_utc)}, percent of capacity (rules: docs/capacity.md)"
     )
     rows = [

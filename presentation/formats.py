@@ -21,11 +21,13 @@ PENNY = Decimal("0.01")
 
 
 def duration(seconds: int | float | Fraction | None) -> str:
-    """H:MM:SS, whole seconds toward zero; negative with a minus sign; '' for None."""
+    """H:MM:SS in whole seconds rounded down, so an overspent budget never looks smaller than it
+    is (-939.6 s is -0:15:40); negative with a minus sign; '' for None."""
     if seconds is None:
         return ""
-    sign = "-" if seconds < 0 else ""
-    whole = int(abs(seconds))
+    whole = math.floor(seconds)
+    sign = "-" if whole < 0 else ""
+    whole = abs(whole)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{sign}{hours}:{minutes:02d}:{secs:02d}"

@@ -23,8 +23,15 @@ TABLE_COLUMNS = (
 )
 
 
-def findings_json(snapshot: date, findings: list[Finding]) -> str:
-    return render.json_text({"snapshot_date": snapshot, "findings": [asdict(f) for f in findings]})
+def findings_json(
+    snapshot: date, findings: list[Finding], loaded: int | None = None, rejected: list | None = None
+) -> str:
+    document = {"snapshot_date": snapshot}
+    if loaded is not None:
+        document["servers_loaded"] = loaded
+    if rejected is not None:
+        document["rejected"] = [{"line": line, "reason": reason} for line, reason in rejected]
+    return render.json_text({**document, "findings": [asdict(f) for f in findings]})
 
 
 def findings_csv(findings: list[Finding]) -> str:

@@ -8,7 +8,7 @@ from rich.console import Console
 
 from application.service_levels import MonthServiceLevels
 from presentation import render
-from presentation.formats import duration, local_time, money, percent_down, yes_no
+from presentation.formats import duration, local_time, money, money_plain, percent_down, yes_no
 from presentation.render import Column, text
 from sla import calendar as cal
 from sla.month import ContractMonth, CouncilSummary
@@ -100,7 +100,7 @@ def contract_month_document(row: ContractMonth) -> dict:
             "rpo_hours": c.rpo_hours,
             "rto_hours": c.rto_hours,
             "response_time_target_seconds": c.response_time_target_seconds,
-            "monthly_charge_gbp": None if c.monthly_charge_gbp is None else str(c.monthly_charge_gbp),
+            "monthly_charge_gbp": money_plain(c.monthly_charge_gbp),
         },
         "sites": list(row.sites),
         "service_hours_seconds": sum(b - a for a, b in s.service_hours) if s else None,
@@ -215,7 +215,7 @@ def _m(attribute: str):
 
 
 def _available(row: ContractMonth) -> bool:
-    return row.status not in ("no-contract", "not-in-service")
+    return row.status not in ("no-contract", "not-in-service", "not-begun")
 
 
 # The columns of a month's rows: CSV carries the machine values, the table the shown ones.
@@ -315,8 +315,9 @@ def print_table(report: MonthServiceLevels, console: Console | None = None) -> N
             for o in row.outages:
                 console.print(
                     f"  outage {row.service_id}: {local_time(o.start_utc, tz)} to {local_time(o.end_utc, tz)} "
-                    f"({duration(o.seconds)}; {duration(o.seconds_in_scheduled)} in scheduled time, "
-                    f"{duration(o.seconds_in_maintenance)} in maintenance) at {', '.join(o.sites)}"
+                    f"({duration(o.seconds)}: {duration(o.seconds_in_scheduled)} in scheduled time, "
+                    f"{duration(o.seconds_in_maintenance)} in maintenance, "
+                    f"{duration(o.seconds_outside_service_hours)} outside service hours) at {', '.join(o.sites)}"
                     + ("; began in the previous month" if o.continues_before else "")
                     + ("; continues into the next month" if o.continues_after else "")
                 )

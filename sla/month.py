@@ -75,7 +75,7 @@ class ContractMonth:
     month: str
     period: cal.Period  # the part of the month evaluated (to `as_of` for a month in progress)
     month_complete: bool
-    status: str  # measured, no-contract, not-in-service, nothing-measured
+    status: str  # measured, no-contract, not-begun, not-in-service, nothing-measured
     contract: Contract | None = None
     sites: tuple[str, ...] = ()
     schedule: Schedule | None = None
@@ -168,6 +168,8 @@ def evaluate(
     head = (council_id, service.id, service.name, month, period, as_of >= whole.end)
     if contract is None:
         return ContractMonth(*head, "no-contract", None, service.sites)
+    if period.seconds <= 0:  # evaluated as of its first instant or before: nothing to say yet
+        return ContractMonth(*head, "not-begun", contract, service.sites)
     active = active_period(period, service, calendar)
     if active.seconds <= 0:
         return ContractMonth(*head, "not-in-service", contract, service.sites)
@@ -185,7 +187,9 @@ def evaluate(
     quarter = cal.quarter_period(month, calendar.tz)
     year = cal.financial_year_period(month, calendar.tz)
     rolling = cal.Period(
-        f"30 days to {_iso(period.end)}", max(period.end - ROLLING_DAYS * SECONDS_PER_DAY, 0), period.end
+        f"30 days to {cal.from_utc_seconds(period.end).astimezone(calendar.tz):%Y-%m-%d %H:%M %Z}",
+        max(period.end - ROLLING_DAYS * SECONDS_PER_DAY, 0),
+        period.end,
     )
     budgets = (
         av.error_budget("month", month, [(measured, contract.availability_target_percent)]),
@@ -262,7 +266,9 @@ class CouncilSummary:
 def summarise(council_id: str, month: str, rows: Sequence[ContractMonth]) -> CouncilSummary:
     """'N of M services met' and the time-weighted figure: total up over total measured time
     across the council's services, never a mean of percentages."""
-    contracted = [r for r in rows if r.contract is not None and r.status != "not-in-service"]
+    contracted = [
+        r for r in rows if r.contract is not None and r.status not in ("not-in-service", "not-begun")
+    ]
     measured = [r for r in contracted if r.met is not None]
     return CouncilSummary(
         council_id,

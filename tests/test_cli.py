@@ -93,7 +93,13 @@ def test_status_reports_counts_as_json(tmp_path):
 
 
 def commands() -> list[list[str]]:
-    return [[]] + [[name] for name in sorted(cli.commands)]
+    """Every command, the groups' subcommands included (`capacity underused`, `load backups`, ...)."""
+    found: list[list[str]] = [[]]
+    for name in sorted(cli.commands):
+        found.append([name])
+        sub = getattr(cli.commands[name], "commands", None)
+        found += [[name, child] for child in sorted(sub or {})]
+    return found
 
 
 def help_text(command: list[str]) -> str:

@@ -102,7 +102,7 @@ def _row(row: dict[str, str], line: int, sites: dict[str, str]) -> InventoryServ
         )
     core_text = next((row[c].strip() for c in CORE_COLUMNS if (row.get(c) or "").strip()), "")
     if not core_text.isdigit() or int(core_text) == 0:
-        raise ValueError(f"cpu_core_count {core_text!r} is not a whole number of cores")
+        raise ValueError(f"cpu_core_count {core_text!r} is not a whole number of cores above 0")
     memory_gib = _positive_number(row.get("ram") or "", "ram (MB)") / 1024
     disk = (row.get("disk_space") or "").strip()
     storage_gib = _positive_number(disk, "disk_space (GB)") if disk else None

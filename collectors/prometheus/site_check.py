@@ -149,18 +149,21 @@ def check_site(
 
     start = now - lookback
     stopped = False
+    answered = 0  # requests the site answered as a Prometheus API does
 
     def values(label: str, match: str) -> set[str] | None:
         """The label's values on `match`, or None when the request failed (then said why)."""
-        nonlocal stopped
+        nonlocal stopped, answered
         if stopped:
             return None
         try:
-            return metadata.label_values(label, match, start, now, MAX_VALUES)
+            found = metadata.label_values(label, match, start, now, MAX_VALUES)
         except MetadataError as error:
             problems.append(str(error))
             stopped = isinstance(error, NotAnswering)  # gone away: ask nothing more
             return None
+        answered += 1
+        return found
 
     within = _within(lookback, now)
     missing: list[Missing] = []
@@ -218,6 +221,16 @@ def check_site(
                     )
                 )
 
+    if info is None and problems and not answered and (endpoints or servers or datasets):
+        # something answers HTTP there, but not one request as the Prometheus API does: a web
+        # server, a proxy's error page, a wrong path in prometheus_url. Not "answers, nothing missing".
+        return _done(
+            base,
+            started,
+            metadata,
+            error=f"site {site.id}: {site.prometheus_url} answers, but not as a Prometheus HTTP API "
+            f"(no build info, and none of {len(problems)} requests answered; the first: {problems[0]})",
+        )
     return _done(
         base,
         started,

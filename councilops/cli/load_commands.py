@@ -61,7 +61,8 @@ def load_backups(obj: Context, report: Path) -> None:
     _echo_rejected(report, loaded.rejected)
     per_site = ", ".join(f"{site} {count}" for site, count in written.items()) or "none"
     click.echo(
-        f"{report}: {sum(written.values())} jobs loaded ({per_site}), {len(loaded.rejected)} rejected, "
+        f"{report}: {sum(written.values())} job{'' if sum(written.values()) == 1 else 's'} loaded ({per_site}), "
+        f"{len(loaded.rejected)} rejected, "
         f"{len(loaded.skipped)} unfinished sessions skipped"
     )
     if loaded.rejected:
@@ -96,6 +97,11 @@ def load_changes(obj: Context, calendar_file: Path, from_text: str | None, until
     default_start, default_end = default_window(utc_now())
     start = parse_instant(from_text, "--from", tz) or default_start
     end = parse_instant(until_text, "--until", tz) or default_end
+    if end <= start:
+        raise click.BadParameter(
+            f"the window ends ({end:%Y-%m-%d %H:%M} UTC) before it starts ({start:%Y-%m-%d %H:%M} UTC)",
+            param_hint="--until",
+        )
     loaded = _read_export(
         calendar_file, lambda text, name: read_change_calendar(text, name, estate, start, end), CalendarError
     )
@@ -150,7 +156,7 @@ def load_inventory(obj: Context, export: Path, as_of_text: str | None, output_fo
     )
     emit(
         output_format,
-        lambda: findings_json(snapshot, list(answer.findings)),
+        lambda: findings_json(snapshot, list(answer.findings), written, loaded.rejected),
         lambda: print_findings(list(answer.findings), summary),
         lambda: findings_csv(list(answer.findings)),
     )

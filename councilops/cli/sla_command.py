@@ -59,11 +59,11 @@ def sla(
     """
     estate = load_estate(obj.config)
     tz = estate_zone(estate)
-    month = month or last_complete_month(utc_now(), tz)
+    as_of = parse_instant(as_of_text, "--as-of", tz)
+    month = month or last_complete_month(as_of or utc_now(), tz)  # the last complete as of then
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise click.BadParameter(f"{month!r} is not a month; write it as YYYY-MM", param_hint="--month")
     scope = Scope.provider() if council_id is None else Scope.council(council_id)
-    as_of = parse_instant(as_of_text, "--as-of", tz)
     with Warehouse.open(obj.db, read_only=True) as warehouse:
         report = month_report(estate, warehouse, month, scope=scope, as_of=as_of)
     if output_format == "json":

@@ -155,3 +155,17 @@ def test_the_load_changes_command(tmp_path):
         in result.stdout
     )
     assert f"{feed}:27: rejected: event chg-1004 (Printer firmware)" in result.stderr
+    backwards = run(
+        "load",
+        "changes",
+        str(feed),
+        "--from",
+        "2026-12-01T00:00:00Z",
+        "--until",
+        "2026-11-01T00:00:00Z",
+        env=env,
+    )
+    assert (
+        backwards.returncode == 2
+        and "the window ends (2026-11-01 00:00 UTC) before it starts" in backwards.stderr
+    )

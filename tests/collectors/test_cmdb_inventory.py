@@ -61,7 +61,7 @@ def test_good_rows_load_and_each_bad_row_is_rejected_with_its_line(estate):
             "install_status 'Instaled' is not one of Installed, On Order, In Maintenance, Pending Install, "
             "Pending Repair, In Stock, Retired, Stolen, Absent",
         ),
-        (8, "cpu_core_count 'four' is not a whole number of cores"),
+        (8, "cpu_core_count 'four' is not a whole number of cores above 0"),
         (9, "ram (MB) '' is not a number"),
         (10, "dc1-shadow01 is already on line 5"),
         (11, "virtual 'maybe' is not true or false"),
@@ -141,6 +141,8 @@ def test_the_load_command_reports_counts_rejects_and_differences(tmp_path):
     as_json = run("load", "inventory", str(file), "--as-of", "2026-11-22", "--format", "json", env=env)
     data = json.loads(as_json.stdout)
     assert data["snapshot_date"] == "2026-11-22"
+    assert data["servers_loaded"] == 5 and len(data["rejected"]) == 6  # what the table's summary says
+    assert {"line": 6, "reason": "location 'dc9' is no site of the estate"} in data["rejected"]
     assert [(f["server_id"], f["finding"]) for f in data["findings"]] == [
         ("dc1-shadow01", "not in the estate"),
         ("dc2-app02", "not in the estate"),

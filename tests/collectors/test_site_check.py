@@ -292,3 +292,27 @@ def test_the_sites_tls_settings_are_used_and_not_overridden_by_the_environment(t
     assert named.answers and named.build.version == "3.1.0" and named.problems == ()
     assert not unnamed.answers and "certificate verify failed" in unnamed.error
     assert insecure.answers and insecure.build.version == "3.1.0"
+
+
+def test_a_web_server_that_is_not_prometheus_does_not_count_as_answering():
+    """A plain web server at the site's URL: every API path is a 404 page. That is not a site
+    that answers with nothing missing; it is a site that does not answer as Prometheus does."""
+
+    class NotPrometheus(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            body = b"<html><body>404 Not Found</body></html>"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    with serve_http(NotPrometheus) as url:
+        check = check_site(checked_estate(url), "dc1", now=NOW, environ={})
+    assert check.answers is False and check.ok is False
+    assert "answers, but not as a Prometheus HTTP API" in check.error

@@ -34,7 +34,8 @@ def test_durations_run_past_a_day_and_keep_their_sign():
     assert duration(59) == "0:00:59"
     assert duration(3600 * 208) == "208:00:00"  # a month's office hours
     assert duration(-684) == "-0:11:24"  # an overspent budget
-    assert duration(90.9) == "0:01:30"  # whole seconds toward zero
+    assert duration(90.9) == "0:01:30"  # whole seconds, rounded down
+    assert duration(-939.6) == "-0:15:40"  # an overspent budget is not shown smaller than it is
     assert duration(Fraction(7, 2)) == "0:00:03"
     assert duration(None) == ""
 
