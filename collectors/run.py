@@ -3,8 +3,8 @@
 Each site and each kind of data (availability, utilisation, backups and replication) is collected on its own, a day at
 a time, so a site that is down, slow or answering nonsense never stops the other, and the
 watermark moves a day at a time: a run stopped part-way resumes where it stopped. A window a
-site could not answer is written as unmonitored (availability) or left unwritten
-(utilisation), the watermark stays before it, and the next run asks for it again. Before a
+site could not answer is unmonitored where nothing was held before (availability; what was
+measured stays) or left unwritten (utilisation), the watermark stays before it, and the next run asks for it again. Before a
 site is collected, its `[[server_discovery]]` run, so the servers they find are collected too.
 
 Each kind is a `Collector` (collectors/collector.py): this module only schedules them.

@@ -23,6 +23,7 @@ import polars as pl
 from warehouse.store import WarehouseWriteError, _Connection, utc_naive
 from warehouse.window_tables import (
     AVAILABILITY,
+    AVAILABILITY_BATCH_SCHEMA,
     BACKUP_JOBS,
     MAINTENANCE_WINDOWS,
     PROBE_DURATIONS,
@@ -137,6 +138,43 @@ class WindowWrites(_Connection):
                 [site_id, end, start],
             )
             self._insert_frame("availability_intervals", outside)
+            self._insert_frame("availability_intervals", incoming)
+        return incoming.height
+
+    def fill_availability_gaps(
+        self,
+        site_id: str,
+        window_start: datetime,
+        window_end: datetime,
+        endpoints: list[tuple[str, str]],
+        cause: str,
+    ) -> int:
+        """Record a window that could not be collected: for each (endpoint id, service id), the
+        parts of [start, end) the warehouse holds no interval for become unmonitored with
+        `cause`; what is held (up, down, or unmonitored with its own cause) stays as it is.
+        Measured data is never replaced by less: a failure says only where nothing is known. A
+        later successful collection of the window replaces it all (replace_availability)."""
+        start, end = utc_naive(window_start), utc_naive(window_end)
+        with self.transaction():
+            held = self._con.execute(
+                "SELECT endpoint_id, start_utc, end_utc FROM availability_intervals "
+                "WHERE site_id = ? AND start_utc < ? AND end_utc > ? ORDER BY endpoint_id, start_utc",
+                [site_id, end, start],
+            ).fetchall()
+            covered: dict[str, list[tuple[datetime, datetime]]] = {}
+            for endpoint_id, lo, hi in held:
+                covered.setdefault(endpoint_id, []).append((max(lo, start), min(hi, end)))
+            rows = []
+            for endpoint_id, service_id in endpoints:
+                cursor = start
+                for lo, hi in covered.get(endpoint_id, []):  # sorted, and disjoint per endpoint
+                    if lo > cursor:
+                        rows.append((endpoint_id, service_id, cursor, lo, "unmonitored", cause))
+                    cursor = max(cursor, hi)
+                if cursor < end:
+                    rows.append((endpoint_id, service_id, cursor, end, "unmonitored", cause))
+            frame = pl.DataFrame(rows, schema=AVAILABILITY_BATCH_SCHEMA, orient="row")
+            incoming = self._checked_batch(AVAILABILITY, frame, {"site_id": site_id}, (start, end))
             self._insert_frame("availability_intervals", incoming)
         return incoming.height
 

@@ -8,11 +8,12 @@ stand into the window (collectors/prometheus/states.py).
 
 A series belongs to an endpoint of the estate by its `instance` label (blackbox_exporter's
 target, the endpoint's `target`). An endpoint of the site with no series at all is unmonitored,
-cause `no-samples`. When the site gives no usable answer, the whole window is written as
-unmonitored, cause `prometheus-unreachable` (no answer after every try) or
-`prometheus-bad-answer` (not JSON, not a matrix, times out of range or out of order), and the
-watermark does not move: the next run asks for the window again and replaces it with what the
-site still holds. A sample that is not 0 or 1 (NaN, Inf, 2) is refused and counted; the time
+cause `no-samples`. When the site gives no usable answer, the parts of the window the
+warehouse holds nothing for are written as unmonitored, cause `prometheus-unreachable` (no
+answer after every try) or `prometheus-bad-answer` (not JSON, not a matrix, times out of range
+or out of order); what was measured before stays (measured data is never replaced by less).
+The watermark does not move: the next run asks for the window again and replaces it with what
+the site still holds. A sample that is not 0 or 1 (NaN, Inf, 2) is refused and counted; the time
 it would have covered is unmonitored, cause `prometheus-bad-answer`.
 """
 
@@ -127,15 +128,21 @@ class AvailabilityCollector(SiteCollector):
                 (endpoint_id, service_id, naive_utc(lo), naive_utc(hi), "unmonitored", cause)
                 for endpoint_id, service_id, _ in endpoints.values()
             ]
-        frame = pl.DataFrame(rows, schema=AVAILABILITY_BATCH_SCHEMA, orient="row")
         # The data first, in its own transaction, then the watermark: a collector killed between the
         # two leaves the window written and the watermark behind it, so the next run asks for the
         # window again and replaces it: nothing lost, nothing counted twice.
-        written = self.warehouse.replace_availability(self.site_id, start, end, frame)
+        if status == "ok":
+            frame = pl.DataFrame(rows, schema=AVAILABILITY_BATCH_SCHEMA, orient="row")
+            written = self.warehouse.replace_availability(self.site_id, start, end, frame)
+        else:
+            # a failure never replaces what was measured: unmonitored only where nothing is held
+            written = self.warehouse.fill_availability_gaps(
+                self.site_id, start, end, [(e, s) for e, s, _ in endpoints.values()], cause
+            )
         if status == "ok":
             self.warehouse.set_watermark(self.site_id, SOURCE, end)
         seen = sum(1 for found in times.values() if found)
-        gaps = sum(1 for row in rows if row[4] == "unmonitored")
+        gaps = sum(1 for row in rows if row[4] == "unmonitored") if status == "ok" else written
         outcome = Outcome(
             self.site_id, (start, end), written, count, status, message, seen, gaps, refused_count
         )

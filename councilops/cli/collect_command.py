@@ -40,8 +40,9 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
 
     Each site catches up from its watermarks, a day at a time, the sites side by side; --since
     backfills. A site that cannot be reached or answers nonsense does not stop the others: its
-    window is recorded as unmonitored with the cause and the next run asks for it again. Exit
-    status 2 when any site could not be collected.
+    window is recorded as unmonitored with the cause where nothing was measured before (what was
+    measured stays) and the next run asks for it again. Exit status 2 when any site could not be
+    collected.
     """
     estate = load_estate(obj.config)
     for site_id in site_ids:

@@ -153,3 +153,41 @@ def test_the_summary_counts_windows_series_samples_and_gaps(estate, warehouse, t
         for e in endpoints
     )
     assert availability.samples == expected
+
+
+def test_a_backfill_against_an_unreachable_site_keeps_the_history_it_had(estate, warehouse, tmp_path):
+    """Collected from a real Prometheus, then asked again for the same window while the site is
+    down (a port nothing listens on): the measured intervals stay exactly as they were, and the
+    failure is in the collection run, not in the history."""
+    with prometheus_with(probes(estate, "dc1"), tmp_path / "dc1") as dc1:
+        collect(
+            at(estate, {"dc1": dc1}),
+            warehouse,
+            site_ids=["dc1"],
+            since=START,
+            until=END,
+            source_for=no_wait,
+            scope=PROVIDER,
+        )
+    measured = warehouse.availability_intervals("dc1", START, END)
+    assert measured.height > 0 and set(measured["state"]) == {"up"}
+    (again,) = [
+        s
+        for s in collect(
+            at(estate, {}),
+            warehouse,
+            site_ids=["dc1"],
+            since=START,
+            until=END,
+            source_for=no_wait,
+            scope=PROVIDER,
+        )
+        if s.kind == "availability"
+    ]
+    assert again.status != "ok"
+    assert warehouse.availability_intervals("dc1", START, END).equals(measured)
+    runs = warehouse.query(
+        "SELECT status, message FROM collection_runs WHERE site_id = 'dc1' AND source = 'availability' "
+        "ORDER BY started_at_utc DESC LIMIT 1"
+    ).rows()
+    assert runs[0][0] != "ok" and runs[0][1]  # the failure, with why, is recorded in the run
