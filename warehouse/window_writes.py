@@ -205,6 +205,43 @@ class WindowWrites(_Connection):
         keys = {"site_id": site_id, "source": source}
         return self._replace_window(BACKUP_JOBS, frame, keys, (window_start, window_end))
 
+    def replace_backup_jobs_of(
+        self,
+        site_id: str,
+        source: str,
+        frame: pl.DataFrame,
+        spans: list[tuple[str, datetime, datetime]],
+    ) -> int:
+        """Replace, for each (job name, start, end) in `spans`, that job's results from `source`
+        at the site finished in [start, end); other jobs' results stay. The batch's rows must
+        lie in their job's span. One transaction; the batch checked first."""
+        if frame.height == 0:
+            return 0
+        spans = [(job, utc_naive(start), utc_naive(end)) for job, start, end in spans]
+        window = (min(s for _, s, _ in spans), max(e for _, _, e in spans))
+        incoming = self._checked_batch(BACKUP_JOBS, frame, {"site_id": site_id, "source": source}, window)
+        outside = [
+            job
+            for job, start, end in spans
+            if incoming.filter(
+                (pl.col("job_name") == job)
+                & ((pl.col("finished_at_utc") < start) | (pl.col("finished_at_utc") >= end))
+            ).height
+        ]
+        if outside or set(incoming["job_name"]) - {job for job, _, _ in spans}:
+            raise WarehouseWriteError(
+                f"backup jobs from {source} for site {site_id}: rows outside their job's span"
+            )
+        with self.transaction():
+            for job_name, start, end in sorted(spans):
+                self._con.execute(
+                    "DELETE FROM backup_jobs WHERE site_id = ? AND source = ? AND job_name = ? "
+                    "AND finished_at_utc >= ? AND finished_at_utc < ?",
+                    [site_id, source, job_name, start, end],
+                )
+            self._insert_frame("backup_jobs", incoming)
+        return incoming.height
+
     def replace_replication_lag(
         self, from_site_id: str, window_start: datetime, window_end: datetime, frame: pl.DataFrame
     ) -> int:

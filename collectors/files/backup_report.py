@@ -51,6 +51,13 @@ class Job:
     started_at_utc: datetime  # naive UTC, as the warehouse keeps it
     finished_at_utc: datetime
     status: str
+    line: int = 0  # in the file
+
+
+# A report's jobs lie within this many days of its latest one; a row further back is a typo
+# (01/01/1900) that would otherwise widen what the report replaces.
+SPAN_DAYS = 400
+YEARS = range(1970, 2101)
 
 
 @dataclass
@@ -110,6 +117,9 @@ def read_backup_report(text: str, file_name: str, estate: Estate) -> Loaded:
         if finished < started:
             loaded.rejected.append((line, "End Time is before Start Time"))
             continue
+        if started.year not in YEARS or finished.year not in YEARS:
+            loaded.rejected.append((line, f"a time outside the years {YEARS[0]}-{YEARS[-1]}"))
+            continue
         loaded.jobs.append(
             Job(
                 dataset.site,
@@ -118,17 +128,40 @@ def read_backup_report(text: str, file_name: str, estate: Estate) -> Loaded:
                 started,
                 finished,
                 STATUSES[status_text],
+                line,
             )
         )
+    if loaded.jobs:
+        latest = max(j.finished_at_utc for j in loaded.jobs)
+        far = [j for j in loaded.jobs if j.finished_at_utc < latest - timedelta(days=SPAN_DAYS)]
+        for job in far:
+            loaded.rejected.append(
+                (
+                    job.line,
+                    f"End Time {job.finished_at_utc:%Y-%m-%d} is more than {SPAN_DAYS} days before the report's "
+                    f"latest job ({latest:%Y-%m-%d}): a typo would widen what the report replaces",
+                )
+            )
+        loaded.jobs = [j for j in loaded.jobs if j not in far]
+        loaded.rejected.sort()
     return loaded
 
 
 SOURCE = "backup-report"
 
 
-def write_jobs(loaded: Loaded, warehouse) -> dict[str, int]:
-    """Write the loaded jobs, per site, replacing what this source said before for the span of
-    finish times the file covers (a re-exported report replaces its earlier export)."""
+def write_jobs(loaded: Loaded, warehouse, time_zone: str) -> dict[str, int]:
+    """Write the loaded jobs, per site and job: each job's results replace what this source said
+    before of that job over the local days its own rows cover, from the first's to the last's
+    (a re-exported report replaces its earlier export of those nights, whatever the minutes).
+    Another job's results are never touched, however the days overlap: a Finance-only export
+    leaves Council Tax's results as they were."""
+    tz = ZoneInfo(time_zone)
+
+    def local_midnight(moment: datetime, days_later: int = 0) -> datetime:
+        day = moment.replace(tzinfo=UTC).astimezone(tz).date() + timedelta(days=days_later)
+        return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
+
     written: dict[str, int] = {}
     for site_id in sorted({j.site_id for j in loaded.jobs}):
         jobs = [j for j in loaded.jobs if j.site_id == site_id]
@@ -141,7 +174,13 @@ def write_jobs(loaded: Loaded, warehouse) -> dict[str, int]:
                 "status": [j.status for j in jobs],
             }
         )
-        start = min(j.finished_at_utc for j in jobs).replace(tzinfo=UTC)
-        end = max(j.finished_at_utc for j in jobs).replace(tzinfo=UTC) + timedelta(seconds=1)
-        written[site_id] = warehouse.replace_backup_jobs(site_id, SOURCE, start, end, frame)
+        spans = [
+            (
+                name,
+                local_midnight(min(j.finished_at_utc for j in jobs if j.job_name == name)),
+                local_midnight(max(j.finished_at_utc for j in jobs if j.job_name == name), 1),
+            )
+            for name in sorted({j.job_name for j in jobs})
+        ]
+        written[site_id] = warehouse.replace_backup_jobs_of(site_id, SOURCE, frame, spans)
     return written

@@ -57,7 +57,7 @@ def load_backups(obj: Context, report: Path) -> None:
     estate = load_estate(obj.config)
     loaded = _read_export(report, lambda text, name: read_backup_report(text, name, estate), ReportError)
     with Warehouse.open(obj.db) as warehouse:
-        written = write_jobs(loaded, warehouse)
+        written = write_jobs(loaded, warehouse, estate.estate.time_zone)
     _echo_rejected(report, loaded.rejected)
     per_site = ", ".join(f"{site} {count}" for site, count in written.items()) or "none"
     click.echo(

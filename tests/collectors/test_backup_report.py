@@ -73,8 +73,8 @@ def test_a_file_without_a_column_is_refused_naming_it(estate):
 def test_loading_the_same_report_twice_is_the_same_as_once(estate, warehouse):
     dataset = a_dataset(estate)
     loaded = read_backup_report(report(dataset.id), "veeam.csv", estate)
-    assert write_jobs(loaded, warehouse) == {dataset.site: 3}
-    write_jobs(loaded, warehouse)
+    assert write_jobs(loaded, warehouse, estate.estate.time_zone) == {dataset.site: 3}
+    write_jobs(loaded, warehouse, estate.estate.time_zone)
     assert warehouse.row_counts()["backup_jobs"] == 3
 
 
@@ -92,3 +92,64 @@ def test_the_load_command_reports_counts_and_rejects(tmp_path, estate):
     assert f"{file}:5: rejected: Object Name 'no-such-dataset' is no dataset of the estate" in result.stderr
     with Warehouse.open(tmp_path / "w.duckdb", read_only=True) as warehouse:
         assert warehouse.row_counts()["backup_jobs"] == 3
+
+
+HEADER = "Job Name,Object Name,Status,Start Time,End Time,Duration,Transferred"
+
+
+def jobs_held(warehouse) -> list[tuple]:
+    return warehouse.query(
+        "SELECT job_name, strftime(finished_at_utc, '%Y-%m-%d') FROM backup_jobs ORDER BY ALL"
+    ).rows()
+
+
+def test_a_partial_export_replaces_only_the_jobs_it_contains(estate, warehouse):
+    # A full export of two jobs over three nights, then an export of one job on one night: only
+    # that job's result that night is replaced; the other job's three results stay.
+    dataset = a_dataset(estate)
+    full = "\n".join(
+        [HEADER]
+        + [
+            f"{job},{dataset.id},Success,2{day}/11/2026 01:00:00,2{day}/11/2026 01:30:00,,"
+            for job in ("Finance nightly", "Council Tax nightly")
+            for day in (2, 3, 4)
+        ]
+    )
+    write_jobs(read_backup_report(full, "full.csv", estate), warehouse, estate.estate.time_zone)
+    assert len(jobs_held(warehouse)) == 6
+    partial = "\n".join(
+        [HEADER, f"Finance nightly,{dataset.id},Failed,23/11/2026 01:00:00,23/11/2026 01:05:00,,"]
+    )
+    write_jobs(read_backup_report(partial, "partial.csv", estate), warehouse, estate.estate.time_zone)
+    assert jobs_held(warehouse) == [
+        ("Council Tax nightly", "2026-11-22"),
+        ("Council Tax nightly", "2026-11-23"),
+        ("Council Tax nightly", "2026-11-24"),
+        ("Finance nightly", "2026-11-22"),
+        ("Finance nightly", "2026-11-23"),
+        ("Finance nightly", "2026-11-24"),
+    ]
+    statuses = warehouse.query(
+        "SELECT status FROM backup_jobs WHERE job_name = 'Finance nightly' ORDER BY finished_at_utc"
+    )["status"].to_list()
+    assert statuses == ["success", "failed", "success"]  # the 23rd's result replaced, and only it
+
+
+def test_a_row_far_before_the_rest_is_rejected_and_cannot_widen_the_span(estate, warehouse):
+    dataset = a_dataset(estate)
+    earlier = "\n".join([HEADER, f"Nightly,{dataset.id},Success,01/06/2026 01:00:00,01/06/2026 01:30:00,,"])
+    write_jobs(read_backup_report(earlier, "june.csv", estate), warehouse, estate.estate.time_zone)
+    typo = "\n".join(
+        [
+            HEADER,
+            f"Nightly,{dataset.id},Success,01/01/1900 01:00:00,01/01/1900 01:30:00,,",  # line 2
+            f"Nightly,{dataset.id},Success,01/01/2000 01:00:00,01/01/2000 01:30:00,,",  # line 3
+            f"Nightly,{dataset.id},Success,22/11/2026 01:00:00,22/11/2026 01:30:00,,",  # line 4
+        ]
+    )
+    loaded = read_backup_report(typo, "typo.csv", estate)
+    assert [line for line, _ in loaded.rejected] == [2, 3]
+    assert "outside the years 1970-2100" in loaded.rejected[0][1]
+    assert "more than 400 days before the report's latest job (2026-11-22)" in loaded.rejected[1][1]
+    write_jobs(loaded, warehouse, estate.estate.time_zone)
+    assert jobs_held(warehouse) == [("Nightly", "2026-06-01"), ("Nightly", "2026-11-22")]  # June kept
