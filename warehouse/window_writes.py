@@ -250,13 +250,35 @@ class WindowWrites(_Connection):
         return self._replace_window(REPLICATION_LAG, frame, keys, (window_start, window_end))
 
     def replace_maintenance_windows(
-        self, source: str, window_start: datetime, window_end: datetime, frame: pl.DataFrame
+        self,
+        source: str,
+        window_start: datetime,
+        window_end: datetime,
+        frame: pl.DataFrame,
+        service_ids: list[str] | None = None,
     ) -> int:
-        """Replace the windows `source` (a change-calendar feed) gave that start in the window.
+        """Replace the windows `source` (a change-calendar feed) gave that start in the window,
+        of the services named (every service when None).
 
         frame: service_id, start_utc, end_utc, reference, summary."""
         keys = {"source": source}
-        return self._replace_window(MAINTENANCE_WINDOWS, frame, keys, (window_start, window_end))
+        if service_ids is None:
+            return self._replace_window(MAINTENANCE_WINDOWS, frame, keys, (window_start, window_end))
+        start, end = utc_naive(window_start), utc_naive(window_end)
+        incoming = self._checked_batch(MAINTENANCE_WINDOWS, frame, keys, (start, end))
+        strays = set(incoming["service_id"]) - set(service_ids)
+        if strays:
+            raise WarehouseWriteError(
+                f"maintenance windows from {source}: services not named {sorted(strays)}"
+            )
+        with self.transaction():
+            self._con.execute(
+                "DELETE FROM maintenance_windows WHERE source = ? AND start_utc >= ? AND start_utc < ? "
+                "AND list_contains(?::VARCHAR[], service_id)",
+                [source, start, end, service_ids],
+            )
+            self._insert_frame("maintenance_windows", incoming)
+        return incoming.height
 
     def replace_server_inventory(self, snapshot_date: date, source: str, frame: pl.DataFrame) -> int:
         """Replace the inventory snapshot of `snapshot_date` (a re-exported day replaces the

@@ -42,6 +42,7 @@ class Loaded:
     windows: list[Window] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
     events: int = 0
+    services: set[str] = field(default_factory=set)  # every service an event names: what the feed covers
 
 
 def _utc(value: date | datetime, tz: ZoneInfo) -> datetime:
@@ -79,6 +80,7 @@ def read_change_calendar(text: str, file_name: str, estate: Estate, start: datet
         uid = str(event.get("UID", f"event {k + 1}"))
         where = f"event {uid} ({event.get('SUMMARY', '')})"
         named = [services[c.lower()] for c in _categories(event) if c.lower() in services]
+        loaded.services.update(named)
         if not named:
             loaded.rejected.append(
                 (
@@ -131,7 +133,12 @@ def read_change_calendar(text: str, file_name: str, estate: Estate, start: datet
 
 
 def write_windows(loaded: Loaded, warehouse, start: datetime, end: datetime) -> int:
-    """Replace what the change calendar said about windows starting in [start, end)."""
+    """Replace what the change calendar said about windows starting in [start, end), for the
+    services the feed's events name, and only those: a feed without a word about a service says
+    nothing about its windows, and an empty feed replaces nothing (it would otherwise delete 13
+    months of maintenance windows and change past months' service levels)."""
+    if not loaded.services:
+        return 0
     frame = pl.DataFrame(
         {
             "service_id": [w.service_id for w in loaded.windows],
@@ -148,7 +155,7 @@ def write_windows(loaded: Loaded, warehouse, start: datetime, end: datetime) -> 
             "summary": pl.Utf8,
         },
     )
-    return warehouse.replace_maintenance_windows(SOURCE, start, end, frame)
+    return warehouse.replace_maintenance_windows(SOURCE, start, end, frame, sorted(loaded.services))
 
 
 HISTORY_DAYS = 396  # 13 months back: the history every answer can reach

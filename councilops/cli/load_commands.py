@@ -108,9 +108,14 @@ def load_changes(obj: Context, calendar_file: Path, from_text: str | None, until
     with Warehouse.open(obj.db) as warehouse:
         written = write_windows(loaded, warehouse, start, end)
     _echo_rejected(calendar_file, loaded.rejected)
+    covered = (
+        f" for {', '.join(sorted(loaded.services))}"
+        if loaded.services
+        else "; no event names a service, so nothing was replaced"
+    )
     click.echo(
         f"{calendar_file}: {loaded.events} events, {written} maintenance windows loaded "
-        f"({start:%Y-%m-%d} to {end:%Y-%m-%d}), {len(loaded.rejected)} events rejected"
+        f"({start:%Y-%m-%d} to {end:%Y-%m-%d}){covered}, {len(loaded.rejected)} events rejected"
     )
     if loaded.rejected:
         sys.exit(EXIT_PROBLEMS)

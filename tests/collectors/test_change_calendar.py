@@ -151,8 +151,8 @@ def test_the_load_changes_command(tmp_path):
     )
     assert result.returncode == 1  # two events rejected
     assert (
-        f"{feed}: 6 events, 8 maintenance windows loaded (2026-10-01 to 2026-12-01), 2 events rejected"
-        in result.stdout
+        f"{feed}: 6 events, 8 maintenance windows loaded (2026-10-01 to 2026-12-01) for council-tax, "
+        "email, fylde-intranet, 2 events rejected" in result.stdout
     )
     assert f"{feed}:27: rejected: event chg-1004 (Printer firmware)" in result.stderr
     backwards = run(
@@ -169,3 +169,45 @@ def test_the_load_changes_command(tmp_path):
         backwards.returncode == 2
         and "the window ends (2026-11-01 00:00 UTC) before it starts" in backwards.stderr
     )
+
+
+def windows_held(warehouse) -> list[tuple]:
+    return warehouse.query("SELECT service_id, reference FROM maintenance_windows ORDER BY ALL").rows()
+
+
+def test_an_empty_feed_replaces_nothing(estate, warehouse):
+    start, end = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    write_windows(read_change_calendar(FEED, "feed.ics", estate, start, end), warehouse, start, end)
+    before = windows_held(warehouse)
+    assert len(before) == 8
+    empty = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\nEND:VCALENDAR\n"
+    loaded = read_change_calendar(empty, "empty.ics", estate, start, end)
+    assert write_windows(loaded, warehouse, start, end) == 0
+    assert windows_held(warehouse) == before  # 13 months of windows are not wiped by an empty export
+
+
+def test_a_feed_replaces_only_the_services_it_names(estate, warehouse):
+    start, end = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    write_windows(read_change_calendar(FEED, "feed.ics", estate, start, end), warehouse, start, end)
+    others = [w for w in windows_held(warehouse) if w[0] != "email"]
+    # a feed about Email alone: one event, on Email; the other services' windows stay
+    only_email = "\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//test//EN",
+            "BEGIN:VEVENT",
+            "UID:chg-2001",
+            "SUMMARY:Mail patching",
+            "DTSTART:20261105T200000Z",
+            "DTEND:20261105T210000Z",
+            "CATEGORIES:email",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    )
+    write_windows(read_change_calendar(only_email, "email.ics", estate, start, end), warehouse, start, end)
+    held = windows_held(warehouse)
+    assert [w for w in held if w[0] != "email"] == others
+    assert [w for w in held if w[0] == "email"] == [("email", "chg-2001@20261105T200000Z")]  # UID@start
