@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from estate.secrets import redacted
+
 
 def record_run(
     warehouse,
@@ -27,5 +29,5 @@ def record_run(
         finished,
         outcome.status,
         outcome.rows,
-        outcome.message or None,
+        redacted(outcome.message) if outcome.message else None,  # no credential is ever stored
     )

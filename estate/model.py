@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from estate.hours import ServiceHours, ServiceHoursError, parse_service_hours
+from estate.secrets import redacted, url_secret
 from estate.windows import (
     MaintenanceWindow,
     MaintenanceWindowError,
@@ -120,7 +121,13 @@ MaintenanceWindowField = Annotated[
 
 def _http_url(value: str) -> str:
     if not re.match(r"^https?://[^\s/]+", value):
-        raise ValueError(f"{value!r} is not an http:// or https:// URL")
+        raise ValueError(f"{redacted(value)!r} is not an http:// or https:// URL")
+    secret = url_secret(value)
+    if secret:
+        raise ValueError(
+            f"{redacted(value)!r}: {secret}; secrets never live in the estate file: give the site an auth "
+            "table with password_env or password_file (basic) or token_env or token_file (bearer)"
+        )
     return value.rstrip("/")
 
 

@@ -13,6 +13,7 @@ from collectors.run import collect as collect_all
 from councilops.cli.base import EXIT_UNAVAILABLE, Context, cli, parse_instant
 from estate import load_estate
 from estate.scope import PROVIDER
+from estate.secrets import redacted
 from presentation.collection import discovery_lines, print_collection
 from warehouse import Warehouse
 
@@ -73,6 +74,6 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
             click.echo(line, err=True)
     failed = [s for s in summaries if s.status != "ok"]
     for s in failed:
-        click.echo(f"site {s.site_id} {s.kind}: {s.message}", err=True)
+        click.echo(redacted(f"site {s.site_id} {s.kind}: {s.message}"), err=True)
     if failed:
         sys.exit(EXIT_UNAVAILABLE)
