@@ -242,3 +242,29 @@ def test_every_capacity_and_savings_analysis_runs_on_the_demo_and_finds_what_was
     assert stopped == {s["id"] for s in planted["decommissioned-baseline-servers"]["servers"]}
     wrong = run("capacity", "profile", "--server", "nowhere", env=env)
     assert wrong.returncode == 2 and "no server 'nowhere'" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["sla", "--month", "9999-12"], "'9999-12' is outside the years 1970-2100"),
+        (["sla", "--month", "0000-01"], "'0000-01' is outside the years 1970-2100"),
+        (["capacity", "underused", "--as-of", "0001-01-01"], "'0001-01-01' is outside the years 1970-2100"),
+        (["savings", "--as-of", "0001-01-01"], "'0001-01-01' is outside the years 1970-2100"),
+        (["collect", "--since", "0001-01-01"], "'0001-01-01' is outside the years 1970-2100"),
+        (
+            ["collect", "--since", "2026-11-30", "--until", "2026-11-01"],
+            "the window ends (2026-11-01 00:00 UTC) before it starts",
+        ),
+        (
+            ["demo", "--now", "1900-01-01", "--out", "/tmp/never-built"],
+            "'1900-01-01' is outside the years 1970-2100",
+        ),
+    ],
+)
+def test_dates_outside_what_councilops_works_in_get_one_clear_line(args, words):
+    result = run(
+        *args, env={"COUNCILOPS_CONFIG": str(SMALL_ESTATE), "COUNCILOPS_DB": "/tmp/never-opened.duckdb"}
+    )
+    assert result.returncode == 2 and words in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

@@ -20,6 +20,7 @@ from warehouse import Warehouse
 EXIT_PROBLEMS = 1  # the input is wrong: the message says what and where
 EXIT_UNAVAILABLE = 2  # something needed is missing or busy
 EXIT_USAGE = 2  # an option is wrong (click's own code for usage errors)
+YEARS = range(1970, 2101)  # every date an option names lies in these years
 
 
 class Context:
@@ -81,6 +82,10 @@ def parse_instant(text: str | None, option: str, tz: ZoneInfo | None = None) -> 
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(f"{text!r} is not an ISO-8601 date and time", param_hint=option) from None
+    if moment.year not in YEARS:
+        raise click.BadParameter(
+            f"{text!r} is outside the years {YEARS[0]}-{YEARS[-1]} councilops works in", param_hint=option
+        )
     return local_instant(moment, tz or ZoneInfo("UTC"))
 
 

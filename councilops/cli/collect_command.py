@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from application.periods import estate_zone
 from collectors.run import collect as collect_all
-from councilops.cli.base import EXIT_UNAVAILABLE, Context, cli, parse_instant
+from councilops.cli.base import EXIT_UNAVAILABLE, Context, cli, parse_instant, utc_now
 from estate import load_estate
 from estate.scope import PROVIDER
 from estate.secrets import redacted
@@ -58,13 +58,20 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
             tasks[(site, kind)] = bars.add_task(f"{site} {kind} (days)", total=total)
         bars.update(tasks[(site, kind)], completed=done)
 
+    since = parse_instant(since_text, "--since", tz)
+    until = parse_instant(until_text, "--until", tz)
+    if since is not None and since >= (until or utc_now()):
+        raise click.BadParameter(
+            f"the window ends ({(until or utc_now()):%Y-%m-%d %H:%M} UTC) before it starts ({since:%Y-%m-%d %H:%M} UTC)",
+            param_hint="--since",
+        )
     with Warehouse.open(obj.db) as warehouse, bars:
         summaries = collect_all(
             estate,
             warehouse,
             list(site_ids) or None,
-            parse_instant(since_text, "--since", tz),
-            parse_instant(until_text, "--until", tz),
+            since,
+            until,
             progress=advance,
             scope=PROVIDER,
         )

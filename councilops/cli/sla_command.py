@@ -8,7 +8,7 @@ import click
 
 from application.periods import estate_zone, last_complete_month
 from application.service_levels import month_report
-from councilops.cli.base import Context, cli, parse_instant, utc_now
+from councilops.cli.base import YEARS, Context, cli, parse_instant, utc_now
 from estate import load_estate
 from estate.scope import Scope
 from presentation.sla import as_csv, as_json, print_detail, print_table
@@ -63,6 +63,10 @@ def sla(
     month = month or last_complete_month(as_of or utc_now(), tz)  # the last complete as of then
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise click.BadParameter(f"{month!r} is not a month; write it as YYYY-MM", param_hint="--month")
+    if int(month[:4]) not in YEARS:
+        raise click.BadParameter(
+            f"{month!r} is outside the years {YEARS[0]}-{YEARS[-1]} councilops works in", param_hint="--month"
+        )
     scope = Scope.provider() if council_id is None else Scope.council(council_id)
     with Warehouse.open(obj.db, read_only=True) as warehouse:
         report = month_report(estate, warehouse, month, scope=scope, as_of=as_of)
