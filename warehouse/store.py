@@ -71,12 +71,9 @@ def _check_path(path: Path, read_only: bool) -> None:
     if path.is_dir():
         raise WarehouseError(f"{path}: is a directory, not a warehouse file")
     if not read_only:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise WarehouseError(
-                f"{path}: cannot make the directory {path.parent}: {error.strerror}"
-            ) from None
+        # a mistyped --db must not quietly make directories and an empty warehouse there
+        if not path.parent.is_dir():
+            raise WarehouseError(f"{path}: no such directory {path.parent}")
         if path.exists() and not os.access(path, os.W_OK):
             raise WarehouseError(f"{path}: read-only: this command writes to the warehouse")
         if not path.exists() and not os.access(path.parent, os.W_OK):

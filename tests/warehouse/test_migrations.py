@@ -158,3 +158,10 @@ def test_each_way_of_not_opening_says_what_happened(tmp_path):
         Warehouse.open(missing_dir, read_only=True)
     with pytest.raises(WarehouseError, match="is a directory, not a warehouse file"):
         Warehouse.open(tmp_path, read_only=False)
+
+
+def test_a_write_never_makes_directories_for_a_mistyped_path(tmp_path):
+    typo = tmp_path / "demo-typo" / "warehouse.duckdb"
+    with pytest.raises(WarehouseError, match=f"no such directory {tmp_path / 'demo-typo'}$"):
+        Warehouse.open(typo)
+    assert not (tmp_path / "demo-typo").exists()
