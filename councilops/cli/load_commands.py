@@ -33,9 +33,20 @@ def load() -> None:
 def _read_export(path: Path, read, unreadable: type[Exception]):
     """`read(text, file name)` of a file another system exported; a file that cannot be read at
     all (`unreadable`, or not UTF-8) is one message naming it and exit status 1."""
+    raw = path.read_bytes()
     try:
-        return read(path.read_text(encoding="utf-8-sig"), str(path))
-    except (unreadable, UnicodeDecodeError) as error:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        click.echo(
+            f"{path}:{line}: not UTF-8: byte 0x{raw[error.start]:02x} at offset {error.start} "
+            "(export the file as UTF-8)",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+    try:
+        return read(text, str(path))
+    except unreadable as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_PROBLEMS)
 

@@ -150,3 +150,17 @@ def test_the_load_command_reports_counts_rejects_and_differences(tmp_path):
     ]
     with Warehouse.open(tmp_path / "w.duckdb", read_only=True) as warehouse:
         assert warehouse.row_counts()["server_inventory"] == 5  # the day replaced, not doubled
+
+
+def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path):
+    from tests.test_cli import run
+
+    export = tmp_path / "cmdb.csv"
+    export.write_bytes(
+        HEADER.encode()
+        + b"\ndc1-ctax-app01,cmdb_ci_server,dc1,Installed,true,8,8,32768,200,Linux\n\xff\xfe\n"
+    )
+    env = {"COUNCILOPS_CONFIG": str(SMALL_ESTATE), "COUNCILOPS_DB": str(tmp_path / "w.duckdb")}
+    result = run("load", "inventory", str(export), env=env)
+    assert result.returncode == 1
+    assert f"{export}:3: not UTF-8: byte 0xff" in result.stderr and "Traceback" not in result.stderr
