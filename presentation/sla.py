@@ -14,16 +14,12 @@ from sla import calendar as cal
 from sla.month import ContractMonth, CouncilSummary
 
 
-def _iso(seconds: int) -> str:
-    return cal.from_utc_seconds(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _fraction(value) -> str | None:
     return None if value is None else f"{value.numerator}/{value.denominator}"
 
 
 def _spans(spans) -> list[dict]:
-    return [{"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a} for a, b in spans]
+    return [{"start_utc": cal.iso_utc(a), "end_utc": cal.iso_utc(b), "seconds": b - a} for a, b in spans]
 
 
 def _percent(value, decimals: int = 3) -> str | None:
@@ -84,8 +80,8 @@ def contract_month_document(row: ContractMonth) -> dict:
         "service": row.service_id,
         "service_name": row.service_name,
         "month": row.month,
-        "period_start_utc": _iso(row.period.start),
-        "period_end_utc": _iso(row.period.end),
+        "period_start_utc": cal.iso_utc(row.period.start),
+        "period_end_utc": cal.iso_utc(row.period.end),
         "month_complete": row.month_complete,
         "status": row.status,
         "contract": None
@@ -124,8 +120,8 @@ def contract_month_document(row: ContractMonth) -> dict:
         "longest_outage_seconds": row.longest_outage_seconds,
         "outages": [
             {
-                "start_utc": _iso(o.start),
-                "end_utc": _iso(o.end),
+                "start_utc": cal.iso_utc(o.start),
+                "end_utc": cal.iso_utc(o.end),
                 "seconds": o.seconds,
                 "seconds_in_scheduled_time": o.seconds_in_scheduled,
                 "seconds_in_maintenance": o.seconds_in_maintenance,
@@ -137,7 +133,12 @@ def contract_month_document(row: ContractMonth) -> dict:
             for o in row.outages
         ],
         "resilience_lost": [
-            {"start_utc": _iso(a), "end_utc": _iso(b), "seconds": b - a, "sites_down": list(sites)}
+            {
+                "start_utc": cal.iso_utc(a),
+                "end_utc": cal.iso_utc(b),
+                "seconds": b - a,
+                "sites_down": list(sites),
+            }
             for a, b, sites in row.resilience_lost
         ],
         "error_budget": {
@@ -205,7 +206,7 @@ def _budget_left(row: ContractMonth):
 
 def _outages_text(row: ContractMonth) -> str:
     return "; ".join(
-        f"{_iso(o.start)}/{_iso(o.end)} {o.seconds_in_scheduled}s in scheduled time at {'+'.join(o.sites)}"
+        f"{cal.iso_utc(o.start)}/{cal.iso_utc(o.end)} {o.seconds_in_scheduled}s in scheduled time at {'+'.join(o.sites)}"
         for o in row.outages
     )
 

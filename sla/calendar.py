@@ -37,6 +37,11 @@ def from_utc_seconds(seconds: int) -> datetime:
     return _EPOCH + timedelta(seconds=seconds)
 
 
+def iso_utc(seconds: int) -> str:
+    """'2026-11-10T10:12:00Z': how the rules' labels and the JSON write an instant."""
+    return from_utc_seconds(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def local_to_utc_seconds(local: datetime, tz: ZoneInfo) -> int:
     """A naive wall-clock time in `tz` as UTC seconds (fold=0 for missing or repeated times)."""
     return utc_seconds(local.replace(tzinfo=tz, fold=0))

@@ -105,10 +105,6 @@ class ContractMonth:
         return max((o.seconds for o in self.outages), default=0)
 
 
-def _iso(seconds: int) -> str:
-    return cal.from_utc_seconds(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 ContractLookup = Callable[[str], Contract | None]  # month (YYYY-MM) -> the version in force
 
 

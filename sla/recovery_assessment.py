@@ -79,10 +79,6 @@ class RecoveryTimeAssessment:
     met: bool | None
 
 
-def _iso(seconds: int) -> str:
-    return cal.from_utc_seconds(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 REPLICATED_BACKUP_MAX_AGE_SECONDS = 24 * 3600
 
 
@@ -208,7 +204,7 @@ def recovery_time(
                 f"recovered at {latest.recovered_at_site}" + (f"; {latest.notes}" if latest.notes else ""),
             )
         )
-    evidence += outage_rto_evidence([(o.start, o.end, _iso(o.start)) for o in outages], rto_seconds)
+    evidence += outage_rto_evidence([(o.start, o.end, cal.iso_utc(o.start)) for o in outages], rto_seconds)
     return RecoveryTimeAssessment(
         contract.rto_hours,
         tests[-1].date if tests else None,

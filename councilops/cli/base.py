@@ -89,6 +89,15 @@ def parse_instant(text: str | None, option: str, tz: ZoneInfo | None = None) -> 
     return local_instant(moment, tz or ZoneInfo("UTC"))
 
 
+def require_window(start: datetime, end: datetime, option: str) -> None:
+    """A window given by options ends after it starts."""
+    if end <= start:
+        raise click.BadParameter(
+            f"the window ends ({end:%Y-%m-%d %H:%M} UTC) before it starts ({start:%Y-%m-%d %H:%M} UTC)",
+            param_hint=option,
+        )
+
+
 def build(obj: Context, answer, as_of_text: str | None, *args):
     """Load the estate, open the warehouse read-only and build one answer as of --as-of. The
     command line is the provider's own tool: it sees every council."""

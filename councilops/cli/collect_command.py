@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from application.periods import estate_zone
 from collectors.run import collect as collect_all
-from councilops.cli.base import EXIT_UNAVAILABLE, Context, cli, parse_instant, utc_now
+from councilops.cli.base import EXIT_UNAVAILABLE, Context, cli, parse_instant, require_window, utc_now
 from estate import load_estate
 from estate.scope import PROVIDER
 from estate.secrets import redacted
@@ -60,11 +60,8 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
 
     since = parse_instant(since_text, "--since", tz)
     until = parse_instant(until_text, "--until", tz)
-    if since is not None and since >= (until or utc_now()):
-        raise click.BadParameter(
-            f"the window ends ({(until or utc_now()):%Y-%m-%d %H:%M} UTC) before it starts ({since:%Y-%m-%d %H:%M} UTC)",
-            param_hint="--since",
-        )
+    if since is not None:
+        require_window(since, until or utc_now(), "--since")
     with Warehouse.open(obj.db) as warehouse, bars:
         summaries = collect_all(
             estate,

@@ -17,7 +17,16 @@ from collectors.files.change_calendar import (
     write_windows,
 )
 from collectors.files.cmdb_inventory import InventoryError, read_inventory, write_inventory
-from councilops.cli.base import EXIT_PROBLEMS, Context, cli, emit, format_option, parse_instant, utc_now
+from councilops.cli.base import (
+    EXIT_PROBLEMS,
+    Context,
+    cli,
+    emit,
+    format_option,
+    parse_instant,
+    require_window,
+    utc_now,
+)
 from estate import load_estate
 from estate.scope import PROVIDER
 from presentation.inventory import findings_csv, findings_json, print_findings
@@ -108,11 +117,7 @@ def load_changes(obj: Context, calendar_file: Path, from_text: str | None, until
     default_start, default_end = default_window(utc_now())
     start = parse_instant(from_text, "--from", tz) or default_start
     end = parse_instant(until_text, "--until", tz) or default_end
-    if end <= start:
-        raise click.BadParameter(
-            f"the window ends ({end:%Y-%m-%d %H:%M} UTC) before it starts ({start:%Y-%m-%d %H:%M} UTC)",
-            param_hint="--until",
-        )
+    require_window(start, end, "--until")
     loaded = _read_export(
         calendar_file, lambda text, name: read_change_calendar(text, name, estate, start, end), CalendarError
     )
