@@ -20,9 +20,11 @@ class ConsolidationReport:
     lookback_days: int
     host: ConsolidationHost
     two_site_services_kept_at_two_sites: bool
-    plans: tuple[SitePlan, ...]  # by p95 demand, per site
+    plans: tuple[SitePlan, ...]  # by p95 demand, per site; none when nothing was measured
     at_allocated_size: tuple[SitePlan, ...]  # the same workloads at the size they are given
     provenance: Provenance
+    measured_servers: int  # guests with a measured p95 in the window
+    unmeasured_servers: tuple[str, ...]  # guests without one: packed at their allocated size
 
     @property
     def hosts_now(self) -> int:
@@ -67,18 +69,21 @@ def consolidation_report(
         for server_id, metric, value in stats.select("server_id", "metric", "p95").iter_rows()
     }
     guests = [s for s in estate.servers if s.role != HOST_ROLE]
+    measured = {server_id for server_id, _ in p95}
+    # a guest never measured is packed at the size it is given: counting it as using nothing
+    # would free hosts on no evidence
     by_demand = [
         Workload(
             s.id,
             s.site,
-            p95.get((s.id, "cpu_percent"), 0.0) * s.cores / 100,
-            p95.get((s.id, "memory_percent"), 0.0) * s.memory_gib / 100,
+            p95.get((s.id, "cpu_percent"), 100.0) * s.cores / 100,
+            p95.get((s.id, "memory_percent"), 100.0) * s.memory_gib / 100,
         )
         for s in guests
     ]
     by_allocation = [Workload(s.id, s.site, float(s.cores), float(s.memory_gib)) for s in guests]
     plans, allocated = [], []
-    for site in estate.sites:
+    for site in estate.sites if measured else ():  # no measurement, no plan
         now_at_site = hosts_now(estate.servers, site.id)
         for target, workloads in ((plans, by_demand), (allocated, by_allocation)):
             target.append(
@@ -100,4 +105,6 @@ def consolidation_report(
         tuple(plans),
         tuple(allocated),
         provenance_of(estate),
+        sum(1 for s in guests if s.id in measured),
+        tuple(sorted(s.id for s in guests if s.id not in measured)),
     )

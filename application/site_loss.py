@@ -25,8 +25,10 @@ class SiteLossReport:
     as_of_utc: datetime
     lookback_days: int
     ceiling_percent: float
-    checks: tuple[SiteLoss, ...]
+    checks: tuple[SiteLoss, ...]  # none when nothing was measured: an empty window proves nothing
     provenance: Provenance
+    measured_hours: int  # hours of the window with any utilisation measured
+    window_hours: int
 
 
 def service_demand(
@@ -60,8 +62,14 @@ def site_loss_report(
     criticality = {s.id: s.criticality for s in estate.services}
     ceiling = estate.capacity.ceiling_percent
     results = []
+    window_hours = int((end - start) / timedelta(hours=1))
+    measured = np.zeros(window_hours, dtype=bool)
     for pool, (metric, size) in POOLS.items():
         demand = service_demand(estate, warehouse, metric, size, start, end)
+        for series in demand.values():
+            measured |= series > 0
+        if not demand:
+            continue  # "fits: yes" over no measurements would be a claim made of nothing
         for lost in estate.sites:
             for survivor in estate.sites:
                 if survivor.id == lost.id:
@@ -69,5 +77,11 @@ def site_loss_report(
                 usable = ceiling / 100 * sum(size(s) for s in estate.servers if s.site == survivor.id)
                 results.append(check(survivor.id, lost.id, pool, usable, demand, criticality))
     return SiteLossReport(
-        end, estate.capacity.under_use.lookback_days, ceiling, tuple(results), provenance_of(estate)
+        end,
+        estate.capacity.under_use.lookback_days,
+        ceiling,
+        tuple(results),
+        provenance_of(estate),
+        int(measured.sum()),
+        window_hours,
     )

@@ -307,7 +307,7 @@ def child_ours(
 
     if kinds != "all":
         runner.KINDS = {k: v for k, v in runner.KINDS.items() if k in kinds.split(",")}
-    with Warehouse.open(db) as warehouse:
+    with Warehouse.open(db, create=True) as warehouse:
         started = time.perf_counter()
         summaries = runner.collect(
             estate, warehouse, site_ids=sites.split(","), since=since, until=until, source_for=source_for
@@ -504,7 +504,7 @@ def child_cycle(estate_file: Path, db: Path) -> dict:
 
     estate = load_estate(estate_file)
     out: dict = {"servers": len(estate.servers), "services": len(estate.services)}
-    with Warehouse.open(db) as warehouse:
+    with Warehouse.open(db, create=True) as warehouse:
         # caught up to 11:57 first; then two five-minute cycles: 12:02 (the 11:00 hour of
         # utilisation completes, for every server) and 12:07 (probes and gauges only)
         collect(

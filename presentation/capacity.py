@@ -161,6 +161,8 @@ def site_loss_document(report: SiteLossReport) -> dict:
         "ceiling_percent": report.ceiling_percent,
         "rules": "docs/capacity.md",
         "provenance": report.provenance.document(),
+        "measured_hours": report.measured_hours,
+        "window_hours": report.window_hours,
         "checks": [site_loss_check_document(c) for c in report.checks],
     }
 
@@ -179,6 +181,8 @@ def consolidation_document(report: ConsolidationReport) -> dict:
         "rules": "docs/capacity.md",
         "provenance": report.provenance.document(),
         "two_site_services_kept_at_two_sites": report.two_site_services_kept_at_two_sites,
+        "measured_servers": report.measured_servers,
+        "unmeasured_servers": list(report.unmeasured_servers),
         "hosts_now": report.hosts_now,
         "hosts_needed": report.hosts_needed,
         "hosts_freed": report.hosts_freed,
@@ -372,8 +376,14 @@ def print_site_loss(answer: SiteLossReport, console: Console | None = None) -> N
     console = console or render.default_console()
     console.print(
         f"Site-loss check over the {answer.lookback_days} days to {utc_iso(answer.as_of_utc)}, "
-        f"usable = {answer.ceiling_percent} % of capacity (rules: docs/capacity.md)"
+        f"usable = {answer.ceiling_percent} % of capacity (rules: docs/capacity.md); utilisation measured "
+        f"in {answer.measured_hours:,} of its {answer.window_hours:,} hours"
     )
+    if not answer.checks:
+        console.print(
+            "No utilisation was measured in the window: nothing can be said of whether a site would fit."
+        )
+        return
     render.table(SITE_LOSS_COLUMNS, answer.checks, console=console)
 
 
@@ -393,6 +403,14 @@ def print_consolidation(answer: ConsolidationReport, console: Console | None = N
         f"Consolidation onto {host.cores}-core, {host.memory_gib:.0f} GiB hosts with {host.headroom_percent} % "
         f"headroom, by p95 demand over {answer.lookback_days} days (rules: docs/capacity.md)"
     )
+    if not answer.plans:
+        console.print("No utilisation was measured in the window: there is no plan to make.")
+        return
+    if answer.unmeasured_servers:
+        console.print(
+            f"{len(answer.unmeasured_servers)} servers with no utilisation measured in the window are packed at "
+            f"their allocated size: {_left_out(list(answer.unmeasured_servers))}"
+        )
     render.table(PLAN_COLUMNS, answer.plans, console=console)
     console.print(
         f"At allocated size the same workloads need {answer.hosts_needed_at_allocated_size} hosts; packing by p95 "

@@ -25,6 +25,7 @@ def status_document(status: WarehouseStatus) -> dict:
     return {
         "warehouse": status.path,
         "migrations": list(status.migrations),
+        "tables_verified": status.tables_verified,
         "rows": dict(status.rows),
         "span_utc": None if status.span_utc is None else [utc_iso(t) for t in status.span_utc],
         "collection": {
@@ -101,6 +102,9 @@ def print_status(status: WarehouseStatus, console: Console | None = None) -> Non
             f"History: {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC ({(last - first).days} days)"
         )
     console.print(f"Schema: {', '.join(status.migrations)}")
+    console.print(
+        f"Integrity: every block of the {status.tables_verified} tables read and its checksum checked"
+    )
     if status.collection:
         render.table(SOURCE_COLUMNS, status.collection, "Collection by site and data", console=console)
     if status.completeness:

@@ -22,7 +22,7 @@ def small_estate_text() -> str:
 
 @pytest.fixture
 def warehouse(tmp_path: Path):
-    with Warehouse.open(tmp_path / "test.duckdb") as opened:
+    with Warehouse.open(tmp_path / "test.duckdb", create=True) as opened:
         yield opened
 
 

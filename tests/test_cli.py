@@ -86,7 +86,7 @@ def test_status_reports_counts_as_json(tmp_path):
     from warehouse import Warehouse
 
     db = tmp_path / "w.duckdb"
-    Warehouse.open(db).close()
+    Warehouse.open(db, create=True).close()
     result = CliRunner().invoke(cli, ["--db", str(db), "status", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert '"utilisation": 0' in result.output

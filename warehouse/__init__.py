@@ -7,8 +7,10 @@ with Warehouse.open("councilops.duckdb") as warehouse:
 from warehouse.reads import Reads
 from warehouse.store import (
     WarehouseBusyError,
+    WarehouseDamagedError,
     WarehouseError,
     WarehouseWriteError,
+    damage,
     utc_naive,
 )
 from warehouse.window_tables import AVAILABILITY_BATCH_SCHEMA, UNMONITORED_CAUSES, UTILISATION_METRICS
@@ -26,7 +28,9 @@ __all__ = [
     "UTILISATION_METRICS",
     "Warehouse",
     "WarehouseBusyError",
+    "WarehouseDamagedError",
     "WarehouseError",
     "WarehouseWriteError",
+    "damage",
     "utc_naive",
 ]

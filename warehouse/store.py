@@ -33,6 +33,35 @@ class WarehouseWriteError(WarehouseError):
     """A batch was refused as a whole, and nothing of it written, because some rows are wrong."""
 
 
+class WarehouseDamagedError(WarehouseError):
+    """The file is truncated or corrupt, or is not a councilops warehouse: nothing in it can be
+    trusted until it is restored from a backup or rebuilt."""
+
+
+# DuckDB's file starts with three 4 KiB headers, then `total_blocks` blocks of `block_size`.
+_DUCKDB_HEADER_BYTES = 3 * 4096
+# What DuckDB says when a block it reads fails its checksum or lies past the end of the file.
+_DAMAGE_SIGNS = ("Corrupt database file", "Could not read enough bytes", "checksum")
+
+
+def damage(error: BaseException, path: str) -> WarehouseDamagedError | None:
+    """The error a DuckDB failure mid-query stands for, when it is the file that is damaged:
+    every command then names the warehouse as damaged instead of failing with DuckDB's words."""
+    message = str(error)
+    if isinstance(error, duckdb.Error) and any(sign in message for sign in _DAMAGE_SIGNS):
+        return WarehouseDamagedError(f"{path}: the warehouse is damaged ({_first_line(message)}); {_REMEDY}")
+    return None
+
+
+_REMEDY = (
+    "restore it from a backup, or rebuild it (`councilops demo`, or `councilops init` and collect again)"
+)
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else message
+
+
 def utc_naive(moment: datetime) -> datetime:
     """The warehouse stores UTC without a zone; aware datetimes are converted, naive ones trusted."""
     if moment.tzinfo is not None:
@@ -60,14 +89,16 @@ def _test_write_marker(point: str) -> None:
             time.sleep(pause)
 
 
-def _check_path(path: Path, read_only: bool) -> None:
+NO_WAREHOUSE_HINT = "create one with `councilops init`, or build the demo with `councilops demo`"
+
+
+def _check_path(path: Path, read_only: bool, create: bool) -> None:
     """What can be said of the file before DuckDB tries it, each in words that name only what is there."""
-    if read_only and not path.exists():
+    if not path.exists() and (read_only or not create):
+        # a mistyped --db must not quietly make an empty warehouse: creating one is explicit
         if not path.parent.is_dir():
             raise WarehouseError(f"{path}: no such directory {path.parent}")
-        raise WarehouseError(
-            f"{path}: no warehouse here (build one with `councilops demo` or `councilops collect`)"
-        )
+        raise WarehouseError(f"{path}: no warehouse here ({NO_WAREHOUSE_HINT})")
     if path.is_dir():
         raise WarehouseError(f"{path}: is a directory, not a warehouse file")
     if not read_only:
@@ -80,6 +111,48 @@ def _check_path(path: Path, read_only: bool) -> None:
             raise WarehouseError(
                 f"{path}: read-only directory {path.parent}: the warehouse cannot be made there"
             )
+
+
+def _check_whole(connection: duckdb.DuckDBPyConnection, path: str) -> None:
+    """The quick checks every open makes, so a damaged file is named as such before any answer
+    is built from it (a truncated file otherwise answers some questions and fails others
+    mid-query): the file is as long as DuckDB's own block count says, it is a councilops
+    warehouse made by this or an earlier version, and every table's first block reads (DuckDB
+    checksums each block it reads). `verify_every_block` reads everything, for `status`."""
+
+    def damaged(what: str) -> WarehouseDamagedError:
+        return WarehouseDamagedError(f"{path}: the warehouse is damaged: {what}; {_REMEDY}")
+
+    try:
+        ((block_size, total_blocks),) = connection.execute(
+            "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = current_database()"
+        ).fetchall()
+        expected = _DUCKDB_HEADER_BYTES + int(block_size) * int(total_blocks)
+        actual = os.path.getsize(path)
+        if actual < expected:
+            raise damaged(f"truncated: {actual:,} bytes where DuckDB's own block list needs {expected:,}")
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+            ).fetchall()
+        ]
+        if tables and "schema_migrations" not in tables:
+            raise WarehouseDamagedError(
+                f"{path}: a DuckDB file, but not a councilops warehouse (it has no schema_migrations table)"
+            )
+        if tables:
+            known = {m.name for m in all_migrations()}
+            unknown = [name for name in applied_migrations(connection) if name not in known]
+            if unknown:
+                raise WarehouseError(
+                    f"{path}: made by a newer councilops (migrations {', '.join(unknown)} are unknown "
+                    "to this one): upgrade councilops"
+                )
+        for table in tables:
+            connection.execute(f'SELECT * FROM "{table}" LIMIT 1').fetchall()  # noqa: S608 - catalogue names
+    except duckdb.Error as error:
+        raise damaged(_first_line(str(error))) from None
 
 
 def _open_error(path: str, message: str, read_only: bool) -> WarehouseError:
@@ -111,18 +184,29 @@ class _Connection:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False):
+    def open(cls, path: str | Path, *, read_only: bool = False, create: bool = False):
+        """Open the warehouse at `path`; a missing file is an error unless `create` (a fresh,
+        migrated warehouse is then made there). Every open checks the file is whole (below)."""
         path_text = str(path)
+        fresh = path_text == ":memory:" or not Path(path_text).exists()
         if path_text != ":memory:":
-            _check_path(Path(path_text), read_only)
+            _check_path(Path(path_text), read_only, create)
         try:
             connection = duckdb.connect(path_text, read_only=read_only)
         except duckdb.IOException as error:
-            raise _open_error(path_text, str(error), read_only) from None
+            raise damage(error, path_text) or _open_error(path_text, str(error), read_only) from None
         except duckdb.Error as error:
-            raise WarehouseError(f"{path_text}: cannot open the warehouse: {error}") from None
-        # the terminal belongs to the command's own output, not DuckDB's progress bar
-        connection.execute("SET enable_progress_bar = false")
+            raise damage(error, path_text) or WarehouseError(
+                f"{path_text}: cannot open the warehouse: {_first_line(str(error))}"
+            ) from None
+        try:
+            # the terminal belongs to the command's own output, not DuckDB's progress bar
+            connection.execute("SET enable_progress_bar = false")
+            if not fresh:
+                _check_whole(connection, path_text)
+        except BaseException:
+            connection.close()
+            raise
         warehouse = cls(connection, path_text)
         if read_only:
             pending = warehouse.pending_migrations()
@@ -134,6 +218,34 @@ class _Connection:
         else:
             migrate(connection)
         return warehouse
+
+    def verify_every_block(self) -> int:
+        """Read every value of every table, so DuckDB checks every block's checksum; return the
+        number of tables read. 0.2 s for the demo, 3.8 s for the reference estate (1.1 GB)."""
+        tables = [
+            name
+            for (name,) in self._con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+            ).fetchall()
+        ]
+        for table in tables:
+            columns = [
+                name
+                for (name,) in self._con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                    "AND table_name = ? ORDER BY column_index",
+                    [table],
+                ).fetchall()
+            ]
+            # hashing each value makes DuckDB read it; count(*) or min() can be answered from statistics
+            digest = ", ".join(f'bit_xor(hash("{column}"))' for column in columns)
+            try:
+                self._con.execute(f'SELECT count(*), {digest} FROM "{table}"').fetchall()  # noqa: S608
+            except duckdb.Error as error:
+                raise damage(error, self.path) or WarehouseDamagedError(
+                    f"{self.path}: the warehouse is damaged: table {table}: {_first_line(str(error))}; {_REMEDY}"
+                ) from None
+        return len(tables)
 
     def cursor(self):
         """A cursor on the same database for another thread of this process."""

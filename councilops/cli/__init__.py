@@ -23,12 +23,12 @@ from councilops.cli import (  # noqa: F401 - each module registers its commands 
     sites_command,
     sla_command,
 )
-from councilops.cli.base import EXIT_PROBLEMS, EXIT_UNAVAILABLE, EXIT_USAGE, cli
-from councilops.settings import DEBUG_ENV
+from councilops.cli.base import EXIT_PROBLEMS, EXIT_UNAVAILABLE, EXIT_USAGE, Context, cli
+from councilops.settings import DB_ENV, DEBUG_ENV
 from estate import EstateConfigError
 from estate.model import UnknownId
 from estate.scope import OutOfScope
-from warehouse import WarehouseError
+from warehouse import WarehouseError, damage
 
 __all__ = ["cli", "main"]
 
@@ -61,6 +61,10 @@ def main() -> None:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_UNAVAILABLE)
     except Exception as error:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        damaged = damage(error, str(Context.last_db or DB_ENV))
+        if damaged is not None:  # a block failed its checksum mid-query: say it is the file
+            click.echo(f"error: {damaged}", err=True)
+            sys.exit(EXIT_UNAVAILABLE)
         if os.environ.get(DEBUG_ENV):
             raise
         click.echo(f"error: {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the traceback)", err=True)

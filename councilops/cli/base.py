@@ -24,9 +24,12 @@ YEARS = range(1970, 2101)  # every date an option names lies in these years
 
 
 class Context:
+    last_db: Path | None = None  # the warehouse the running command was given, for main's messages
+
     def __init__(self, config: str, db: str):
         self.config = Path(config)
         self.db = Path(db)
+        Context.last_db = self.db
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from application.status import warehouse_status
-from councilops.cli.base import EXIT_PROBLEMS, Context, cli, fail, parse_instant
+from councilops.cli.base import EXIT_PROBLEMS, YEARS, Context, cli, fail, parse_instant
 from councilops.settings import CONFIG_ENV, DB_ENV, DEMO_FOLDER
 from estate import check_estate_file
 from estate.scope import PROVIDER
@@ -45,6 +45,9 @@ def check(obj: Context, config_option: str | None) -> None:
     )
 
 
+DEMO_CLOCKS = range(YEARS[0] + 2, YEARS[-1])  # years the demo's clock may end its history in
+
+
 @cli.command()
 @click.option(
     "--out",
@@ -52,7 +55,13 @@ def check(obj: Context, config_option: str | None) -> None:
     default=DEMO_FOLDER,
     show_default=True,
     metavar="DIR",
-    help="Folder for estate.toml, warehouse.duckdb and ground-truth.json (replaced).",
+    help="Folder for estate.toml, warehouse.duckdb and ground-truth.json (replaced; a folder holding "
+    "other files is refused unless --force).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Build even though the folder holds files the demo did not write (they are left as they are).",
 )
 @click.option(
     "--scale",
@@ -62,7 +71,13 @@ def check(obj: Context, config_option: str | None) -> None:
     help="default: 7 councils, 23 services, 165 servers. reference: 12 councils, 400 services, "
     "2,000 servers (for benchmarks).",
 )
-@click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the random history.")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    default=2026,
+    show_default=True,
+    help="Seed of the random history (0 to 4294967295).",
+)
 @click.option(
     "--now",
     "now_text",
@@ -70,25 +85,35 @@ def check(obj: Context, config_option: str | None) -> None:
     default=None,
     help="Where the 13 months of history end (default: the current hour; without an offset, UTC).",
 )
-def demo(out_folder: str, scale: str, seed: int, now_text: str | None) -> None:
+def demo(out_folder: str, force: bool, scale: str, seed: int, now_text: str | None) -> None:
     """Build the demo estate: a two-site estate with 13 months of history and planted situations.
 
     Writes the estate configuration, the warehouse (through the same writer the collectors use)
     and ground-truth.json, which lists every planted outage, gap, backup failure, capacity trend,
     under-used server and decommissioned baseline server. Prints what the warehouse then holds.
     """
-    from collectors.demo import DemoPaths, build_demo  # the demo generator is only needed here
+    from collectors.demo import DemoFolderError, DemoPaths, build_demo  # only needed here
 
     now = parse_instant(now_text, "--now")
+    if now is not None and not DEMO_CLOCKS[0] <= now.year <= DEMO_CLOCKS[-1]:
+        raise click.BadParameter(
+            f"{now_text!r}: the demo's 13 months of history and 3 months ahead must lie in "
+            f"{YEARS[0]}-{YEARS[-1]}: choose a time in {DEMO_CLOCKS[0]}-{DEMO_CLOCKS[-1]}",
+            param_hint="--now",
+        )
     paths = DemoPaths(Path(out_folder))
     started = datetime.now(UTC)
-    truth = build_demo(
-        paths.folder,
-        scale=scale,
-        seed=seed,
-        now=now,
-        progress=lambda message: click.echo(f"  {message}", err=True),
-    )
+    try:
+        truth = build_demo(
+            paths.folder,
+            scale=scale,
+            seed=seed,
+            now=now,
+            force=force,
+            progress=lambda message: click.echo(f"  {message}", err=True),
+        )
+    except DemoFolderError as error:
+        fail(str(error), EXIT_PROBLEMS)
     elapsed = (datetime.now(UTC) - started).total_seconds()
     click.echo(f"Built the {scale} demo estate in {elapsed:.1f} s: {paths.folder}/")
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
@@ -98,13 +123,31 @@ def demo(out_folder: str, scale: str, seed: int, now_text: str | None) -> None:
 
 
 @cli.command()
+@click.pass_obj
+def init(obj: Context) -> None:
+    """Create an empty warehouse at --db: the schema, no data. Commands that write (collect,
+    load) never create one, so a mistyped --db is an error rather than a new, empty warehouse.
+    Run on an existing warehouse it applies any pending migrations and changes nothing else."""
+    existed = obj.db.exists()
+    with Warehouse.open(obj.db, create=True) as warehouse:
+        migrations = warehouse.applied_migrations()
+    if existed:
+        click.echo(f"{obj.db}: already a warehouse (schema {migrations[-1]}); nothing else changed")
+    else:
+        click.echo(f"{obj.db}: created an empty warehouse (schema {migrations[-1]})")
+
+
+@cli.command()
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.pass_obj
 def status(obj: Context, output_format: str) -> None:
     """Show what the warehouse holds: the estate, row counts, the time span, and how complete each
-    site's collection is over the last 30 days (watermarks, last runs, unmonitored time by cause)."""
+    site's collection is over the last 30 days (watermarks, last runs, unmonitored time by cause).
+
+    Reads every block of the file first, so DuckDB checks each one's checksum: a damaged
+    warehouse is named as such (exit status 2), never reported as well."""
     with Warehouse.open(obj.db, read_only=True) as warehouse:
         answer = warehouse_status(warehouse, scope=PROVIDER)
     if output_format == "json":

@@ -76,7 +76,7 @@ def load_backups(obj: Context, report: Path) -> None:
     """
     estate = load_estate(obj.config)
     loaded = _read_export(report, lambda text, name: read_backup_report(text, name, estate), ReportError)
-    with Warehouse.open(obj.db) as warehouse:
+    with Warehouse.open(obj.db, create=True) as warehouse:
         written = write_jobs(loaded, warehouse, estate.estate.time_zone)
     _echo_rejected(report, loaded.rejected)
     per_site = ", ".join(f"{site} {count}" for site, count in written.items()) or "none"
@@ -121,7 +121,7 @@ def load_changes(obj: Context, calendar_file: Path, from_text: str | None, until
     loaded = _read_export(
         calendar_file, lambda text, name: read_change_calendar(text, name, estate, start, end), CalendarError
     )
-    with Warehouse.open(obj.db) as warehouse:
+    with Warehouse.open(obj.db, create=True) as warehouse:
         written = write_windows(loaded, warehouse, start, end)
     _echo_rejected(calendar_file, loaded.rejected)
     covered = (
@@ -166,7 +166,7 @@ def load_inventory(obj: Context, export: Path, as_of_text: str | None, output_fo
     except ValueError:
         raise click.BadParameter(f"{as_of_text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
     loaded = _read_export(export, lambda text, name: read_inventory(text, name, estate), InventoryError)
-    with Warehouse.open(obj.db) as warehouse:
+    with Warehouse.open(obj.db, create=True) as warehouse:
         written = write_inventory(loaded, warehouse, snapshot, str(export))
         answer = inventory_reconciliation(estate, warehouse, snapshot, scope=PROVIDER)
     _echo_rejected(export, loaded.rejected)

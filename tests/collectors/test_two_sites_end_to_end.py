@@ -100,7 +100,7 @@ def test_two_sites_collected_exactly_as_generated(tmp_path):
                 for s in estate.sites
             )
             local = estate.model_copy(update={"sites": sites})
-            with Warehouse.open(tmp_path / "w.duckdb") as warehouse:
+            with Warehouse.open(tmp_path / "w.duckdb", create=True) as warehouse:
                 summaries = collect(
                     local,
                     warehouse,

@@ -28,7 +28,7 @@ def _schema(connection) -> list[tuple]:
 
 
 def test_a_fresh_file_gets_every_migration(tmp_path):
-    with Warehouse.open(tmp_path / "fresh.duckdb") as warehouse:
+    with Warehouse.open(tmp_path / "fresh.duckdb", create=True) as warehouse:
         assert warehouse.applied_migrations() == NAMES
         assert warehouse.pending_migrations() == []
 
@@ -92,7 +92,7 @@ def test_a_second_process_gets_one_clear_line_while_the_file_is_held(tmp_path):
     import sys
 
     path = tmp_path / "held.duckdb"
-    with Warehouse.open(path):
+    with Warehouse.open(path, create=True):
         child = subprocess.run(
             [
                 sys.executable,
@@ -136,7 +136,7 @@ def _second_process_opens(path, read_only: bool) -> str:
 
 def test_a_file_held_by_a_reader_says_so_to_a_writer(tmp_path):
     path = tmp_path / "read.duckdb"
-    Warehouse.open(path).close()
+    Warehouse.open(path, create=True).close()
     with Warehouse.open(path, read_only=True):
         message = _second_process_opens(path, read_only=False)
     assert f"held by process {os.getpid()} (" in message and "for reading" in message
@@ -163,5 +163,5 @@ def test_each_way_of_not_opening_says_what_happened(tmp_path):
 def test_a_write_never_makes_directories_for_a_mistyped_path(tmp_path):
     typo = tmp_path / "demo-typo" / "warehouse.duckdb"
     with pytest.raises(WarehouseError, match=f"no such directory {tmp_path / 'demo-typo'}$"):
-        Warehouse.open(typo)
+        Warehouse.open(typo, create=True)
     assert not (tmp_path / "demo-typo").exists()

@@ -66,7 +66,7 @@ def test_every_minute_holds_the_last_successful_collection_that_covered_it(tmp_p
     covered is unmonitored (with the first failure's cause) if a failure covered it, else absent.
     The expected state is worked out minute by minute, apart from the warehouse."""
     path = tmp_path_factory.mktemp("lost") / "w.duckdb"
-    with Warehouse.open(path) as warehouse:
+    with Warehouse.open(path, create=True) as warehouse:
         expected: dict[int, tuple] = {}
         for number, (succeeded, (lo, hi), state) in enumerate(sequence):
             if succeeded:

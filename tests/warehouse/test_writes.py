@@ -301,7 +301,7 @@ windows = st.lists(
 @given(writes=windows)
 def test_any_sequence_of_window_writes_leaves_what_the_last_write_of_each_hour_said(tmp_path_factory, writes):
     """Brute force: replay the writes hour by hour; the stored intervals must tile the same answer."""
-    with Warehouse.open(tmp_path_factory.mktemp("prop") / "w.duckdb") as warehouse:
+    with Warehouse.open(tmp_path_factory.mktemp("prop") / "w.duckdb", create=True) as warehouse:
         expected: dict[int, str] = {}
         for lo, hi, state in writes:
             frame = availability_frame([(T0 + lo * HOUR, T0 + hi * HOUR, state, None)])
