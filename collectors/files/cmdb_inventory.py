@@ -9,26 +9,38 @@ name. The columns read (docs/sources.md); any others are ignored:
 - `location` is the site: a site id or its `name` (case-insensitive).
 - `install_status` as exported, the display value (Installed, Retired, ...) or the stored code
   (1, 7, ...); Installed, In Maintenance and Pending Repair are in service.
+- `cpu_core_count`, else `cpu_count`: a whole number of cores from 1 to MAX_CORES (4096).
 - `ram` in MB and `disk_space` in GB, as the CMDB's discovery records them (binary units:
-  16384 MB is 16 GiB).
+  16384 MB is 16 GiB); above 0 and at most MAX_RAM_MB (64 TiB) and MAX_DISK_GB (16 PiB).
+  Digits with an optional decimal point, thousands separators or exponent (`16,384`,
+  `1.6384e4`); NaN, infinity, negative numbers and numbers over the bound are rejected.
 - `virtual` true or false (empty: physical unless `sys_class_name` is a virtual machine class).
 
-A bad row is rejected with its line number and reason; every other row loads. A file without
-one of the columns it needs is refused whole, naming the missing column.
+A bad row is rejected with its line number and reason; every other row loads. The file is
+refused whole (InventoryError, "file:line: what is wrong") only when it cannot be read at all:
+over MAX_FILE_BYTES (64 MiB), empty (no header row), or a header without one of the columns it
+needs, holding a column it reads twice, or malformed. How the CSV itself is read (line endings,
+blank lines, rows of the wrong width, fields over MAX_FIELD_BYTES (128 KiB) or holding a NUL,
+unterminated quotes) is shared with the backup report: collectors/files/backup_report.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import math
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from collectors.files.backup_report import read_csv_table, shown
 from estate.model import Estate
 
 REQUIRED = ("name", "location", "install_status", "ram")
 CORE_COLUMNS = ("cpu_core_count", "cpu_count")  # the first present and filled is used
+COLUMNS_READ = (*REQUIRED, *CORE_COLUMNS, "disk_space", "virtual", "sys_class_name")
+MAX_CORES = 4096
+MAX_RAM_MB = 64 * 1024 * 1024  # 64 TiB
+MAX_DISK_GB = 16 * 1024 * 1024  # 16 PiB
 STATUSES = {
     # ServiceNow's install_status choices: code -> display value
     "1": "Installed",
@@ -67,6 +79,7 @@ class InventoryServer:
 class Loaded:
     servers: list[InventoryServer] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    rows: int = 0  # the rows after the header, blank lines apart: loaded or rejected
 
 
 def _status(text: str) -> str | None:
@@ -77,14 +90,32 @@ def _status(text: str) -> str | None:
     return by_name.get(text.lower())
 
 
-def _positive_number(text: str, column: str) -> float:
-    try:
-        number = float(text.replace(",", "").strip())
-    except ValueError:
-        raise ValueError(f"{column} {text!r} is not a number") from None
-    if not number > 0 or number == float("inf"):
-        raise ValueError(f"{column} {text!r} is not a positive number")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def _number(text: str, column: str, most: int, unit: str) -> float:
+    """A number above 0 and at most `most`; anything else (NaN, infinity, a negative number, one
+    over the bound) is a ValueError naming the column and the bound."""
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError(f"{column} is empty")
+    number = float(stripped.replace(",", "")) if _NUMBER.fullmatch(stripped) else math.nan
+    if not 0 < number <= most:  # NaN and infinity fail it too
+        raise ValueError(f"{column} {shown(text)} is not a number above 0 and at most {most:,} ({unit})")
     return number
+
+
+def _cores(row: dict[str, str]) -> int:
+    present = [c for c in CORE_COLUMNS if c in row]
+    column = next((c for c in present if row[c].strip()), None)
+    if column is None:
+        raise ValueError(f"{' and '.join(present)} {'is' if len(present) == 1 else 'are'} empty")
+    text = row[column].strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 5 and 1 <= int(text) <= MAX_CORES):
+        raise ValueError(
+            f"{column} {shown(row[column])} is not a whole number of cores from 1 to {MAX_CORES}"
+        )
+    return int(text)
 
 
 def _row(row: dict[str, str], line: int, sites: dict[str, str]) -> InventoryServer:
@@ -94,18 +125,16 @@ def _row(row: dict[str, str], line: int, sites: dict[str, str]) -> InventoryServ
     location = (row.get("location") or "").strip()
     site_id = sites.get(location.lower())
     if site_id is None:
-        raise ValueError(f"location {location!r} is no site of the estate")
+        raise ValueError(f"location {shown(location)} is no site of the estate")
     status = _status(row.get("install_status") or "")
     if status is None:
         raise ValueError(
-            f"install_status {row.get('install_status')!r} is not one of {', '.join(STATUSES.values())}"
+            f"install_status {shown(row.get('install_status') or '')} is not one of {', '.join(STATUSES.values())}"
         )
-    core_text = next((row[c].strip() for c in CORE_COLUMNS if (row.get(c) or "").strip()), "")
-    if not core_text.isdigit() or int(core_text) == 0:
-        raise ValueError(f"cpu_core_count {core_text!r} is not a whole number of cores above 0")
-    memory_gib = _positive_number(row.get("ram") or "", "ram (MB)") / 1024
+    cores = _cores(row)
+    memory_gib = _number(row.get("ram") or "", "ram (MB)", MAX_RAM_MB, "64 TiB") / 1024
     disk = (row.get("disk_space") or "").strip()
-    storage_gib = _positive_number(disk, "disk_space (GB)") if disk else None
+    storage_gib = _number(disk, "disk_space (GB)", MAX_DISK_GB, "16 PiB") if disk else None
     virtual = (row.get("virtual") or "").strip().lower()
     if virtual in TRUE:
         kind = "virtual"
@@ -114,9 +143,9 @@ def _row(row: dict[str, str], line: int, sites: dict[str, str]) -> InventoryServ
     elif not virtual:
         kind = "virtual" if (row.get("sys_class_name") or "").strip() in VIRTUAL_CLASSES else "physical"
     else:
-        raise ValueError(f"virtual {row.get('virtual')!r} is not true or false")
+        raise ValueError(f"virtual {shown(row.get('virtual') or '')} is not true or false")
     return InventoryServer(
-        line, name, site_id, kind, int(core_text), memory_gib, storage_gib, status, status in IN_SERVICE
+        line, name, site_id, kind, cores, memory_gib, storage_gib, status, status in IN_SERVICE
     )
 
 
@@ -125,33 +154,33 @@ def read_inventory(text: str, file_name: str, estate: Estate) -> Loaded:
     for site in estate.sites:
         sites[site.id.lower()] = site.id
         sites[site.name.lower()] = site.id
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    table = read_csv_table(text, file_name, InventoryError, COLUMNS_READ, lambda h: h.strip().lower())
+    header = table.header
     missing = [c for c in REQUIRED if c not in header]
     if not any(c in header for c in CORE_COLUMNS):
         missing.append(" or ".join(CORE_COLUMNS))
     if missing:
         raise InventoryError(
-            f"{file_name}:1: the header has no {', '.join(repr(c) for c in missing)} column "
-            f"(found: {', '.join(header) or 'nothing'})"
+            f"{file_name}:{table.header_line}: the header has no {', '.join(repr(c) for c in missing)} column "
+            f"(found: {', '.join(shown(h) for h in header)})"
         )
-    reader.fieldnames = header
-    loaded = Loaded()
+    loaded = Loaded(rejected=list(table.rejected), rows=table.count)
     first_line: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for row in table.rows:
+        line = row.line
         try:
-            server = _row(row, line, sites)
+            server = _row(row.fields, line, sites)
         except ValueError as error:
             loaded.rejected.append((line, str(error)))
             continue
         if server.server_id in first_line:
             loaded.rejected.append(
-                (line, f"{server.server_id} is already on line {first_line[server.server_id]}")
+                (line, f"name {shown(server.server_id)} is already on line {first_line[server.server_id]}")
             )
             continue
         first_line[server.server_id] = line
         loaded.servers.append(server)
+    loaded.rejected.sort()
     return loaded
 
 

@@ -61,9 +61,9 @@ def test_good_rows_load_and_each_bad_row_is_rejected_with_its_line(estate):
             "install_status 'Instaled' is not one of Installed, On Order, In Maintenance, Pending Install, "
             "Pending Repair, In Stock, Retired, Stolen, Absent",
         ),
-        (8, "cpu_core_count 'four' is not a whole number of cores above 0"),
-        (9, "ram (MB) '' is not a number"),
-        (10, "dc1-shadow01 is already on line 5"),
+        (8, "cpu_count 'four' is not a whole number of cores from 1 to 4096"),  # cpu_core_count empty
+        (9, "ram (MB) is empty"),
+        (10, "name 'dc1-shadow01' is already on line 5"),
         (11, "virtual 'maybe' is not true or false"),
     ]
 
@@ -164,3 +164,151 @@ def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path):
     result = run("load", "inventory", str(export), env=env)
     assert result.returncode == 1
     assert f"{export}:3: not UTF-8: byte 0xff" in result.stderr and "Traceback" not in result.stderr
+
+
+# Bad input, row by row: each bad row is rejected with its line and a plain reason naming the
+# column (and, for a number, its bound), the good rows around it load, and only a file that
+# cannot be read at all is refused.
+
+
+def server(name: str, cores: str = "4", ram: str = "8192", disk: str = "100", cpu_count: str = "") -> str:
+    """A row of HEADER for a server in dc1 (10 fields)."""
+    return f"{name},cmdb_ci_linux_server,dc1,Installed,true,{cpu_count},{cores},{ram},{disk},Linux"
+
+
+def loaded_servers(loaded) -> list[tuple[int, str]]:
+    return [(s.line, s.server_id) for s in loaded.servers]
+
+
+def test_numbers_outside_their_bounds_are_rejected_naming_the_column_and_the_bound(estate, warehouse):
+    rows = [
+        server("dc1-a", cores="99999999999"),  # 2
+        server("dc1-b", cores="0"),  # 3
+        server("dc1-c", cores="-4"),  # 4
+        server("dc1-d", cores="4097"),  # 5
+        server("dc1-e", cores="4.0"),  # 6
+        server("dc1-f", cores="１２"),  # 7: full-width digits
+        server("dc1-g", cores="", cpu_count="9" * 5000),  # 8: cpu_count used when cpu_core_count is empty
+        server("dc1-h", ram="NaN"),  # 9
+        server("dc1-i", ram="inf"),  # 10
+        server("dc1-j", ram="1e308"),  # 11
+        server("dc1-k", ram="-8192"),  # 12
+        server("dc1-l", ram="0"),  # 13
+        server("dc1-m", ram="67108865"),  # 14
+        server("dc1-n", ram="1_024"),  # 15
+        server("dc1-o", disk="1e308"),  # 16
+        server("dc1-p", disk="16777217"),  # 17
+        server("dc1-q", disk="nan"),  # 18
+        server("dc1-r", disk="-1"),  # 19
+        server("dc1-big", cores="4096", ram='"67,108,864"', disk="16777216"),  # 20: at the bounds
+        server("dc1-small", cores="1", ram="1.6384e4", disk="0.5"),  # 21
+        server("dc1-empty", cores=""),  # 22
+    ]
+    loaded = read_inventory("\n".join([HEADER, *rows]), "cmdb.csv", estate)
+    cores = "is not a whole number of cores from 1 to 4096"
+    ram = "is not a number above 0 and at most 67,108,864 (64 TiB)"
+    disk = "is not a number above 0 and at most 16,777,216 (16 PiB)"
+    assert loaded.rejected == [
+        (2, f"cpu_core_count '99999999999' {cores}"),
+        (3, f"cpu_core_count '0' {cores}"),
+        (4, f"cpu_core_count '-4' {cores}"),
+        (5, f"cpu_core_count '4097' {cores}"),
+        (6, f"cpu_core_count '4.0' {cores}"),
+        (7, f"cpu_core_count '１２' {cores}"),
+        (8, f"cpu_count {'9' * 60!r}... (5,000 characters) {cores}"),
+        (9, f"ram (MB) 'NaN' {ram}"),
+        (10, f"ram (MB) 'inf' {ram}"),
+        (11, f"ram (MB) '1e308' {ram}"),
+        (12, f"ram (MB) '-8192' {ram}"),
+        (13, f"ram (MB) '0' {ram}"),
+        (14, f"ram (MB) '67108865' {ram}"),
+        (15, f"ram (MB) '1_024' {ram}"),
+        (16, f"disk_space (GB) '1e308' {disk}"),
+        (17, f"disk_space (GB) '16777217' {disk}"),
+        (18, f"disk_space (GB) 'nan' {disk}"),
+        (19, f"disk_space (GB) '-1' {disk}"),
+        (22, "cpu_core_count and cpu_count are empty"),
+    ]
+    assert [(s.line, s.server_id, s.cores, s.memory_gib, s.storage_gib) for s in loaded.servers] == [
+        (20, "dc1-big", 4096, 65536.0, 16777216.0),
+        (21, "dc1-small", 1, 16.0, 0.5),
+    ]
+    assert warehouse.replace_server_inventory(date(2026, 11, 22), "cmdb.csv", inventory_frame(loaded)) == 2
+
+
+def test_an_unterminated_quote_rejects_its_row_and_the_rows_after_it_still_load(estate):
+    text = "\n".join([HEADER, server("dc1-a"), server('"dc1-b'), server("dc1-c"), server("dc1-d")])
+    loaded = read_inventory(text, "cmdb.csv", estate)
+    assert loaded.rejected == [
+        (
+            3,
+            "unterminated quote: the quoted name that starts on this line does not close before the end "
+            "of the file; the lines after it were read as rows of their own",
+        )
+    ]
+    assert loaded_servers(loaded) == [(2, "dc1-a"), (4, "dc1-c"), (5, "dc1-d")]
+    # a quoted field over two lines is a field, not an unterminated quote
+    multi_line = "\n".join(
+        [HEADER, server("dc1-a").replace(",Linux", ',"Linux\nServer 2022"'), server("dc1-b")]
+    )
+    assert loaded_servers(read_inventory(multi_line, "cmdb.csv", estate)) == [(2, "dc1-a"), (4, "dc1-b")]
+
+
+def test_a_row_with_fewer_or_more_fields_than_the_header_is_rejected(estate):
+    text = "\n".join(
+        [HEADER, server("dc1-a"), "dc1-b,cmdb_ci_linux_server,dc1", server("dc1-c") + ",x", server("dc1-d")]
+    )
+    loaded = read_inventory(text, "cmdb.csv", estate)
+    assert loaded.rejected == [
+        (3, "has 3 fields, the header has 10"),
+        (4, "has 11 fields, the header has 10"),
+    ]
+    assert loaded_servers(loaded) == [(2, "dc1-a"), (5, "dc1-d")]
+
+
+def test_a_header_naming_a_column_twice_is_refused_naming_it(estate):
+    with pytest.raises(InventoryError) as refused:
+        read_inventory(f"{HEADER},RAM,ram\n{server('dc1-a')},1,2\n", "cmdb.csv", estate)
+    assert str(refused.value) == (
+        "cmdb.csv:1: the header has more than one column named 'ram' (columns 8, 11 and 12): "
+        "which to read is ambiguous"
+    )
+    # a column not read (os) twice is no ambiguity
+    loaded = read_inventory(f"{HEADER},os\n{server('dc1-a')},Linux\n", "cmdb.csv", estate)
+    assert (loaded.rejected, loaded_servers(loaded)) == ([], [(2, "dc1-a")])
+
+
+def test_a_field_over_128_kib_rejects_its_row_and_a_file_over_64_mib_is_refused(estate):
+    text = "\n".join(
+        [HEADER, server("dc1-a"), server("dc1-b").replace("Linux", "L" * (128 * 1024 + 1)), server("dc1-c")]
+    )
+    loaded = read_inventory(text, "cmdb.csv", estate)
+    assert loaded.rejected == [(3, "os is 131,073 bytes, over the 128 KiB a field may be")]
+    assert loaded_servers(loaded) == [(2, "dc1-a"), (4, "dc1-c")]
+    with pytest.raises(InventoryError, match=r"^cmdb.csv: the file is 67,108,9\d\d bytes, over the 64 MiB"):
+        read_inventory(HEADER + "\n" + "x" * 64 * 1024 * 1024, "cmdb.csv", estate)
+
+
+def test_blank_lines_crlf_and_a_byte_order_mark_read_as_plain_lines(estate):
+    lf = "\n".join(["", HEADER, "", server("dc1-a"), ",,,,,,,,,", server("dc1-b"), ""])
+    for text in (lf, "\ufeff" + lf.replace("\n", "\r\n"), lf.replace("\n", "\r")):
+        loaded = read_inventory(text, "cmdb.csv", estate)
+        assert (loaded.rejected, loaded_servers(loaded), loaded.rows) == ([], [(4, "dc1-a"), (6, "dc1-b")], 2)
+        assert loaded.servers[0].status == "Installed"
+
+
+def test_a_header_only_file_loads_zero_servers_and_an_empty_one_is_refused(estate):
+    loaded = read_inventory(HEADER + "\r\n", "cmdb.csv", estate)
+    assert (loaded.servers, loaded.rejected, loaded.rows) == ([], [], 0)
+    assert inventory_frame(loaded).height == 0
+    for empty in ("", "\ufeff", "\n \n"):
+        with pytest.raises(InventoryError) as refused:
+            read_inventory(empty, "cmdb.csv", estate)
+        assert str(refused.value) == "cmdb.csv:1: the file is empty: it has no header row"
+
+
+def test_a_nul_character_in_a_field_rejects_its_row(estate):
+    text = "\n".join([HEADER, server("dc1-a"), server("dc1-b\x00"), server("dc1-c")])
+    loaded = read_inventory(text, "cmdb.csv", estate)
+    assert loaded.rejected == [(3, "name contains a NUL character (a damaged file, or not a text export?)")]
+    assert loaded_servers(loaded) == [(2, "dc1-a"), (4, "dc1-c")]
