@@ -14,7 +14,7 @@ from warehouse.store import (
     utc_naive,
 )
 from warehouse.window_tables import AVAILABILITY_BATCH_SCHEMA, UNMONITORED_CAUSES, UTILISATION_METRICS
-from warehouse.window_writes import WindowWrites
+from warehouse.window_writes import Replacement, WindowWrites
 from warehouse.writes import Writes
 
 
@@ -24,6 +24,7 @@ class Warehouse(WindowWrites, Writes, Reads):
 
 __all__ = [
     "AVAILABILITY_BATCH_SCHEMA",
+    "Replacement",
     "UNMONITORED_CAUSES",
     "UTILISATION_METRICS",
     "Warehouse",

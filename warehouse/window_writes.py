@@ -16,6 +16,7 @@ the part outside the window; it is written out there, on its own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import polars as pl
@@ -32,6 +33,47 @@ from warehouse.window_tables import (
     UTILISATION,
     WindowTable,
 )
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """What a load did to what was held, row by row, matched on the rows' identity (a job's
+    run, an event's occurrence, a server): new rows, rows whose figures changed, rows left as
+    they were, and rows held before that the load's span covered and it no longer holds."""
+
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.added + self.changed + self.unchanged
+
+    def __add__(self, other: Replacement) -> Replacement:
+        return Replacement(
+            self.added + other.added,
+            self.changed + other.changed,
+            self.unchanged + other.unchanged,
+            self.removed + other.removed,
+        )
+
+
+def compare(
+    held: pl.DataFrame, incoming: pl.DataFrame, identity: list[str], figures: list[str]
+) -> Replacement:
+    """Match the rows held with the rows coming in on `identity`; a matched row is changed when
+    any of `figures` differs. A key twice on one side counts each row once (none in practice)."""
+    columns = identity + figures
+    held, incoming = held.select(columns), incoming.select(columns)
+    matched = incoming.join(held, on=identity, how="inner", suffix="_held", nulls_equal=True)
+    same = pl.lit(True)
+    for column in figures:
+        same = same & pl.col(column).eq_missing(pl.col(f"{column}_held"))
+    unchanged = matched.filter(same).height
+    added = incoming.join(held, on=identity, how="anti", nulls_equal=True).height
+    removed = held.join(incoming, on=identity, how="anti", nulls_equal=True).height
+    return Replacement(added, matched.height - unchanged, unchanged, removed)
 
 
 class WindowWrites(_Connection):
@@ -211,12 +253,13 @@ class WindowWrites(_Connection):
         source: str,
         frame: pl.DataFrame,
         spans: list[tuple[str, datetime, datetime]],
-    ) -> int:
+    ) -> Replacement:
         """Replace, for each (job name, start, end) in `spans`, that job's results from `source`
         at the site finished in [start, end); other jobs' results stay. The batch's rows must
-        lie in their job's span. One transaction; the batch checked first."""
+        lie in their job's span. One transaction; the batch checked first. Returns what the load
+        did to what was held (a run is its dataset, job and start)."""
         if frame.height == 0:
-            return 0
+            return Replacement()
         spans = [(job, utc_naive(start), utc_naive(end)) for job, start, end in spans]
         window = (min(s for _, s, _ in spans), max(e for _, _, e in spans))
         incoming = self._checked_batch(BACKUP_JOBS, frame, {"site_id": site_id, "source": source}, window)
@@ -232,15 +275,21 @@ class WindowWrites(_Connection):
             raise WarehouseWriteError(
                 f"backup jobs from {source} for site {site_id}: rows outside their job's span"
             )
+        result = Replacement()
         with self.transaction():
             for job_name, start, end in sorted(spans):
-                self._con.execute(
-                    "DELETE FROM backup_jobs WHERE site_id = ? AND source = ? AND job_name = ? "
-                    "AND finished_at_utc >= ? AND finished_at_utc < ?",
-                    [site_id, source, job_name, start, end],
+                scope = [site_id, source, job_name, start, end]
+                where = "site_id = ? AND source = ? AND job_name = ? AND finished_at_utc >= ? AND finished_at_utc < ?"
+                held = self._con.sql(f"SELECT * FROM backup_jobs WHERE {where}", params=scope).pl()  # noqa: S608
+                result += compare(
+                    held,
+                    incoming.filter(pl.col("job_name") == job_name),
+                    ["dataset_id", "job_name", "started_at_utc"],
+                    ["finished_at_utc", "status"],
                 )
+                self._con.execute(f"DELETE FROM backup_jobs WHERE {where}", scope)  # noqa: S608
             self._insert_frame("backup_jobs", incoming)
-        return incoming.height
+        return result
 
     def replace_replication_lag(
         self, from_site_id: str, window_start: datetime, window_end: datetime, frame: pl.DataFrame
@@ -255,15 +304,14 @@ class WindowWrites(_Connection):
         window_start: datetime,
         window_end: datetime,
         frame: pl.DataFrame,
-        service_ids: list[str] | None = None,
-    ) -> int:
+        service_ids: list[str],
+    ) -> Replacement:
         """Replace the windows `source` (a change-calendar feed) gave that start in the window,
-        of the services named (every service when None).
+        of the services named, and only those. Returns what it did to what was held (a window
+        is its service and the event occurrence's reference).
 
         frame: service_id, start_utc, end_utc, reference, summary."""
         keys = {"source": source}
-        if service_ids is None:
-            return self._replace_window(MAINTENANCE_WINDOWS, frame, keys, (window_start, window_end))
         start, end = utc_naive(window_start), utc_naive(window_end)
         incoming = self._checked_batch(MAINTENANCE_WINDOWS, frame, keys, (start, end))
         strays = set(incoming["service_id"]) - set(service_ids)
@@ -272,17 +320,39 @@ class WindowWrites(_Connection):
                 f"maintenance windows from {source}: services not named {sorted(strays)}"
             )
         with self.transaction():
+            held = self.held_maintenance_windows(source, start, end, service_ids)
+            result = compare(held, incoming, ["service_id", "reference"], ["start_utc", "end_utc", "summary"])
             self._con.execute(
                 "DELETE FROM maintenance_windows WHERE source = ? AND start_utc >= ? AND start_utc < ? "
                 "AND list_contains(?::VARCHAR[], service_id)",
                 [source, start, end, service_ids],
             )
             self._insert_frame("maintenance_windows", incoming)
-        return incoming.height
+        return result
 
-    def replace_server_inventory(self, snapshot_date: date, source: str, frame: pl.DataFrame) -> int:
+    def held_maintenance_windows(
+        self, source: str, window_start: datetime, window_end: datetime, service_ids: list[str]
+    ) -> pl.DataFrame:
+        """The windows `source` gave, of those services, starting in the window."""
+        return self._con.sql(
+            "SELECT service_id, start_utc, end_utc, reference, summary FROM maintenance_windows "
+            "WHERE source = ? AND start_utc >= ? AND start_utc < ? AND list_contains(?::VARCHAR[], service_id) "
+            "ORDER BY start_utc, service_id, reference",
+            params=[source, utc_naive(window_start), utc_naive(window_end), service_ids],
+        ).pl()
+
+    def replace_server_inventory(self, snapshot_date: date, source: str, frame: pl.DataFrame) -> Replacement:
         """Replace the inventory snapshot of `snapshot_date` (a re-exported day replaces the
         earlier export). frame: server_id, site_id, kind, cores, memory_gib, storage_gib,
         status, in_service, source_line."""
         keys, labels = {"snapshot_date": snapshot_date}, {"source": source}
-        return self._replace_window(SERVER_INVENTORY, frame, keys, labels=labels)
+        incoming = self._checked_batch(SERVER_INVENTORY, frame, keys | labels, None)
+        with self.transaction():
+            held = self._con.sql(
+                "SELECT * FROM server_inventory WHERE snapshot_date = ?", params=[snapshot_date]
+            ).pl()
+            figures = ["site_id", "kind", "cores", "memory_gib", "storage_gib", "status", "in_service"]
+            result = compare(held, incoming, ["server_id"], figures)
+            self._con.execute("DELETE FROM server_inventory WHERE snapshot_date = ?", [snapshot_date])
+            self._insert_frame("server_inventory", incoming)
+        return result

@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from estate.model import Estate
+from warehouse import Replacement
 
 KiB, MiB = 1024, 1024 * 1024
 MAX_FILE_BYTES = 64 * MiB  # a larger export is refused whole: split it
@@ -390,7 +391,7 @@ def read_backup_report(text: str, file_name: str, estate: Estate) -> Loaded:
 SOURCE = "backup-report"
 
 
-def write_jobs(loaded: Loaded, warehouse, time_zone: str) -> dict[str, int]:
+def write_jobs(loaded: Loaded, warehouse, time_zone: str) -> dict[str, Replacement]:
     """Write the loaded jobs, per site and job: each job's results replace what this source said
     before of that job over the local days its own rows cover, from the first's to the last's
     (a re-exported report replaces its earlier export of those nights, whatever the minutes).
@@ -402,7 +403,7 @@ def write_jobs(loaded: Loaded, warehouse, time_zone: str) -> dict[str, int]:
         day = moment.replace(tzinfo=UTC).astimezone(tz).date() + timedelta(days=days_later)
         return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
 
-    written: dict[str, int] = {}
+    written: dict[str, Replacement] = {}
     for site_id in sorted({j.site_id for j in loaded.jobs}):
         jobs = [j for j in loaded.jobs if j.site_id == site_id]
         frame = pl.DataFrame(

@@ -34,6 +34,7 @@ import polars as pl
 
 from collectors.files.backup_report import read_csv_table, shown
 from estate.model import Estate
+from warehouse import Replacement
 
 REQUIRED = ("name", "location", "install_status", "ram")
 CORE_COLUMNS = ("cpu_core_count", "cpu_count")  # the first present and filled is used
@@ -203,6 +204,10 @@ def inventory_frame(loaded: Loaded) -> pl.DataFrame:
     return pl.DataFrame(columns, schema=SCHEMA).rename({"line": "source_line"})
 
 
-def write_inventory(loaded: Loaded, warehouse, snapshot_date, source: str) -> int:
-    """Replace the inventory of `snapshot_date` with what the export held; the servers written."""
+def write_inventory(loaded: Loaded, warehouse, snapshot_date, source: str) -> Replacement:
+    """Replace the inventory of `snapshot_date` with what the export held. An export with no
+    server in it (header only, or every row rejected) replaces nothing: a failed export must
+    not turn every server of the estate into "not in the CMDB"."""
+    if not loaded.servers:
+        return Replacement()
     return warehouse.replace_server_inventory(snapshot_date, source, inventory_frame(loaded))

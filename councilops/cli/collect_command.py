@@ -62,7 +62,7 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
     until = parse_instant(until_text, "--until", tz)
     if since is not None:
         require_window(since, until or utc_now(), "--since")
-    with Warehouse.open(obj.db, create=True) as warehouse, bars:
+    with Warehouse.open(obj.db) as warehouse, bars:
         summaries = collect_all(
             estate,
             warehouse,

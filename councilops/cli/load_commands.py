@@ -30,7 +30,7 @@ from councilops.cli.base import (
 from estate import load_estate
 from estate.scope import PROVIDER
 from presentation.inventory import findings_csv, findings_json, print_findings
-from warehouse import Warehouse
+from warehouse import Replacement, Warehouse
 
 
 @cli.group()
@@ -65,6 +65,15 @@ def _echo_rejected(path: Path, rejected: list[tuple[int, str]]) -> None:
         click.echo(f"{path}:{line}: rejected: {reason}", err=True)
 
 
+def _what_changed(done: Replacement) -> str:
+    """What a load did to what the warehouse held: every load says it, so nothing goes silently."""
+    return f"{done.added} added, {done.changed} changed, {done.unchanged} unchanged, {done.removed} removed"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 @load.command("backups")
 @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
@@ -76,14 +85,14 @@ def load_backups(obj: Context, report: Path) -> None:
     """
     estate = load_estate(obj.config)
     loaded = _read_export(report, lambda text, name: read_backup_report(text, name, estate), ReportError)
-    with Warehouse.open(obj.db, create=True) as warehouse:
+    with Warehouse.open(obj.db) as warehouse:
         written = write_jobs(loaded, warehouse, estate.estate.time_zone)
     _echo_rejected(report, loaded.rejected)
-    per_site = ", ".join(f"{site} {count}" for site, count in written.items()) or "none"
+    done = sum(written.values(), start=Replacement())
+    per_site = ", ".join(f"{site} {r.written}" for site, r in written.items()) or "none"
     click.echo(
-        f"{report}: {sum(written.values())} job{'' if sum(written.values()) == 1 else 's'} loaded ({per_site}), "
-        f"{len(loaded.rejected)} rejected, "
-        f"{len(loaded.skipped)} unfinished sessions skipped"
+        f"{report}: {_plural(done.written, 'job')} loaded ({per_site}): {_what_changed(done)}; "
+        f"{len(loaded.rejected)} rejected, {_plural(len(loaded.skipped), 'unfinished session')} skipped"
     )
     if loaded.rejected:
         sys.exit(EXIT_PROBLEMS)
@@ -166,14 +175,20 @@ def load_inventory(obj: Context, export: Path, as_of_text: str | None, output_fo
     except ValueError:
         raise click.BadParameter(f"{as_of_text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
     loaded = _read_export(export, lambda text, name: read_inventory(text, name, estate), InventoryError)
-    with Warehouse.open(obj.db, create=True) as warehouse:
-        written = write_inventory(loaded, warehouse, snapshot, str(export))
+    with Warehouse.open(obj.db) as warehouse:
+        done = write_inventory(loaded, warehouse, snapshot, str(export))
         answer = inventory_reconciliation(estate, warehouse, snapshot, scope=PROVIDER)
+    written = done.written
     _echo_rejected(export, loaded.rejected)
     in_service = sum(1 for s in loaded.servers if s.in_service)
+    loaded_text = (
+        f"{_plural(written, 'server')} loaded for {snapshot:%Y-%m-%d} ({in_service} in service): {_what_changed(done)}"
+        if loaded.servers
+        else f"no server loaded, so the inventory of {snapshot:%Y-%m-%d} was left as it was"
+    )
     summary = (
-        f"{export}: {written} servers loaded for {snapshot:%Y-%m-%d} ({in_service} in service), "
-        f"{len(loaded.rejected)} rejected; {len(answer.findings)} differences from the estate"
+        f"{export}: {loaded_text}; {len(loaded.rejected)} rejected; "
+        f"{_plural(len(answer.findings), 'difference')} from the estate"
     )
     emit(
         output_format,

@@ -11,7 +11,7 @@ from collectors.files.backup_report import ReportError, read_backup_report, writ
 from estate import load_estate
 from tests.conftest import SMALL_ESTATE
 from tests.test_cli import run
-from warehouse import Warehouse
+from warehouse import Replacement, Warehouse
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +73,9 @@ def test_a_file_without_a_column_is_refused_naming_it(estate):
 def test_loading_the_same_report_twice_is_the_same_as_once(estate, warehouse):
     dataset = a_dataset(estate)
     loaded = read_backup_report(report(dataset.id), "veeam.csv", estate)
-    assert write_jobs(loaded, warehouse, estate.estate.time_zone) == {dataset.site: 3}
-    write_jobs(loaded, warehouse, estate.estate.time_zone)
+    assert write_jobs(loaded, warehouse, estate.estate.time_zone) == {dataset.site: Replacement(added=3)}
+    # the same report again: the same three runs, held already, none added or removed
+    assert write_jobs(loaded, warehouse, estate.estate.time_zone) == {dataset.site: Replacement(unchanged=3)}
     assert warehouse.row_counts()["backup_jobs"] == 3
 
 
@@ -83,11 +84,12 @@ def test_the_load_command_reports_counts_and_rejects(tmp_path, estate):
     file = tmp_path / "veeam.csv"
     file.write_text("\ufeff" + report(dataset.id), encoding="utf-8")
     env = {"COUNCILOPS_CONFIG": str(SMALL_ESTATE), "COUNCILOPS_DB": str(tmp_path / "w.duckdb")}
+    Warehouse.open(tmp_path / "w.duckdb", create=True).close()
     result = run("load", "backups", str(file), env=env)
     assert result.returncode == 1  # rows were rejected: the input has problems
     assert (
-        f"{file}: 3 jobs loaded ({dataset.site} 3), 4 rejected, 1 unfinished sessions skipped"
-        in result.stdout
+        f"{file}: 3 jobs loaded ({dataset.site} 3): 3 added, 0 changed, 0 unchanged, 0 removed; 4 rejected, "
+        "1 unfinished session skipped" in result.stdout
     )
     assert f"{file}:5: rejected: Object Name 'no-such-dataset' is no dataset of the estate" in result.stderr
     with Warehouse.open(tmp_path / "w.duckdb", read_only=True) as warehouse:
@@ -120,7 +122,9 @@ def test_a_partial_export_replaces_only_the_jobs_it_contains(estate, warehouse):
     partial = "\n".join(
         [HEADER, f"Finance nightly,{dataset.id},Failed,23/11/2026 01:00:00,23/11/2026 01:05:00,,"]
     )
-    write_jobs(read_backup_report(partial, "partial.csv", estate), warehouse, estate.estate.time_zone)
+    done = write_jobs(read_backup_report(partial, "partial.csv", estate), warehouse, estate.estate.time_zone)
+    # the Finance run of the 23rd, held as a success, now failed: one changed; nothing else touched
+    assert done == {dataset.site: Replacement(changed=1)}
     assert jobs_held(warehouse) == [
         ("Council Tax nightly", "2026-11-22"),
         ("Council Tax nightly", "2026-11-23"),
@@ -133,6 +137,14 @@ def test_a_partial_export_replaces_only_the_jobs_it_contains(estate, warehouse):
         "SELECT status FROM backup_jobs WHERE job_name = 'Finance nightly' ORDER BY finished_at_utc"
     )["status"].to_list()
     assert statuses == ["success", "failed", "success"]  # the 23rd's result replaced, and only it
+    # re-run that night at 02:00: the report's run of the 23rd is a new one and the 01:00 run it
+    # no longer lists is removed, the load says so
+    rerun = "\n".join(
+        [HEADER, f"Finance nightly,{dataset.id},Success,23/11/2026 02:00:00,23/11/2026 02:20:00,,"]
+    )
+    done = write_jobs(read_backup_report(rerun, "rerun.csv", estate), warehouse, estate.estate.time_zone)
+    assert done == {dataset.site: Replacement(added=1, removed=1)}
+    assert len(jobs_held(warehouse)) == 6
 
 
 def test_a_row_far_before_the_rest_is_rejected_and_cannot_widen_the_span(estate, warehouse):
@@ -287,7 +299,7 @@ def test_a_time_outside_1970_2100_is_rejected_before_any_conversion(estate, ware
         (4, "Start Time '0001-01-01 00:00:00' is outside the years 1970-2100"),
     ]
     assert loaded_days(loaded) == [(5, 1)]
-    assert write_jobs(loaded, warehouse, estate.estate.time_zone) == {dataset.site: 1}
+    assert write_jobs(loaded, warehouse, estate.estate.time_zone) == {dataset.site: Replacement(added=1)}
 
 
 def test_a_field_over_128_kib_rejects_its_row_and_a_file_over_64_mib_is_refused(estate):
@@ -359,9 +371,13 @@ def test_a_header_only_file_loads_zero_rows_and_says_so(tmp_path, estate):
     file = tmp_path / "veeam.csv"
     file.write_text(COLUMNS + "\n", encoding="utf-8")
     env = {"COUNCILOPS_CONFIG": str(SMALL_ESTATE), "COUNCILOPS_DB": str(tmp_path / "w.duckdb")}
+    Warehouse.open(tmp_path / "w.duckdb", create=True).close()
     result = run("load", "backups", str(file), env=env)
     assert result.returncode == 0
-    assert f"{file}: 0 jobs loaded (none), 0 rejected, 0 unfinished sessions skipped" in result.stdout
+    assert (
+        f"{file}: 0 jobs loaded (none): 0 added, 0 changed, 0 unchanged, 0 removed; 0 rejected, "
+        "0 unfinished sessions skipped" in result.stdout
+    )
 
 
 @pytest.mark.parametrize("text", ["", "\ufeff", "\n\n", "\ufeff\r\n", ",,,\n"])

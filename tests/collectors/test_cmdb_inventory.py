@@ -119,7 +119,10 @@ def test_retired_resized_and_missing_servers_are_found(estate):
 def test_loading_the_same_day_again_replaces_it_and_another_day_is_kept(estate, warehouse):
     loaded = read_inventory(EXPORT, "cmdb.csv", estate)
     for _ in range(2):
-        assert warehouse.replace_server_inventory(date(2026, 11, 1), "a.csv", inventory_frame(loaded)) == 5
+        assert (
+            warehouse.replace_server_inventory(date(2026, 11, 1), "a.csv", inventory_frame(loaded)).written
+            == 5
+        )
     warehouse.replace_server_inventory(date(2026, 11, 22), "b.csv", inventory_frame(loaded))
     assert warehouse.row_counts()["server_inventory"] == 10
     assert warehouse.server_inventory()["snapshot_date"].unique().to_list() == [date(2026, 11, 22)]
@@ -130,11 +133,12 @@ def test_the_load_command_reports_counts_rejects_and_differences(tmp_path):
     file = tmp_path / "cmdb.csv"
     file.write_text("\ufeff" + EXPORT, encoding="utf-8")
     env = {"COUNCILOPS_CONFIG": str(SMALL_ESTATE), "COUNCILOPS_DB": str(tmp_path / "w.duckdb")}
+    Warehouse.open(tmp_path / "w.duckdb", create=True).close()
     result = run("load", "inventory", str(file), "--as-of", "2026-11-22", env=env)
     assert result.returncode == 1  # rows were rejected
     assert (
-        f"{file}: 5 servers loaded for 2026-11-22 (4 in service), 6 rejected; 3 differences from the estate"
-        in result.stdout
+        f"{file}: 5 servers loaded for 2026-11-22 (4 in service): 5 added, 0 changed, 0 unchanged, 0 removed; "
+        "6 rejected; 3 differences from the estate" in result.stdout
     )
     assert f"{file}:6: rejected: location 'dc9' is no site of the estate" in result.stderr
     assert "dc1-shadow01" in result.stdout and "not in the estate" in result.stdout
@@ -233,7 +237,10 @@ def test_numbers_outside_their_bounds_are_rejected_naming_the_column_and_the_bou
         (20, "dc1-big", 4096, 65536.0, 16777216.0),
         (21, "dc1-small", 1, 16.0, 0.5),
     ]
-    assert warehouse.replace_server_inventory(date(2026, 11, 22), "cmdb.csv", inventory_frame(loaded)) == 2
+    assert (
+        warehouse.replace_server_inventory(date(2026, 11, 22), "cmdb.csv", inventory_frame(loaded)).written
+        == 2
+    )
 
 
 def test_an_unterminated_quote_rejects_its_row_and_the_rows_after_it_still_load(estate):

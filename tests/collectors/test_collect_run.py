@@ -13,6 +13,7 @@ from estate import load_estate
 from estate.scope import PROVIDER
 from tests.collectors.prometheus_server import Metric, prometheus_with
 from tests.conftest import SMALL_ESTATE
+from warehouse import Warehouse
 
 START = datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
 S0 = int(START.timestamp())
@@ -112,6 +113,7 @@ def test_the_collect_command_reports_each_site_that_could_not_be_collected(tmp_p
         encoding="utf-8",
     )
     env = {"COUNCILOPS_CONFIG": str(config), "COUNCILOPS_DB": str(tmp_path / "w.duckdb")}
+    Warehouse.open(tmp_path / "w.duckdb", create=True).close()
     result = run("collect", "--since", "2026-01-05T00:00:00Z", "--until", "2026-01-05T06:00:00Z", env=env)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

@@ -126,10 +126,12 @@ def test_kill_9_mid_collection_then_run_again_equals_a_clean_run(tmp_path):
         env = {key: value for key, value in os.environ.items() if key != MARKER}
         env["PYTHONPATH"] = str(ROOT)
         clean = tmp_path / "clean.duckdb"
+        Warehouse.open(clean, create=True).close()
         subprocess.run(
             collect_command(config, clean), check=True, capture_output=True, env=env, cwd=ROOT, timeout=600
         )
         killed_db = tmp_path / "killed.duckdb"
+        Warehouse.open(killed_db, create=True).close()
         for k, (point, nth) in enumerate(KILLS):  # kill three runs at different points, each resuming
             run_until_killed(collect_command(config, killed_db), env, tmp_path / f"marker{k}", point, nth)
         subprocess.run(
