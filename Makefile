@@ -1,6 +1,7 @@
 # The two set-up commands of the README, for a fresh Debian machine (run as root):
 #   make demo   builds the demo estate and shows what the warehouse holds
 #   make test   installs what the tests need, system packages included, and runs the whole suite
+#   make fuzz   the fuzz suite at length (make test runs a bounded number of its examples)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +12,7 @@ STAMP  := $(VENV)/.installed
 # in CI a package still missing afterwards is a failure, never a skipped test).
 TEST_SYSTEM_PACKAGES := prometheus openssl
 
-.PHONY: demo test install system-packages lint bench clean
+.PHONY: demo test fuzz install system-packages lint bench clean
 
 demo: $(STAMP)
 	$(BIN)/councilops demo --out demo
@@ -20,6 +21,10 @@ demo: $(STAMP)
 test: system-packages $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The fuzz suite with many more examples than `make test` runs (tests/fuzz/, about 2,000 an entry point)
+fuzz: $(STAMP)
+	COUNCILOPS_FUZZ=many $(BIN)/pytest tests/fuzz -p no:cacheprovider
 
 install: $(STAMP)
 

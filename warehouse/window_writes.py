@@ -255,35 +255,39 @@ class WindowWrites(_Connection):
         spans: list[tuple[str, datetime, datetime]],
     ) -> Replacement:
         """Replace, for each (job name, start, end) in `spans`, that job's results from `source`
-        at the site finished in [start, end); other jobs' results stay. The batch's rows must
-        lie in their job's span. One transaction; the batch checked first. Returns what the load
-        did to what was held (a run is its dataset, job and start)."""
+        at the site finished in [start, end); other jobs' results, and the job's results outside
+        its spans, stay. A job may have several spans (one per local day). Every batch row must
+        lie in one of its job's spans. One transaction; the batch checked first. Returns what the
+        load did to what was held (a run is its dataset, job and start)."""
         if frame.height == 0:
             return Replacement()
-        spans = [(job, utc_naive(start), utc_naive(end)) for job, start, end in spans]
+        spans = sorted({(job, utc_naive(start), utc_naive(end)) for job, start, end in spans})
         window = (min(s for _, s, _ in spans), max(e for _, _, e in spans))
         incoming = self._checked_batch(BACKUP_JOBS, frame, {"site_id": site_id, "source": source}, window)
-        outside = [
-            job
-            for job, start, end in spans
-            if incoming.filter(
+        inside = pl.lit(False)
+        for job, start, end in spans:
+            inside = inside | (
                 (pl.col("job_name") == job)
-                & ((pl.col("finished_at_utc") < start) | (pl.col("finished_at_utc") >= end))
-            ).height
-        ]
-        if outside or set(incoming["job_name"]) - {job for job, _, _ in spans}:
+                & (pl.col("finished_at_utc") >= start)
+                & (pl.col("finished_at_utc") < end)
+            )
+        if incoming.filter(~inside).height:
             raise WarehouseWriteError(
                 f"backup jobs from {source} for site {site_id}: rows outside their job's span"
             )
         result = Replacement()
         with self.transaction():
-            for job_name, start, end in sorted(spans):
+            for job_name, start, end in spans:
                 scope = [site_id, source, job_name, start, end]
                 where = "site_id = ? AND source = ? AND job_name = ? AND finished_at_utc >= ? AND finished_at_utc < ?"
                 held = self._con.sql(f"SELECT * FROM backup_jobs WHERE {where}", params=scope).pl()  # noqa: S608
                 result += compare(
                     held,
-                    incoming.filter(pl.col("job_name") == job_name),
+                    incoming.filter(
+                        (pl.col("job_name") == job_name)
+                        & (pl.col("finished_at_utc") >= start)
+                        & (pl.col("finished_at_utc") < end)
+                    ),
                     ["dataset_id", "job_name", "started_at_utc"],
                     ["finished_at_utc", "status"],
                 )

@@ -331,6 +331,7 @@ def read_backup_report(text: str, file_name: str, estate: Estate) -> Loaded:
             f"(found: {', '.join(shown(h) for h in table.header)})"
         )
     loaded = Loaded(rejected=list(table.rejected), rows=table.count)
+    runs: dict[tuple[str, str, datetime], int] = {}  # (dataset, job, start) -> its line
     for row in table.rows:
         line, values = row.line, row.fields
         status_text = values["Status"].strip().lower()
@@ -361,17 +362,26 @@ def read_backup_report(text: str, file_name: str, estate: Estate) -> Loaded:
         if finished < started:
             loaded.rejected.append((line, "End Time is before Start Time"))
             continue
-        loaded.jobs.append(
-            Job(
-                dataset.site,
-                dataset.id,
-                values["Job Name"].strip() or dataset.id,
-                started,
-                finished,
-                STATUSES[status_text],
-                line,
-            )
+        job = Job(
+            dataset.site,
+            dataset.id,
+            values["Job Name"].strip() or dataset.id,
+            started,
+            finished,
+            STATUSES[status_text],
+            line,
         )
+        run = (job.dataset_id, job.job_name, job.started_at_utc)
+        if run in runs:  # a row written twice would count one night's backup twice
+            loaded.rejected.append(
+                (
+                    line,
+                    f"the same run as line {runs[run]} ({job.job_name}, {job.dataset_id}, same Start Time)",
+                )
+            )
+            continue
+        runs[run] = line
+        loaded.jobs.append(job)
     if loaded.jobs:
         latest = max(j.finished_at_utc for j in loaded.jobs)
         far = [j for j in loaded.jobs if j.finished_at_utc < latest - timedelta(days=SPAN_DAYS)]
@@ -393,10 +403,11 @@ SOURCE = "backup-report"
 
 def write_jobs(loaded: Loaded, warehouse, time_zone: str) -> dict[str, Replacement]:
     """Write the loaded jobs, per site and job: each job's results replace what this source said
-    before of that job over the local days its own rows cover, from the first's to the last's
-    (a re-exported report replaces its earlier export of those nights, whatever the minutes).
-    Another job's results are never touched, however the days overlap: a Finance-only export
-    leaves Council Tax's results as they were."""
+    before of that job on the local days its accepted rows finished on (a re-exported report
+    replaces its earlier export of those nights, whatever the minutes). Another job's results,
+    and the job's results on days the file has no accepted row for, are never touched: a
+    Finance-only export leaves Council Tax's results as they were, and a rejected row does not
+    delete the night it was about."""
     tz = ZoneInfo(time_zone)
 
     def local_midnight(moment: datetime, days_later: int = 0) -> datetime:
@@ -415,13 +426,14 @@ def write_jobs(loaded: Loaded, warehouse, time_zone: str) -> dict[str, Replaceme
                 "status": [j.status for j in jobs],
             }
         )
-        spans = [
-            (
-                name,
-                local_midnight(min(j.finished_at_utc for j in jobs if j.job_name == name)),
-                local_midnight(max(j.finished_at_utc for j in jobs if j.job_name == name), 1),
-            )
-            for name in sorted({j.job_name for j in jobs})
-        ]
+        # each job's results are replaced on the local days its accepted rows finished on, and
+        # only those: a day the file has no accepted row for (a row rejected, or a shorter
+        # export) keeps what was loaded before
+        spans = sorted(
+            {
+                (j.job_name, local_midnight(j.finished_at_utc), local_midnight(j.finished_at_utc, 1))
+                for j in jobs
+            }
+        )
         written[site_id] = warehouse.replace_backup_jobs_of(site_id, SOURCE, frame, spans)
     return written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timedelta
 
 import click
 from rich.console import Console
@@ -16,6 +17,13 @@ from estate.scope import PROVIDER
 from estate.secrets import redacted
 from presentation.collection import discovery_lines, print_collection
 from warehouse import Warehouse
+
+
+MAX_BACKFILL = timedelta(days=3660)  # ten years: past what any site keeps, so a typo is not a decades-long run
+
+
+def until_or_now(until: datetime | None) -> datetime:
+    return until or utc_now()
 
 
 @cli.command()
@@ -62,6 +70,12 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
     until = parse_instant(until_text, "--until", tz)
     if since is not None:
         require_window(since, until or utc_now(), "--since")
+        if until_or_now(until) - since > MAX_BACKFILL:
+            raise click.BadParameter(
+                f"a backfill reaches at most {MAX_BACKFILL.days:,} days back from --until (ten years); "
+                "collect earlier windows in separate runs",
+                param_hint="--since",
+            )
     with Warehouse.open(obj.db) as warehouse, bars:
         summaries = collect_all(
             estate,

@@ -473,3 +473,16 @@ def test_a_long_value_is_cut_short_in_its_message(estate):
     text = f"{COLUMNS}\nNightly,{dataset.id},{'S' * 1000},01/11/2026 01:00:00,01/11/2026 01:30:00\n"
     (rejected,) = read_backup_report(text, "f.csv", estate).rejected
     assert rejected == (2, f"Status {'S' * 60!r}... (1,000 characters) is not Success, Warning or Failed")
+
+
+def test_a_row_written_twice_is_rejected_so_a_night_is_not_counted_twice(estate, warehouse):
+    # found by the fuzz suite: a repeated row loaded the same run twice
+    dataset = a_dataset(estate)
+    row = f"Nightly,{dataset.id},Success,22/11/2026 01:00:05,22/11/2026 01:35:40,,"
+    text = "\n".join(
+        [HEADER, row, f"Nightly,{dataset.id},Warning,23/11/2026 01:00:00,23/11/2026 01:20:00,,", row]
+    )
+    loaded = read_backup_report(text, "f.csv", estate)
+    assert loaded.rejected == [(4, f"the same run as line 2 (Nightly, {dataset.id}, same Start Time)")]
+    assert write_jobs(loaded, warehouse, estate.estate.time_zone) == {dataset.site: Replacement(added=2)}
+    assert warehouse.row_counts()["backup_jobs"] == 2
