@@ -36,3 +36,27 @@ def test_a_month_not_yet_begun_says_so(demo_build):
     statuses = {r.status for r in report.rows}
     assert statuses <= {"not-begun", "no-contract"} and "not-begun" in statuses
     assert all(c.services_total == 0 and c.headline == "0 of 0 services met target" for c in report.councils)
+
+
+def test_site_loss_and_consolidation_over_a_window_with_no_measurements_claim_nothing(demo_build):
+    # A tester asked site-loss as of a day before the history began: it said "fits: yes" for
+    # every pool, from demand of zero, and consolidation freed 25 hosts on no evidence.
+    from datetime import UTC, datetime
+
+    from application.consolidation import consolidation_report
+    from application.site_loss import site_loss_report
+
+    paths, _ = demo_build
+    estate = load_estate(paths.estate)
+    before_history = datetime(2020, 1, 1, tzinfo=UTC)
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        loss = site_loss_report(estate, warehouse, scope=PROVIDER, now=before_history)
+        plan = consolidation_report(estate, warehouse, scope=PROVIDER, now=before_history)
+        measured = site_loss_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW)
+    assert (loss.checks, loss.measured_hours, loss.window_hours) == ((), 0, 90 * 24)
+    assert (plan.plans, plan.at_allocated_size, plan.measured_servers) == ((), (), 0)
+    assert plan.hosts_freed == 0 and plan.hosts_freed_by_right_sizing == 0
+    assert len(plan.unmeasured_servers) == len([s for s in estate.servers if s.role != "hypervisor"])
+    # over the demo's last 90 days every hour was measured but the two when the collector was
+    # stopped at both sites (ground truth: collection-gap-collector-stopped, 14 September 18:00-20:00)
+    assert measured.window_hours == 2160 and measured.measured_hours == 2158 and len(measured.checks) == 4
