@@ -271,6 +271,13 @@ class Reads(_Connection):
             ],
         )
 
+    def issued_sla_months(self) -> set[tuple[str, str]]:
+        """(council id, YYYY-MM) of every monthly SLA report issued, in any revision."""
+        rows = self._con.execute(
+            "SELECT DISTINCT council_id, period FROM issued_reports WHERE kind = 'sla' AND council_id IS NOT NULL"
+        ).fetchall()
+        return {(council, period) for council, period in rows}
+
     def maintenance_windows_seconds(
         self, start: datetime, end: datetime, service_ids: list[str] | None = None
     ) -> pl.DataFrame:

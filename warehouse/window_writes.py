@@ -76,6 +76,15 @@ def compare(
     return Replacement(added, matched.height - unchanged, unchanged, removed)
 
 
+# The windows a calendar load replaces: the source's, starting in the window, of the services
+# named, except those whose event (the reference up to its last '@': a UID may hold an '@'
+# itself) is kept. Parameters: source, start, end, service ids, kept UIDs.
+_HELD_WINDOWS = (
+    "source = ? AND start_utc >= ? AND start_utc < ? AND list_contains(?::VARCHAR[], service_id) "
+    "AND NOT list_contains(?::VARCHAR[], regexp_replace(reference, '@[^@]*$', ''))"
+)
+
+
 class WindowWrites(_Connection):
     def _checked_batch(
         self,
@@ -309,10 +318,12 @@ class WindowWrites(_Connection):
         window_end: datetime,
         frame: pl.DataFrame,
         service_ids: list[str],
+        keep_uids: list[str] | tuple[str, ...] = (),
     ) -> Replacement:
         """Replace the windows `source` (a change-calendar feed) gave that start in the window,
-        of the services named, and only those. Returns what it did to what was held (a window
-        is its service and the event occurrence's reference).
+        of the services named, and only those; windows of the events `keep_uids` names (events
+        the feed holds but could not read this time) stay as they were. Returns what it did to
+        what was held (a window is its service and the event occurrence's reference).
 
         frame: service_id, start_utc, end_utc, reference, summary."""
         keys = {"source": source}
@@ -324,25 +335,29 @@ class WindowWrites(_Connection):
                 f"maintenance windows from {source}: services not named {sorted(strays)}"
             )
         with self.transaction():
-            held = self.held_maintenance_windows(source, start, end, service_ids)
+            held = self.held_maintenance_windows(source, start, end, service_ids, keep_uids)
             result = compare(held, incoming, ["service_id", "reference"], ["start_utc", "end_utc", "summary"])
             self._con.execute(
-                "DELETE FROM maintenance_windows WHERE source = ? AND start_utc >= ? AND start_utc < ? "
-                "AND list_contains(?::VARCHAR[], service_id)",
-                [source, start, end, service_ids],
+                f"DELETE FROM maintenance_windows WHERE {_HELD_WINDOWS}",
+                [source, start, end, service_ids, list(keep_uids)],
             )
             self._insert_frame("maintenance_windows", incoming)
         return result
 
     def held_maintenance_windows(
-        self, source: str, window_start: datetime, window_end: datetime, service_ids: list[str]
+        self,
+        source: str,
+        window_start: datetime,
+        window_end: datetime,
+        service_ids: list[str],
+        keep_uids: list[str] | tuple[str, ...] = (),
     ) -> pl.DataFrame:
-        """The windows `source` gave, of those services, starting in the window."""
+        """The windows `source` gave, of those services, starting in the window, but for those
+        of the events `keep_uids` names: what a load of that feed replaces."""
         return self._con.sql(
-            "SELECT service_id, start_utc, end_utc, reference, summary FROM maintenance_windows "
-            "WHERE source = ? AND start_utc >= ? AND start_utc < ? AND list_contains(?::VARCHAR[], service_id) "
+            f"SELECT service_id, start_utc, end_utc, reference, summary FROM maintenance_windows WHERE {_HELD_WINDOWS} "
             "ORDER BY start_utc, service_id, reference",
-            params=[source, utc_naive(window_start), utc_naive(window_end), service_ids],
+            params=[source, utc_naive(window_start), utc_naive(window_end), service_ids, list(keep_uids)],
         ).pl()
 
     def replace_server_inventory(self, snapshot_date: date, source: str, frame: pl.DataFrame) -> Replacement:

@@ -18,8 +18,9 @@ from estate.secrets import redacted
 from presentation.collection import discovery_lines, print_collection
 from warehouse import Warehouse
 
-
-MAX_BACKFILL = timedelta(days=3660)  # ten years: past what any site keeps, so a typo is not a decades-long run
+MAX_BACKFILL = timedelta(
+    days=3660
+)  # ten years: past what any site keeps, so a typo is not a decades-long run
 
 
 def until_or_now(until: datetime | None) -> datetime:

@@ -12,6 +12,7 @@ from application.periods import estate_zone
 from collectors.files.backup_report import ReportError, read_backup_report, write_jobs
 from collectors.files.change_calendar import (
     CalendarError,
+    changes_in_issued_months,
     default_window,
     read_change_calendar,
     write_windows,
@@ -22,6 +23,7 @@ from councilops.cli.base import (
     Context,
     cli,
     emit,
+    fail,
     format_option,
     parse_instant,
     require_window,
@@ -56,13 +58,19 @@ def _read_export(path: Path, read, unreadable: type[Exception]):
     try:
         return read(text, str(path))
     except unreadable as error:
-        click.echo(str(error), err=True)
+        click.echo(one_line(str(error)), err=True)
         sys.exit(EXIT_PROBLEMS)
+
+
+def one_line(text: str) -> str:
+    """A message as one line: control characters a spoiled file put in a quoted value (a lone
+    carriage return, a NUL) are shown escaped, so each message stays one line naming where."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def _echo_rejected(path: Path, rejected: list[tuple[int, str]]) -> None:
     for line, reason in rejected:
-        click.echo(f"{path}:{line}: rejected: {reason}", err=True)
+        click.echo(one_line(f"{path}:{line}: rejected: {reason}"), err=True)
 
 
 def _what_changed(done: Replacement) -> str:
@@ -114,12 +122,23 @@ def load_backups(obj: Context, report: Path) -> None:
     default=None,
     help="End of the window (default: 3 months ahead).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Load even though it changes maintenance windows in months whose SLA report has been issued "
+    "(those reports then need a revision).",
+)
 @click.pass_obj
-def load_changes(obj: Context, calendar_file: Path, from_text: str | None, until_text: str | None) -> None:
+def load_changes(
+    obj: Context, calendar_file: Path, from_text: str | None, until_text: str | None, force: bool
+) -> None:
     """Load maintenance windows from the change calendar (iCalendar, recurring events expanded).
 
-    Each event names its services in CATEGORIES. A bad event is rejected with its line and UID
-    and the rest load; exit status 1 when any was rejected. Loading again replaces the window.
+    Each event names its services in CATEGORIES. A bad event is rejected with its line and UID,
+    the windows it loaded before stay, and the rest load; exit status 1 when any was rejected.
+    Loading again replaces the window's windows of the services the file's events name, and says
+    what it added, changed and removed. A load that would change a month whose SLA report has
+    been issued is refused, listing what it would change, unless --force.
     """
     estate = load_estate(obj.config)
     tz = estate_zone(estate)
@@ -130,17 +149,33 @@ def load_changes(obj: Context, calendar_file: Path, from_text: str | None, until
     loaded = _read_export(
         calendar_file, lambda text, name: read_change_calendar(text, name, estate, start, end), CalendarError
     )
-    with Warehouse.open(obj.db, create=True) as warehouse:
-        written = write_windows(loaded, warehouse, start, end)
+    with Warehouse.open(obj.db) as warehouse:
+        issued = changes_in_issued_months(loaded, warehouse, estate, start, end)
+        if issued and not force:
+            _echo_rejected(calendar_file, loaded.rejected)
+            for c in issued:
+                click.echo(
+                    f"{calendar_file}: would leave {c.service_id}'s window {c.reference} {c.change} in {c.month}, "
+                    f"whose SLA report has been issued to {', '.join(c.councils)}",
+                    err=True,
+                )
+            fail(
+                f"{calendar_file}: nothing loaded: {_plural(len(issued), 'change')} to months already reported; "
+                "run again with --force to load it, then revise those reports"
+            )
+        done = write_windows(loaded, warehouse, start, end)
     _echo_rejected(calendar_file, loaded.rejected)
     covered = (
-        f" for {', '.join(sorted(loaded.services))}"
+        f" for {', '.join(sorted(loaded.services))}: {_what_changed(done)}"
         if loaded.services
-        else "; no event names a service, so nothing was replaced"
+        else "; no accepted event names a service, so nothing was replaced"
+    )
+    forced = (
+        f"; {_plural(len(issued), 'change')} to months already reported, loaded by --force" if issued else ""
     )
     click.echo(
-        f"{calendar_file}: {loaded.events} events, {written} maintenance windows loaded "
-        f"({start:%Y-%m-%d} to {end:%Y-%m-%d}){covered}, {len(loaded.rejected)} events rejected"
+        f"{calendar_file}: {_plural(loaded.events, 'event')}, {_plural(done.written, 'maintenance window')} loaded "
+        f"({start:%Y-%m-%d} to {end:%Y-%m-%d}){covered}, {len(loaded.rejected)} events rejected{forced}"
     )
     if loaded.rejected:
         sys.exit(EXIT_PROBLEMS)

@@ -200,8 +200,8 @@ def test_a_mutated_backup_report(base_warehouse, tmp_path, data):
     named = re.findall(r"^([^,\n]*),([^,\n]*)", data.decode("utf-8", "replace"), re.M)
     jobs = {(job.strip() or dataset.strip()) for job, dataset in named} - {"Job Name"}
     after = snapshot(db)
-    # backup_jobs columns: site_id, dataset_id, job_name, ...: a job the file does not name stays
-    check_changed_only_by_the_load(before, after, "backup_jobs", out, lambda row: row[2] not in jobs)
+    # backup_jobs columns: dataset_id, site_id, source, job_name, ...: a job the file does not name stays
+    check_changed_only_by_the_load(before, after, "backup_jobs", out, lambda row: row[3] not in jobs)
     db.unlink()
 
 
