@@ -21,7 +21,7 @@ refused whole (InventoryError, "file:line: what is wrong") only when it cannot b
 over MAX_FILE_BYTES (64 MiB), empty (no header row), or a header without one of the columns it
 needs, holding a column it reads twice, or malformed. How the CSV itself is read (line endings,
 blank lines, rows of the wrong width, fields over MAX_FIELD_BYTES (128 KiB) or holding a NUL,
-unterminated quotes) is shared with the backup report: collectors/files/backup_report.py.
+unterminated quotes) is collectors/files/csv_table.py's, shared with the backup report.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from collectors.files.backup_report import read_csv_table, shown
+from collectors.files.csv_table import read_csv_table, shown
 from estate.model import Estate
 from warehouse import Replacement
 

@@ -305,7 +305,7 @@ def test_a_time_outside_1970_2100_is_rejected_before_any_conversion(estate, ware
 def test_a_field_over_128_kib_rejects_its_row_and_a_file_over_64_mib_is_refused(estate):
     import csv
 
-    from collectors.files.backup_report import MAX_FIELD_BYTES, MAX_FILE_BYTES
+    from collectors.files.csv_table import MAX_FIELD_BYTES, MAX_FILE_BYTES
 
     dataset = a_dataset(estate)
     limit_before = csv.field_size_limit()
@@ -338,11 +338,11 @@ def test_a_field_over_128_kib_rejects_its_row_and_a_file_over_64_mib_is_refused(
 
 
 def test_a_file_at_the_size_bound_loads_and_a_byte_over_is_refused(estate, monkeypatch):
-    from collectors.files import backup_report
+    from collectors.files import csv_table
 
     dataset = a_dataset(estate)
     text = f"{COLUMNS}\n{good(dataset.id, 1, job='Nightly é')}\n"  # é: two bytes in UTF-8
-    monkeypatch.setattr(backup_report, "MAX_FILE_BYTES", len(text.encode()))
+    monkeypatch.setattr(csv_table, "MAX_FILE_BYTES", len(text.encode()))
     assert loaded_days(read_backup_report(text, "f.csv", estate)) == [(2, 1)]
     with pytest.raises(ReportError) as refused:
         read_backup_report(text + " ", "f.csv", estate)

@@ -555,7 +555,7 @@ def test_an_event_at_the_ceiling_loads(estate):
 def test_the_events_that_would_take_the_file_past_its_windows_are_rejected(estate, monkeypatch):
     """With room for 5 windows: chg-good-1 takes 1, chg-good-2 3; a third event's 3 would take the
     file to 7, so it is rejected, and an event after it with 1 still loads."""
-    monkeypatch.setattr(change_calendar, "MAX_WINDOWS", 5)
+    monkeypatch.setattr(change_calendar.read, "MAX_WINDOWS", 5)
     third = bad_event(S, E, "RRULE:FREQ=DAILY;COUNT=3", uid="chg-third", summary="Third")  # line 19
     one = bad_event("DTSTART:20261101T100000Z", "DTEND:20261101T110000Z", uid="chg-one", summary="One")
     loaded = read_change_calendar(calendar(GOOD_1, GOOD_2, third, one), "changes.ics", estate, FROM, UNTIL)
@@ -590,7 +590,7 @@ def test_a_rule_stepping_by_the_second_with_a_by_part_is_bounded_by_its_steps(es
 def test_a_rule_walked_from_its_start_is_bounded_by_its_steps(estate, monkeypatch):
     """A rule with COUNT and a BY part is stepped through from DTSTART: 4 occurrences a day from
     1 January 2026 are more than 1,000 steps before the window (1 October) is reached."""
-    monkeypatch.setattr(change_calendar, "MAX_RULE_STEPS", 1000)
+    monkeypatch.setattr(change_calendar.recurrence, "MAX_RULE_STEPS", 1000)
     rule = "RRULE:FREQ=DAILY;BYMINUTE=0,15,30,45;COUNT=100000"
     loaded = read_change_calendar(
         with_bad("DTSTART:20260101T000000Z", "DURATION:PT5M", rule), "changes.ics", estate, FROM, UNTIL
@@ -605,7 +605,7 @@ def test_a_rule_walked_from_its_start_is_bounded_by_its_steps(estate, monkeypatc
 def test_the_file_bound_on_steps_rejects_the_recurring_events_past_it(estate, monkeypatch):
     """With 40 steps for the file: chg-good-2 takes about 4 (its window starts a period before
     the window), an hourly rule of 48 takes the file past the bound; a one-off after it loads."""
-    monkeypatch.setattr(change_calendar, "MAX_FILE_RULE_STEPS", 40)
+    monkeypatch.setattr(change_calendar.recurrence, "MAX_FILE_RULE_STEPS", 40)
     hourly = bad_event("DTSTART:20261101T000000Z", "DURATION:PT5M", "RRULE:FREQ=HOURLY;COUNT=48")  # line 19
     one = bad_event("DTSTART:20261101T100000Z", "DTEND:20261101T110000Z", uid="chg-one", summary="One")
     loaded = read_change_calendar(calendar(GOOD_1, GOOD_2, hourly, one), "changes.ics", estate, FROM, UNTIL)
