@@ -10,9 +10,10 @@ a file that is structurally broken elsewhere.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -26,20 +27,92 @@ from pydantic import (
     PlainSerializer,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from estate.hours import ServiceHours, ServiceHoursError, parse_service_hours
 from estate.secrets import redacted, url_secret
 from estate.windows import (
     MaintenanceWindow,
     MaintenanceWindowError,
+    OneOffWindow,
+    RecurringWindow,
     parse_maintenance_window,
 )
 
+# --- limits ----------------------------------------------------------------------------------
+# Every figure has a ceiling far above any real estate, so that a slip of the keyboard (1e308)
+# is a located problem from `check` instead of a crash in a report. docs/configuration.md lists
+# them.
+
+YEARS = range(1970, 2101)  # every month, date and financial year lies in these (as the options do)
+MAX_MONEY_GBP = Decimal("1000000000")  # £1,000,000,000: the most any one amount may be
+MAX_MEMORY_GIB = 1_048_576  # 1 PiB of memory in one server or host
+MAX_STORAGE_GIB = 1_073_741_824  # 1 EiB of storage in one server or dataset
+MAX_HOURS = 8_784  # a leap year: the longest RPO, RTO or backup age
+MAX_RECOVERY_MINUTES = MAX_HOURS * 60  # the longest recovery a DR test may record
+MAX_RESPONSE_SECONDS = 3_600  # the longest response-time target
+MAX_WATTS = 100_000  # the most a physical server may draw
+MAX_NETWORK_MBPS = 1_000_000  # 1 Tbit/s: the highest network threshold
+MAX_TEXT_CHARACTERS = 1_000  # the longest service hours or maintenance window text
+
+
+def shown(value: object) -> str:
+    """A value as the estate file writes it, for messages: never a Python repr of an internal
+    type (a date is 2026-03-15, not datetime.date(2026, 3, 15)), and never very long."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else f"{value[:50]!r}... ({len(value):,} characters)"
+    if isinstance(value, int):
+        digits = str(value) if abs(value) < 10**60 else None
+        return digits if digits is not None else f"a number of {len(str(abs(value))):,} digits"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    if isinstance(value, Decimal):
+        text = str(value)
+        return text if len(text) <= 60 else f"a number of {len(text):,} digits"
+    if isinstance(value, (date, time)):  # a datetime is a date
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return "a value of another kind"
+
+
+def _not_a_bool(kind: str) -> BeforeValidator:
+    """Pydantic reads true as 1; in the estate file a bool where a number belongs is a mistake."""
+
+    def refuse(value: object) -> object:
+        if isinstance(value, bool):
+            raise PydanticCustomError(kind, "a number, not a bool")
+        return value
+
+    return BeforeValidator(refuse)
+
+
+Whole, Real, Exact = _not_a_bool("int_type"), _not_a_bool("float_type"), _not_a_bool("decimal_type")
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
-Percent = Annotated[Decimal, Field(gt=0, le=100)]
-PercentOrZero = Annotated[Decimal, Field(ge=0, le=100)]
-MoneyGbp = Annotated[Decimal, Field(ge=0, decimal_places=2)]
+# The descriptions name what a value is in messages ("should be a list of site ids, not 'dc1'").
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64, description="id")]
+SiteId = Annotated[Id, Field(description="site id")]
+CouncilId = Annotated[Id, Field(description="council id")]
+ServiceId = Annotated[Id, Field(description="service id")]
+Role = Annotated[str, Field(pattern=ID_PATTERN, description="role")]
+Percent = Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False), Exact]
+PercentOrZero = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False), Exact]
+MoneyGbp = Annotated[
+    Decimal,
+    Field(ge=0, le=MAX_MONEY_GBP, decimal_places=2, allow_inf_nan=False, description="number of pounds"),
+    Exact,
+]
+MemoryGib = Annotated[float, Field(gt=0, le=MAX_MEMORY_GIB, allow_inf_nan=False), Real]
+StorageGib = Annotated[float, Field(ge=0, le=MAX_STORAGE_GIB, allow_inf_nan=False), Real]
+Hours = Annotated[float, Field(gt=0, le=MAX_HOURS, allow_inf_nan=False), Real]
+PercentFloat = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False), Real]
 
 BANK_HOLIDAY_CALENDARS = {
     # name in the configuration -> (country, subdivision) in the holidays package
@@ -60,20 +133,30 @@ class _Frozen(BaseModel):
 def _time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        close = difflib.get_close_matches(name, sorted(available_timezones()), n=1)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        close = difflib.get_close_matches(name, sorted(available_timezones()), n=1) if len(name) < 100 else []
         hint = f"; did you mean {close[0]!r}?" if close else " (use an IANA name such as 'Europe/London')"
-        raise ValueError(f"unknown time zone {name!r}{hint}") from None
+        raise ValueError(f"unknown time zone {shown(name)}{hint}") from None
     return name
 
 
 TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
 
 
+def _outside_years(value: object) -> str:
+    return f"{shown(value)} is outside the years {YEARS[0]}-{YEARS[-1]} councilops works in"
+
+
 def _year_month(value: object) -> str:
-    text = str(value).strip()
+    if isinstance(value, date):  # written without quotes, a TOML date
+        raise ValueError(f"{shown(value)} is a date, not a month: write the month in quotes, '{value:%Y-%m}'")
+    if not isinstance(value, str):
+        raise ValueError(f"should be a month in quotes, such as '2026-04', not {shown(value)}")
+    text = value.strip()
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise ValueError(f"{value!r} is not a month; write it as YYYY-MM, for example '2026-04'")
+        raise ValueError(f"{shown(value)} is not a month; write it as YYYY-MM, for example '2026-04'")
+    if int(text[:4]) not in YEARS:
+        raise ValueError(_outside_years(value))
     return text
 
 
@@ -81,10 +164,16 @@ YearMonth = Annotated[str, BeforeValidator(_year_month)]
 
 
 def _financial_year(value: object) -> str:
-    text = str(value).strip()
+    if not isinstance(value, str):
+        raise ValueError(f"should be a UK financial year in quotes, such as '2025/26', not {shown(value)}")
+    text = value.strip()
     match = re.fullmatch(r"(\d{4})/(\d{2})", text)
     if not match or (int(match[1]) + 1) % 100 != int(match[2]):
-        raise ValueError(f"{value!r} is not a UK financial year; write it as YYYY/YY, for example '2025/26'")
+        raise ValueError(
+            f"{shown(value)} is not a UK financial year; write it as YYYY/YY, for example '2025/26'"
+        )
+    if int(match[1]) not in YEARS or int(match[1]) + 1 not in YEARS:  # April to March: both years
+        raise ValueError(_outside_years(value))
     return text
 
 
@@ -94,6 +183,12 @@ FinancialYear = Annotated[str, BeforeValidator(_financial_year)]
 def _service_hours(value: object) -> ServiceHours:
     if isinstance(value, ServiceHours):
         return value
+    if not isinstance(value, str):
+        raise ValueError(
+            f"should be service hours in quotes, such as 'Mon-Fri 08:00-18:00', not {shown(value)}"
+        )
+    if len(value) > MAX_TEXT_CHARACTERS:
+        raise ValueError(f"{shown(value)} is too long for service hours")
     try:
         return parse_service_hours(value)  # type: ignore[arg-type]
     except ServiceHoursError as error:
@@ -106,16 +201,50 @@ ServiceHoursField = Annotated[
 
 
 def _maintenance_window(value: object) -> MaintenanceWindow:
+    if isinstance(value, (RecurringWindow, OneOffWindow)):
+        return value
     if not isinstance(value, str):
-        return value  # type: ignore[return-value]
+        raise ValueError(
+            f"should be a maintenance window in quotes, such as 'every Sunday 02:00-04:00', not {shown(value)}"
+        )
+    if len(value) > MAX_TEXT_CHARACTERS:
+        raise ValueError(f"{shown(value)} is too long for a maintenance window")
+    for year in re.findall(r"(?<!\d)(\d{4})-\d{2}-\d{2}", value):
+        if int(year) not in YEARS:
+            raise ValueError(
+                f"{shown(value)}: {year} is outside the years {YEARS[0]}-{YEARS[-1]} councilops works in"
+            )
     try:
         return parse_maintenance_window(value)
-    except MaintenanceWindowError as error:
+    except (MaintenanceWindowError, OverflowError) as error:
         raise ValueError(str(error)) from None
 
 
 MaintenanceWindowField = Annotated[
-    MaintenanceWindow, BeforeValidator(_maintenance_window), PlainSerializer(str, return_type=str)
+    MaintenanceWindow,
+    BeforeValidator(_maintenance_window),
+    PlainSerializer(str, return_type=str),
+    Field(description="maintenance window"),
+]
+
+
+def _date_input(value: object) -> object:
+    if isinstance(value, (bool, int, float, Decimal)):  # pydantic would read 20260315 as seconds from 1970
+        raise PydanticCustomError("date_type", "a date, not a number")
+    return value
+
+
+def _date_in_years(value: date) -> date:
+    if value.year not in YEARS:
+        raise ValueError(_outside_years(value))
+    return value
+
+
+EstateDate = Annotated[
+    date,
+    BeforeValidator(_date_input),
+    AfterValidator(_date_in_years),
+    Field(description="date such as 2026-03-15"),
 ]
 
 
@@ -183,13 +312,14 @@ class Site(_Frozen):
     prometheus_url: HttpUrl
     auth: Annotated[BasicAuth | BearerAuth, Field(discriminator="type")] | None = None
     tls: Tls | None = None
-    timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
-    retry_attempts: Annotated[int, Field(ge=1, le=20)] = (
+    timeout_seconds: Annotated[float, Field(gt=0, le=600, allow_inf_nan=False), Real] = 30.0
+    retry_attempts: Annotated[int, Field(ge=1, le=20), Whole] = (
         4  # tries of one request before the site counts as unreachable
     )
-    retry_max_wait_seconds: Annotated[float, Field(ge=0, le=600)] = 30.0  # the longest pause between tries
+    # the longest pause between tries
+    retry_max_wait_seconds: Annotated[float, Field(ge=0, le=600, allow_inf_nan=False), Real] = 30.0
     # queries in flight at once: the site works out the next answers while this one is read
-    max_concurrent_queries: Annotated[int, Field(ge=1, le=32)] = 4
+    max_concurrent_queries: Annotated[int, Field(ge=1, le=32), Whole] = 4
 
 
 class Council(_Frozen):
@@ -202,34 +332,34 @@ class Council(_Frozen):
 
 
 class Endpoint(_Frozen):
-    site: Id
+    site: SiteId
     target: str
-    probe_interval_seconds: Annotated[int, Field(gt=0, le=3600)] = 60
+    probe_interval_seconds: Annotated[int, Field(gt=0, le=3600), Whole] = 60
 
 
 class Dataset(_Frozen):
     id: Id
     name: str | None = None
-    site: Id
-    replicated_to: Id | None = None
-    size_gib: Annotated[float, Field(ge=0)] | None = None
+    site: SiteId
+    replicated_to: SiteId | None = None
+    size_gib: StorageGib | None = None
     # How old the newest backup may get before the backup chain is a finding. Default: the
     # contract's RPO, or 24 hours for a replicated dataset (the replica keeps the RPO, but it
     # copies a deletion or corruption at once, so the backups must still be current).
-    backup_max_age_hours: Annotated[float, Field(gt=0)] | None = None
+    backup_max_age_hours: Hours | None = None
 
 
 class Service(_Frozen):
     id: Id
     name: str
-    sites: Annotated[tuple[Id, ...], Field(min_length=1, max_length=2)]
+    sites: Annotated[tuple[SiteId, ...], Field(min_length=1, max_length=2)]
     mode: Literal["active-active", "active-passive", "single-site"]
     tenancy: Literal["shared", "dedicated"]
     criticality: Literal["critical", "high", "medium", "low"]
-    councils: Annotated[tuple[Id, ...], Field(min_length=1)]
+    councils: Annotated[tuple[CouncilId, ...], Field(min_length=1)]
     endpoints: tuple[Endpoint, ...] = ()
     datasets: tuple[Dataset, ...] = ()
-    in_service_from: date | None = None
+    in_service_from: EstateDate | None = None
 
 
 # --- servers ---------------------------------------------------------------------------------
@@ -237,25 +367,25 @@ class Service(_Frozen):
 
 class Server(_Frozen):
     id: Id
-    site: Id
-    role: Annotated[str, Field(pattern=ID_PATTERN)]  # "dr-standby" is never called under-used
+    site: SiteId
+    role: Role  # "dr-standby" is never called under-used
     kind: Literal["physical", "virtual"] = "virtual"
-    services: tuple[Id, ...] = ()
-    cores: Annotated[int, Field(gt=0, le=4096)]
-    memory_gib: Annotated[float, Field(gt=0)]
-    storage_gib: Annotated[float, Field(ge=0)] = 0
+    services: tuple[ServiceId, ...] = ()
+    cores: Annotated[int, Field(gt=0, le=4096), Whole]
+    memory_gib: MemoryGib
+    storage_gib: StorageGib = 0
     annual_cost_gbp: MoneyGbp
 
 
 class ServerDiscovery(_Frozen):
     """Servers found from Prometheus labels rather than listed one by one."""
 
-    site: Id
+    site: SiteId
     selector: str = "node_uname_info"
     id_label: str = "nodename"
     role_label: str | None = "role"
     services_label: str | None = "service"
-    default_role: Annotated[str, Field(pattern=ID_PATTERN)] = "application"
+    default_role: Role = "application"
     default_annual_cost_gbp: MoneyGbp = Decimal("0")
 
 
@@ -268,8 +398,8 @@ class CreditTier(_Frozen):
 
 
 class Contract(_Frozen):
-    council: Id
-    service: Id
+    council: CouncilId
+    service: ServiceId
     effective_from: YearMonth
     effective_until: YearMonth | None = None  # last month in force; open-ended when absent
     service_hours: ServiceHoursField
@@ -277,18 +407,22 @@ class Contract(_Frozen):
     maintenance_windows: tuple[MaintenanceWindowField, ...] = ()
     availability_target_percent: Percent
     unmonitored_policy: Literal["exclude", "up", "down"] = "exclude"
-    rpo_hours: Annotated[float, Field(gt=0)] | None = None
-    rto_hours: Annotated[float, Field(gt=0)] | None = None
-    response_time_target_seconds: Annotated[float, Field(gt=0)] | None = None
+    rpo_hours: Hours | None = None
+    rto_hours: Hours | None = None
+    response_time_target_seconds: (
+        Annotated[float, Field(gt=0, le=MAX_RESPONSE_SECONDS, allow_inf_nan=False), Real] | None
+    ) = None
     credit_tiers: tuple[CreditTier, ...] = ()
     monthly_charge_gbp: MoneyGbp | None = None  # required when there are credit tiers (references)
 
 
 class DrTest(_Frozen):
-    date: date
-    service: Id
-    recovered_at_site: Id
-    measured_recovery_minutes: Annotated[float, Field(ge=0)]
+    date: EstateDate
+    service: ServiceId
+    recovered_at_site: SiteId
+    measured_recovery_minutes: Annotated[
+        float, Field(ge=0, le=MAX_RECOVERY_MINUTES, allow_inf_nan=False), Real
+    ]
     passed: bool = True
     notes: str = ""
 
@@ -305,7 +439,7 @@ class Licence(_Frozen):
 class CostModel(_Frozen):
     storage_gbp_per_tib_year: MoneyGbp = Decimal("0")
     power_gbp_per_kwh: MoneyGbp = Decimal("0")
-    physical_server_watts: Annotated[float, Field(ge=0)] = 0
+    physical_server_watts: Annotated[float, Field(ge=0, le=MAX_WATTS, allow_inf_nan=False), Real] = 0
     licences: tuple[Licence, ...] = ()
 
 
@@ -318,7 +452,7 @@ class BaselineItem(_Frozen):
 
 class BaselineServer(_Frozen):
     id: Id
-    site: Id | None = None
+    site: SiteId | None = None
     annual_cost_gbp: MoneyGbp
 
 
@@ -347,7 +481,7 @@ class Money(_Frozen):
     savings_targets: tuple[SavingsTarget, ...] = ()
     investments: tuple[Investment, ...] = ()
     shared_cost_split: Literal["even", "measured-use", "fixed-shares"] = "even"
-    fixed_shares_percent: dict[Id, PercentOrZero] = {}
+    fixed_shares_percent: dict[CouncilId, PercentOrZero] = {}
 
 
 # --- capacity ----------------------------------------------------------------------------------
@@ -356,26 +490,28 @@ class Money(_Frozen):
 class UnderUse(_Frozen):
     """The brief's under-used server rule, with its thresholds."""
 
-    lookback_days: Annotated[int, Field(gt=0, le=400)] = 90
-    cpu_p95_below_percent: Annotated[float, Field(gt=0, le=100)] = 10.0
-    memory_p95_below_percent: Annotated[float, Field(gt=0, le=100)] = 30.0
+    lookback_days: Annotated[int, Field(gt=0, le=400), Whole] = 90
+    cpu_p95_below_percent: PercentFloat = 10.0
+    memory_p95_below_percent: PercentFloat = 30.0
     # "possibly unused": next to no CPU and no network at all
-    unused_cpu_p95_below_percent: Annotated[float, Field(gt=0, le=100)] = 1.0
-    unused_network_p95_below_mbps: Annotated[float, Field(gt=0)] = 0.1
-    never_roles: tuple[Annotated[str, Field(pattern=ID_PATTERN)], ...] = ("dr-standby",)
+    unused_cpu_p95_below_percent: PercentFloat = 1.0
+    unused_network_p95_below_mbps: Annotated[
+        float, Field(gt=0, le=MAX_NETWORK_MBPS, allow_inf_nan=False), Real
+    ] = 0.1
+    never_roles: tuple[Role, ...] = ("dr-standby",)
 
 
 class ConsolidationHost(_Frozen):
     """The host size a consolidation plan packs workloads onto."""
 
-    cores: Annotated[int, Field(gt=0, le=4096)] = 64
-    memory_gib: Annotated[float, Field(gt=0)] = 768.0
-    headroom_percent: Annotated[float, Field(ge=0, lt=100)] = 25.0
+    cores: Annotated[int, Field(gt=0, le=4096), Whole] = 64
+    memory_gib: MemoryGib = 768.0
+    headroom_percent: Annotated[float, Field(ge=0, lt=100, allow_inf_nan=False), Real] = 25.0
     annual_cost_gbp: MoneyGbp = Decimal("12000")
 
 
 class Capacity(_Frozen):
-    ceiling_percent: Annotated[float, Field(gt=0, le=100)] = 80.0
+    ceiling_percent: PercentFloat = 80.0
     under_use: UnderUse = UnderUse()
     consolidation: ConsolidationHost = ConsolidationHost()
 
@@ -388,7 +524,9 @@ UtilisationMetric = Literal["cpu_percent", "memory_percent", "storage_percent", 
 class Collection(_Frozen):
     """How the collectors find the estate in the sites' metrics (docs/metrics.md)."""
 
-    exporters: Annotated[tuple[Literal["node", "windows"], ...], Field(min_length=1)] = ("node", "windows")
+    exporters: Annotated[
+        tuple[Annotated[Literal["node", "windows"], Field(description="exporter")], ...], Field(min_length=1)
+    ] = ("node", "windows")
     queries: dict[UtilisationMetric, str] = {}  # a PromQL expression per figure, by instance
     server_label: str = "instance"  # the server id, with or without the exporter's port
     endpoint_label: str = "instance"  # blackbox_exporter's target
@@ -400,7 +538,7 @@ class Collection(_Frozen):
 
 class EstateSettings(_Frozen):
     name: str
-    provider_council: Id
+    provider_council: CouncilId
     time_zone: TimeZoneName = "Europe/London"
     bank_holidays: BankHolidayCalendar = "england-and-wales"
 
