@@ -13,6 +13,7 @@ tries are passed in, so tests supply their own.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -102,7 +103,7 @@ class PrometheusSource:
             return answer.content
 
         def transient(error: BaseException) -> bool:
-            return isinstance(error, _Transient | httpx.TransportError)
+            return isinstance(error, _Transient | httpx.TransportError) and not _name_unknown(error)
 
         retrying = Retrying(
             stop=stop_after_attempt(self.site.retry_attempts),
@@ -117,6 +118,11 @@ class PrometheusSource:
             raise SiteUnavailable(
                 f"site {self.site.id}: {self.site.prometheus_url}{path} gave no usable answer after "
                 f"{tries} tries: {type(last).__name__}: {last}"
+            ) from None
+        except httpx.TransportError as error:  # not retried: the host name does not exist
+            raise SiteUnavailable(
+                f"site {self.site.id}: {self.site.prometheus_url}{path} gave no answer: the host name does not "
+                f"exist ({type(error).__name__}: {error})"
             ) from None
 
     def range_query(self, query: str, chunk: Chunk) -> bytes:
@@ -153,3 +159,14 @@ class PrometheusSource:
             finally:
                 for future in pending:
                     future.cancel()
+
+
+def _name_unknown(error: BaseException) -> bool:
+    """The site's host name does not exist (the resolver's EAI_NONAME, not its EAI_AGAIN): asking
+    again in a second will not make it exist, so the run says so at once instead of retrying."""
+    seen = 0
+    while error is not None and seen < 8:
+        if isinstance(error, socket.gaierror) and error.errno == socket.EAI_NONAME:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False

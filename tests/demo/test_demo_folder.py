@@ -19,6 +19,7 @@ from pathlib import Path
 
 from collectors.demo import DemoPaths, foreign_files
 from collectors.demo.build import MARKER, STAGING_PREFIX
+from tests.in_process import run as run_here
 
 
 def run(*args: str, env_extra: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -58,7 +59,7 @@ def test_a_folder_holding_other_files_is_refused_and_left_exactly_as_it_was(tmp_
     assert {p.name: p.read_bytes() for p in project.iterdir()} == before  # nothing added, nothing removed
 
 
-def test_the_demos_own_folder_is_rebuilt_and_force_leaves_other_files_alone(demo_build, tmp_path):
+def test_which_files_are_the_demos(demo_build, tmp_path):
     folder = tmp_path / "demo"
     paths = copy_of_demo(demo_build, folder)
     assert foreign_files(folder) == []  # its own folder: a rebuild needs no --force
@@ -70,17 +71,8 @@ def test_the_demos_own_folder_is_rebuilt_and_force_leaves_other_files_alone(demo
     assert foreign_files(folder) == []
     paths.estate.write_text("# someone's own estate\n", encoding="utf-8")
     assert foreign_files(folder) == ["estate.toml"]
-    (folder / MARKER).write_text("", encoding="utf-8")
-    (folder / "notes.txt").write_text("keep me\n", encoding="utf-8")
-    forced = run("demo", "--out", str(folder), "--force", "--now", "2026-11-22T10:00:00Z")
-    assert forced.returncode == 0, forced.stderr
-    assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
-    assert paths.estate.read_text(encoding="utf-8").startswith(
-        "# councilops estate configuration: the demo estate."
-    )
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [MARKER, "estate.toml", "ground-truth.json", "notes.txt", "warehouse.duckdb"]
-    )  # no staging folder left behind
+    (folder / (STAGING_PREFIX + "x")).mkdir()  # what a killed build leaves is not the user's
+    assert foreign_files(folder) == ["estate.toml"]
 
 
 def test_a_demo_killed_mid_build_leaves_the_previous_demo_whole(demo_build, tmp_path):
@@ -122,10 +114,17 @@ def test_a_demo_killed_mid_build_leaves_the_previous_demo_whole(demo_build, tmp_
     status = run("--db", str(paths.warehouse), "status", "--format", "json")
     assert status.returncode == 0 and '"demo estate, scale default, seed 2026"' in status.stdout
     assert "2026-11-22T10:00:00Z" in status.stdout  # the previous history's end, not the killed one's
-    # the next build clears what the killed one left
-    again = run("demo", "--out", str(folder), "--now", "2026-11-22T10:00:00Z")
+    # the next build, forced past a file of the user's, clears what the killed one left, replaces
+    # the demo's own files and leaves the user's as it was
+    (folder / "notes.txt").write_text("keep me\n", encoding="utf-8")
+    refused = run("demo", "--out", str(folder), "--now", "2026-11-22T10:00:00Z")
+    assert refused.returncode == 1 and "holds files the demo did not write (notes.txt)" in refused.stderr
+    again = run("demo", "--out", str(folder), "--force", "--now", "2026-11-22T10:00:00Z")
     assert again.returncode == 0, again.stderr
-    assert not [p for p in folder.iterdir() if p.is_dir()]
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [MARKER, "estate.toml", "ground-truth.json", "notes.txt", "warehouse.duckdb"]
+    )  # no staging folder left behind
     assert digest(paths.ground_truth) == before["ground-truth.json"]  # the same clock, the same history
 
 
@@ -139,8 +138,7 @@ def test_seeds_and_clocks_outside_what_the_demo_takes_are_usage_errors_that_writ
         (["--now", "1970-06-01"], "the demo's 13 months of history and 3 months ahead must lie in 1970-2100"),
         (["--now", "2100-06-01"], "choose a time in 1972-2099"),
     ):
-        result = run("demo", "--out", str(folder), *args)
-        assert result.returncode == 2, (args, result.stderr)
-        assert words in result.stderr, (args, result.stderr)
-        assert "Traceback" not in result.stderr
+        code, _, err = run_here(["demo", "--out", str(folder), *args], {})
+        assert code == 2, (args, err)
+        assert words in err, (args, err)
         assert not folder.exists()  # refused before anything was written

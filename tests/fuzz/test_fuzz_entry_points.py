@@ -18,23 +18,19 @@ the command in this process, with COUNCILOPS_DEBUG=1 so that an unexpected excep
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
-import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from unittest import mock
 
 import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from councilops.cli import main
 from tests.conftest import SMALL_ESTATE
 from tests.fuzz.mutations import one_mutation
+from tests.in_process import run
 from warehouse import Warehouse
 
 settings.register_profile(
@@ -97,24 +93,6 @@ END:VCALENDAR
 """.replace(b"\n", b"\r\n")
 
 CALENDAR_WINDOW = ["--from", "2026-09-01T00:00:00Z", "--until", "2026-12-31T00:00:00Z"]
-
-
-def run(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
-    """The command line as a user runs it, in this process: (exit status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    environment = {"COUNCILOPS_DEBUG": "1", "COLUMNS": "160", **env}
-    with (
-        mock.patch.object(sys, "argv", ["councilops", *args]),
-        mock.patch.dict(os.environ, environment),
-        redirect_stdout(out),
-        redirect_stderr(err),
-    ):
-        try:
-            main()
-            code = 0
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-    return code, out.getvalue(), err.getvalue()
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
