@@ -86,6 +86,7 @@ class InventoryReconciliation:
     snapshot_date: date | None  # the CMDB export's day; None when none was loaded
     findings: tuple[Finding, ...]
     provenance: Provenance
+    cmdb_servers: int = 0  # rows the CMDB holds for that day; none, and there is nothing to compare
 
 
 def inventory_reconciliation(
@@ -99,5 +100,6 @@ def inventory_reconciliation(
     day = snapshot_date
     if day is None and inventory.height:
         day = inventory["snapshot_date"][0]
-    findings = reconcile(estate, inventory.iter_rows(named=True))
-    return InventoryReconciliation(day, tuple(findings), provenance_of(estate))
+    # no export held for the day: every server "not in the CMDB" would be a finding made of nothing
+    findings = reconcile(estate, inventory.iter_rows(named=True)) if inventory.height else []
+    return InventoryReconciliation(day, tuple(findings), provenance_of(estate), inventory.height)

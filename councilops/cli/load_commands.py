@@ -221,10 +221,12 @@ def load_inventory(obj: Context, export: Path, as_of_text: str | None, output_fo
         if loaded.servers
         else f"no server loaded, so the inventory of {snapshot:%Y-%m-%d} was left as it was"
     )
-    summary = (
-        f"{export}: {loaded_text}; {len(loaded.rejected)} rejected; "
+    compared = (
         f"{_plural(len(answer.findings), 'difference')} from the estate"
+        if answer.cmdb_servers
+        else f"no CMDB inventory held for {snapshot:%Y-%m-%d} to compare the estate with"
     )
+    summary = f"{export}: {loaded_text}; {len(loaded.rejected)} rejected; {compared}"
     emit(
         output_format,
         lambda: findings_json(snapshot, list(answer.findings), written, loaded.rejected),

@@ -319,3 +319,29 @@ def test_a_nul_character_in_a_field_rejects_its_row(estate):
     loaded = read_inventory(text, "cmdb.csv", estate)
     assert loaded.rejected == [(3, "name contains a NUL character (a damaged file, or not a text export?)")]
     assert loaded_servers(loaded) == [(2, "dc1-a"), (4, "dc1-c")]
+
+
+def test_a_header_only_export_replaces_nothing_and_compares_nothing(tmp_path):
+    from tests.test_cli import run
+
+    db = tmp_path / "w.duckdb"
+    Warehouse.open(db, create=True).close()
+    env = {"COUNCILOPS_CONFIG": str(SMALL_ESTATE), "COUNCILOPS_DB": str(db)}
+    empty = tmp_path / "empty.csv"
+    empty.write_text(HEADER + "\n", encoding="utf-8")
+    first = run("load", "inventory", str(empty), "--as-of", "2026-11-22", env=env)
+    # a failed export must not make every server "not in the CMDB"
+    assert first.returncode == 0
+    assert (
+        f"{empty}: no server loaded, so the inventory of 2026-11-22 was left as it was; 0 rejected; "
+        "no CMDB inventory held for 2026-11-22 to compare the estate with" in first.stdout
+    )
+    full = tmp_path / "cmdb.csv"
+    full.write_text(EXPORT, encoding="utf-8")
+    run("load", "inventory", str(full), "--as-of", "2026-11-22", env=env)
+    again = run("load", "inventory", str(empty), "--as-of", "2026-11-22", env=env)
+    assert (
+        "left as it was; 0 rejected; 3 differences from the estate" in again.stdout
+    )  # the day's export stands
+    with Warehouse.open(db, read_only=True) as warehouse:
+        assert warehouse.row_counts()["server_inventory"] == 5
