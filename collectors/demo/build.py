@@ -88,7 +88,7 @@ def foreign_files(folder: Path) -> list[str]:
         head = paths.estate.read_text(encoding="utf-8", errors="replace")[:200]
         if "the demo estate" not in head:
             foreign.append(paths.estate.name)
-    return sorted(foreign)
+    return sorted(foreign, key=lambda name: (name.startswith("."), name))  # hidden ones last
 
 
 def estate_file_text(scale: str, seed: int, now: datetime) -> str:
