@@ -533,6 +533,17 @@ class Collection(_Frozen):
     dataset_label: str = "dataset"
 
 
+class Limits(_Frozen):
+    """How much one file another system exported may ask of a load (docs/configuration.md).
+    Past a bound the row, event or file is rejected with a message naming it, so bad input
+    costs bounded time and memory; raise one only for a file known to be that large."""
+
+    file_max_bytes: Annotated[int, Field(ge=1024, le=1024 * 1024 * 1024)] = 64 * 1024 * 1024
+    field_max_bytes: Annotated[int, Field(ge=256, le=64 * 1024 * 1024)] = 128 * 1024
+    calendar_occurrences_per_event: Annotated[int, Field(ge=1, le=1_000_000)] = 1000
+    calendar_windows_per_file: Annotated[int, Field(ge=1, le=10_000_000)] = 50_000
+
+
 # --- the whole estate ------------------------------------------------------------------------
 
 
@@ -571,6 +582,7 @@ class Estate(_Frozen):
     money: Money = Money()
     capacity: Capacity = Capacity()
     collection: Collection = Collection()
+    limits: Limits = Limits()
 
     # Lookups by id. The references check guarantees ids are unique and references resolve;
     # an id from elsewhere (a command line, a library caller) that names nothing is UnknownId.

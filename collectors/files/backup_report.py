@@ -103,7 +103,14 @@ def read_backup_report(text: str, file_name: str, estate: Estate) -> Loaded:
             datasets[dataset.id.lower()] = dataset
             if dataset.name:
                 datasets[dataset.name.lower()] = dataset
-    table = read_csv_table(text, file_name, ReportError, COLUMNS)
+    table = read_csv_table(
+        text,
+        file_name,
+        ReportError,
+        COLUMNS,
+        max_file_bytes=estate.limits.file_max_bytes,
+        max_field_bytes=estate.limits.field_max_bytes,
+    )
     missing = [c for c in COLUMNS if c not in table.header]
     if missing:
         raise ReportError(

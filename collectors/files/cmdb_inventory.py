@@ -155,7 +155,15 @@ def read_inventory(text: str, file_name: str, estate: Estate) -> Loaded:
     for site in estate.sites:
         sites[site.id.lower()] = site.id
         sites[site.name.lower()] = site.id
-    table = read_csv_table(text, file_name, InventoryError, COLUMNS_READ, lambda h: h.strip().lower())
+    table = read_csv_table(
+        text,
+        file_name,
+        InventoryError,
+        COLUMNS_READ,
+        lambda h: h.strip().lower(),
+        max_file_bytes=estate.limits.file_max_bytes,
+        max_field_bytes=estate.limits.field_max_bytes,
+    )
     header = table.header
     missing = [c for c in REQUIRED if c not in header]
     if not any(c in header for c in CORE_COLUMNS):

@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 KiB, MiB = 1024, 1024 * 1024
+# the defaults of the estate's [limits] file_max_bytes and field_max_bytes
 MAX_FILE_BYTES = 64 * MiB  # a larger export is refused whole: split it
 MAX_FIELD_BYTES = 128 * KiB  # a row with a longer field is rejected
 MAX_ROW_LINES = 100  # a quoted field running over more lines is taken as an unterminated quote
@@ -121,11 +122,11 @@ def _column(header: list[str] | None, index: int) -> str:
     return f"column {index + 1}"
 
 
-def _field_problem(value: str, column: str) -> str | None:
-    if len(value) > MAX_FIELD_BYTES or (
-        len(value) * 4 > MAX_FIELD_BYTES and _utf8_size(value) > MAX_FIELD_BYTES
+def _field_problem(value: str, column: str, max_field_bytes: int) -> str | None:
+    if len(value) > max_field_bytes or (
+        len(value) * 4 > max_field_bytes and _utf8_size(value) > max_field_bytes
     ):
-        return f"{column} is {_utf8_size(value):,} bytes, over the {_bound(MAX_FIELD_BYTES)} a field may be"
+        return f"{column} is {_utf8_size(value):,} bytes, over the {_bound(max_field_bytes)} a field may be"
     if "\x00" in value:
         return f"{column} contains a NUL character (a damaged file, or not a text export?)"
     return None
@@ -137,15 +138,20 @@ def read_csv_table(
     unreadable: type[ValueError],
     columns_read: Collection[str],
     name: Callable[[str], str] = str.strip,
+    max_file_bytes: int | None = None,
+    max_field_bytes: int | None = None,
 ) -> CsvTable:
     """The rows of a CSV export by header name (`name` normalises each header field), each
     bad row rejected by line (the module docstring has the rules). Raises `unreadable`,
     "file:line: what is wrong", when the file cannot be read at all: over MAX_FILE_BYTES, no
-    header row, or a header that is malformed or names one of `columns_read` twice."""
+    header row, or a header that is malformed or names one of `columns_read` twice. The bounds
+    are the estate's `[limits]` where the caller passes them, else this module's defaults."""
+    max_file_bytes = MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes
+    max_field_bytes = MAX_FIELD_BYTES if max_field_bytes is None else max_field_bytes
     size = _utf8_size(text)
-    if size > MAX_FILE_BYTES:
+    if size > max_file_bytes:
         raise unreadable(
-            f"{file_name}: the file is {size:,} bytes, over the {_bound(MAX_FILE_BYTES)} "
+            f"{file_name}: the file is {size:,} bytes, over the {_bound(max_file_bytes)} "
             "that can be read at once: export it in parts"
         )
     lines = _LINES.findall(text.removeprefix("\ufeff"))
@@ -154,7 +160,7 @@ def read_csv_table(
     # csv's field limit is process-wide: raised, for this read, above any field the file can
     # hold (MAX_FILE_BYTES), so that the field bound is checked here, row by row, and restored.
     previous_limit = csv.field_size_limit()
-    csv.field_size_limit(max(previous_limit, MAX_FILE_BYTES + 1))
+    csv.field_size_limit(max(previous_limit, max_file_bytes + 1))
     try:
         reader = csv.reader(feed, strict=True)
         header: list[str] | None = None
@@ -193,7 +199,7 @@ def read_csv_table(
                 continue  # a blank line, or a row of empty fields
             if header is None:
                 for index, value in enumerate(fields):
-                    problem = _field_problem(value, f"column {index + 1}")
+                    problem = _field_problem(value, f"column {index + 1}", max_field_bytes)
                     if problem and "\x00" in value:
                         problem = problem.split(" (")[0] + " (a UTF-16 file? export it as UTF-8)"
                     if problem:
@@ -222,9 +228,14 @@ def read_csv_table(
                     reason += f" (the row runs over lines {line}-{last}: is a quote not closed?)"
                 table.rejected.append((line, reason))
                 continue
-            if holds_nul or max(map(len, fields)) * 4 > MAX_FIELD_BYTES:  # else no field can fail
+            if holds_nul or max(map(len, fields)) * 4 > max_field_bytes:  # else no field can fail
                 problem = next(
-                    (p for i, v in enumerate(fields) if (p := _field_problem(v, _column(header, i)))), None
+                    (
+                        p
+                        for i, v in enumerate(fields)
+                        if (p := _field_problem(v, _column(header, i), max_field_bytes))
+                    ),
+                    None,
                 )
                 if problem:
                     table.rejected.append((line, problem))

@@ -337,12 +337,13 @@ def test_a_field_over_128_kib_rejects_its_row_and_a_file_over_64_mib_is_refused(
     )
 
 
-def test_a_file_at_the_size_bound_loads_and_a_byte_over_is_refused(estate, monkeypatch):
-    from collectors.files import csv_table
+def test_a_file_at_the_size_bound_loads_and_a_byte_over_is_refused(estate):
+    from estate.model import Limits
 
     dataset = a_dataset(estate)
-    text = f"{COLUMNS}\n{good(dataset.id, 1, job='Nightly é')}\n"  # é: two bytes in UTF-8
-    monkeypatch.setattr(csv_table, "MAX_FILE_BYTES", len(text.encode()))
+    text = f"{COLUMNS}\n{good(dataset.id, 1, job='Nightly é' + 'x' * 1000)}\n"  # é: two bytes in UTF-8
+    # the estate's [limits] file_max_bytes, set to this file's size
+    estate = estate.model_copy(update={"limits": Limits(file_max_bytes=len(text.encode()))})
     assert loaded_days(read_backup_report(text, "f.csv", estate)) == [(2, 1)]
     with pytest.raises(ReportError) as refused:
         read_backup_report(text + " ", "f.csv", estate)

@@ -19,6 +19,7 @@ from collectors.files.change_calendar import (
     write_windows,
 )
 from estate import load_estate
+from estate.model import Limits
 from estate.scope import PROVIDER
 from tests.conftest import DEMO_NOW, SMALL_ESTATE
 from warehouse import Replacement, Warehouse
@@ -552,10 +553,11 @@ def test_an_event_at_the_ceiling_loads(estate):
     assert [w for w in windows(loaded) if not w[3].startswith("chg-bad@")] == GOOD_WINDOWS
 
 
-def test_the_events_that_would_take_the_file_past_its_windows_are_rejected(estate, monkeypatch):
-    """With room for 5 windows: chg-good-1 takes 1, chg-good-2 3; a third event's 3 would take the
-    file to 7, so it is rejected, and an event after it with 1 still loads."""
-    monkeypatch.setattr(change_calendar.read, "MAX_WINDOWS", 5)
+def test_the_events_that_would_take_the_file_past_its_windows_are_rejected(estate):
+    """With room for 5 windows (the estate's [limits] calendar_windows_per_file): chg-good-1 takes
+    1, chg-good-2 3; a third event's 3 would take the file to 7, so it is rejected, and an event
+    after it with 1 still loads."""
+    estate = estate.model_copy(update={"limits": Limits(calendar_windows_per_file=5)})
     third = bad_event(S, E, "RRULE:FREQ=DAILY;COUNT=3", uid="chg-third", summary="Third")  # line 19
     one = bad_event("DTSTART:20261101T100000Z", "DTEND:20261101T110000Z", uid="chg-one", summary="One")
     loaded = read_change_calendar(calendar(GOOD_1, GOOD_2, third, one), "changes.ics", estate, FROM, UNTIL)
@@ -726,3 +728,24 @@ def test_a_load_changing_a_month_already_reported_needs_force(tmp_path):
     )
     with Warehouse.open(db, read_only=True) as warehouse:
         assert [w for w in windows_held(warehouse) if w[1].startswith("chg-1001@")] == []
+
+
+def test_the_estates_limits_set_the_calendars_bounds(estate):
+    # calendar_occurrences_per_event = 3: chg-good-2's three Sundays load, a fourth is too many
+    tight = estate.model_copy(update={"limits": Limits(calendar_occurrences_per_event=3)})
+    four = bad_event("DTSTART:20261005T200000Z", "DTEND:20261005T210000Z", "RRULE:FREQ=DAILY;COUNT=4")
+    loaded = read_change_calendar(with_bad(*four[4:-1]), "f.ics", tight, FROM, UNTIL)
+    assert loaded.rejected == [
+        (BAD_LINE, "event chg-bad (Bad change) recurs about 4 times in the window, over the ceiling of 3 occurrences "
+         "for one event; none of it is loaded"),
+    ]  # fmt: skip
+    assert windows(loaded) == GOOD_WINDOWS
+    # field_max_bytes = 1024: a DESCRIPTION of 1,025 bytes rejects its event, and only it
+    small = estate.model_copy(update={"limits": Limits(field_max_bytes=1024)})
+    long = with_bad("DTSTART:20261020T100000Z", "DTEND:20261020T110000Z", "DESCRIPTION:" + "x" * 1013)
+    loaded = read_change_calendar(long, "f.ics", small, FROM, UNTIL)
+    assert loaded.rejected == [
+        (BAD_LINE, "event chg-bad (Bad change) has a DESCRIPTION of 1,025 bytes (line 17), over the 1 KiB "
+         "(1,024 bytes) one property may be"),
+    ]  # fmt: skip
+    assert windows(loaded) == GOOD_WINDOWS

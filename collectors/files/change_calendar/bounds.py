@@ -7,7 +7,9 @@ from __future__ import annotations
 SOURCE = "change-calendar"  # the source its windows are written as, in the warehouse
 
 KiB, MiB = 1024, 1024 * 1024
-# The bounds on what one file can make the reader do. Without them, one line of a calendar
+# The bounds on what one file can make the reader do: the first four are the defaults of the
+# estate's [limits] (file_max_bytes, field_max_bytes, calendar_occurrences_per_event,
+# calendar_windows_per_file), the step bounds are fixed. Without them, one line of a calendar
 # (RRULE:FREQ=MINUTELY without an end) made hundreds of thousands of windows, from gigabytes of
 # memory over minutes, and ten such lines ran out of memory.
 #

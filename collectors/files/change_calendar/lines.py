@@ -20,10 +20,11 @@ class _Line:
     number: int  # the line of the file it begins on
     text: str  # unfolded; only its first MAX_FIELD_BYTES characters when longer
     size: int  # bytes (UTF-8), unfolded
+    limit: int = MAX_FIELD_BYTES  # the most one property may be (the estate's limits.field_max_bytes)
 
     @property
     def oversized(self) -> bool:
-        return self.size > MAX_FIELD_BYTES
+        return self.size > self.limit
 
     @property
     def name(self) -> str:
@@ -35,7 +36,7 @@ class _Line:
         return self.text.partition(":")[2].strip().upper()
 
 
-def _content_lines(text: str):
+def _content_lines(text: str, limit: int = MAX_FIELD_BYTES):
     """The content lines of the file, unfolded (RFC 5545 3.1: a line beginning with a space or a
     tab continues the one before), each with the line it begins on. Blank lines are skipped."""
     start, parts, characters, size = 0, [], 0, 0
@@ -45,15 +46,15 @@ def _content_lines(text: str):
         if raw[:1] in (" ", "\t") and parts:
             piece = raw[1:]
             size += _utf8_size(piece)
-            if characters <= MAX_FIELD_BYTES:  # beyond it, only counted
+            if characters <= limit:  # beyond it, only counted
                 parts.append(piece)
                 characters += len(piece)
         elif raw:
             if parts:
-                yield _Line(start, "".join(parts), size)
+                yield _Line(start, "".join(parts), size, limit)
             start, parts, characters, size = number, [raw], len(raw), _utf8_size(raw)
     if parts:
-        yield _Line(start, "".join(parts), size)
+        yield _Line(start, "".join(parts), size, limit)
 
 
 @dataclass
@@ -73,7 +74,7 @@ class _File:
     events: list[_Block] = field(default_factory=list)
 
 
-def _split(text: str, file_name: str) -> _File:
+def _split(text: str, file_name: str, max_field_bytes: int = MAX_FIELD_BYTES) -> _File:
     """The calendar's properties, time zones and events; other components (VTODO, VJOURNAL,
     ...) are not read. A broken structure inside an event rejects the event; outside any event
     it refuses the file, with its line."""
@@ -87,7 +88,7 @@ def _split(text: str, file_name: str) -> _File:
     zone: list[_Line] | None = None
     event: _Block | None = None
     inside: list[tuple[str, int]] = []  # the components open inside the event
-    for line in _content_lines(text):
+    for line in _content_lines(text, max_field_bytes):
         kind = line.name if line.name in ("BEGIN", "END") and not line.oversized else ""
         what = line.component() if kind else ""
         if state == "before":
@@ -139,7 +140,7 @@ def _split(text: str, file_name: str) -> _File:
         if line.oversized:
             refuse(
                 line,
-                f"a property of {line.size:,} bytes outside any event, over the {_bound(MAX_FIELD_BYTES)} "
+                f"a property of {line.size:,} bytes outside any event, over the {_bound(line.limit)} "
                 "one may be: the file is refused",
             )
         if stack:  # inside a time zone or a component not read

@@ -111,15 +111,32 @@ def _reject(loaded: Loaded, line: int, where: str, reason: str) -> None:
     loaded.rejected.append((line, f"{where}{'' if reason.startswith(':') else ' '}{reason}"))
 
 
+@dataclass(frozen=True)
+class _Caps:
+    """The bounds of one read: the estate's `[limits]`, else the defaults in bounds.py."""
+
+    file_bytes: int = MAX_FILE_BYTES
+    field_bytes: int = MAX_FIELD_BYTES
+    per_event: int = MAX_OCCURRENCES_PER_EVENT
+    per_file: int = MAX_WINDOWS
+
+
 def read_change_calendar(text: str, file_name: str, estate: Estate, start: datetime, end: datetime) -> Loaded:
     """Every occurrence starting in [start, end) of every acceptable event."""
-    size = _utf8_size(text) if len(text) * 4 > MAX_FILE_BYTES else len(text)
-    if size > MAX_FILE_BYTES:
+    limits = estate.limits
+    caps = _Caps(
+        limits.file_max_bytes,
+        limits.field_max_bytes,
+        limits.calendar_occurrences_per_event,
+        limits.calendar_windows_per_file,
+    )
+    size = _utf8_size(text) if len(text) * 4 > caps.file_bytes else len(text)
+    if size > caps.file_bytes:
         raise CalendarError(
-            f"{file_name}: the file is {size:,} bytes, over the {_bound(MAX_FILE_BYTES)} a change calendar "
+            f"{file_name}: the file is {size:,} bytes, over the {_bound(caps.file_bytes)} a change calendar "
             "may be: export it in parts"
         )
-    found = _split(text.removeprefix("\ufeff"), file_name)
+    found = _split(text.removeprefix("\ufeff"), file_name, caps.field_bytes)
     xwr = _calendar(found, file_name)
     floating = ZoneInfo(estate.estate.time_zone)  # of all-day dates, and floating times without X-WR-TIMEZONE
     services = {s.id.lower(): s.id for s in estate.services} | {s.name.lower(): s.id for s in estate.services}
@@ -141,7 +158,7 @@ def read_change_calendar(text: str, file_name: str, estate: Estate, start: datet
             if block.oversized:
                 raise _Rejected(
                     f"has a {block.oversized.name or 'property'} of {block.oversized.size:,} bytes (line "
-                    f"{block.oversized.number}), over the {_bound(MAX_FIELD_BYTES)} one property may be"
+                    f"{block.oversized.number}), over the {_bound(caps.field_bytes)} one property may be"
                 )
             event = _parse(block)
             uid, where = _name(raw, event, k)
@@ -196,7 +213,7 @@ def read_change_calendar(text: str, file_name: str, estate: Estate, start: datet
         head = master or instances[0]
         try:
             loaded.windows.extend(
-                _expand(master, instances, lost.get(head.uid, []), floating, lo, hi, loaded, work)
+                _expand(master, instances, lost.get(head.uid, []), floating, lo, hi, loaded, work, caps)
             )
         except _Rejected as rejection:
             _reject(loaded, head.line, head.where, str(rejection))
@@ -213,10 +230,18 @@ def read_change_calendar(text: str, file_name: str, estate: Estate, start: datet
 
 
 def _expand(
-    master: _Event | None, instances: list[_Event], lost: list, floating, lo, hi, loaded: Loaded, work: _Work
+    master: _Event | None,
+    instances: list[_Event],
+    lost: list,
+    floating,
+    lo,
+    hi,
+    loaded: Loaded,
+    work: _Work,
+    caps: _Caps = _Caps(),
 ) -> list[Window]:
     """The windows of one event and its moved instances, or _Rejected."""
-    room = MAX_WINDOWS - len(loaded.windows)
+    room = caps.per_file - len(loaded.windows)
     if master is not None and not (
         master.rules or instances or lost or "RDATE" in master.component or "EXDATE" in master.component
     ):
@@ -226,7 +251,7 @@ def _expand(
         if not lo <= begins < hi:
             return []
         if len(master.services) > room:
-            raise _Rejected(_too_many(len(loaded.windows)))
+            raise _Rejected(_too_many(caps, len(loaded.windows)))
         summary = str(_first(master.component.get("SUMMARY", "")))
         return [
             Window(s, begins, ends, f"{master.uid}@{begins:%Y%m%dT%H%M%SZ}", summary) for s in master.services
@@ -235,18 +260,18 @@ def _expand(
     if master is not None:
         component = master.component
         exdates = len(_values(component, "EXDATE")) + len(lost)
-        limit = min(MAX_OCCURRENCES_PER_EVENT, room // len(master.services)) + exdates
+        limit = min(caps.per_event, room // len(master.services)) + exdates
         listed = sum(1 for at in _values(component, "RDATE") if lo <= _utc(_first_of(at), floating) < hi)
-        if listed > MAX_OCCURRENCES_PER_EVENT + exdates:  # before the library makes each one a component
-            raise _Rejected(_too_often(listed - exdates, estimated=True))
+        if listed > caps.per_event + exdates:  # before the library makes each one a component
+            raise _Rejected(_too_often(caps, listed - exdates, estimated=True))
         starts: list[datetime] = []
         for rule in master.rules:
             try:
                 starts += _rule_starts(rule, master.start, floating, lo, hi, limit, work)
             except _Overflow as overflow:
-                if overflow.estimate > MAX_OCCURRENCES_PER_EVENT + exdates:
-                    raise _Rejected(_too_often(overflow.estimate, estimated=True)) from None
-                raise _Rejected(_too_many(len(loaded.windows))) from None
+                if overflow.estimate > caps.per_event + exdates:
+                    raise _Rejected(_too_often(caps, overflow.estimate, estimated=True)) from None
+                raise _Rejected(_too_many(caps, len(loaded.windows))) from None
         if master.rules or lost:  # the rule's occurrences in the window, as RDATEs
             component = component.copy()
             component.pop("RRULE", None)
@@ -278,10 +303,10 @@ def _expand(
         summary = str(_first(occurrence.get("SUMMARY", "")))
         for service_id in _services_of(occurrence, head, instances):
             windows.append(Window(service_id, begins, ends, f"{head.uid}@{begins:%Y%m%dT%H%M%SZ}", summary))
-    if count > MAX_OCCURRENCES_PER_EVENT:
-        raise _Rejected(_too_often(count, estimated=False))
+    if count > caps.per_event:
+        raise _Rejected(_too_often(caps, count, estimated=False))
     if len(windows) > room:
-        raise _Rejected(_too_many(len(loaded.windows)))
+        raise _Rejected(_too_many(caps, len(loaded.windows)))
     return windows
 
 
@@ -300,15 +325,15 @@ def _services_of(occurrence, head: _Event, instances: list[_Event]) -> list[str]
     return head.services
 
 
-def _too_often(count: int, estimated: bool) -> str:
+def _too_often(caps: _Caps, count: int, estimated: bool) -> str:
     return (
         f"recurs {'about ' if estimated else ''}{count:,} times in the window, over the ceiling of "
-        f"{MAX_OCCURRENCES_PER_EVENT:,} occurrences for one event; none of it is loaded"
+        f"{caps.per_event:,} occurrences for one event; none of it is loaded"
     )
 
 
-def _too_many(held: int) -> str:
+def _too_many(caps: _Caps, held: int) -> str:
     return (
-        f"is not loaded: its windows would take the file past {MAX_WINDOWS:,}, the most one file may load "
+        f"is not loaded: its windows would take the file past {caps.per_file:,}, the most one file may load "
         f"({held:,} loaded before it)"
     )
