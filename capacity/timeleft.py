@@ -14,6 +14,9 @@ ceiling (capacity x `capacity.ceiling_percent`).
   against March is growth only) nor hides growth in April. A future day is projected as the
   weekly peak 52 weeks before it (104 beyond a year ahead) plus the growth for each year.
 - **Linear** (less history): a least-squares line through the last 90 days' weekly peaks.
+- **Already over**: when the latest weekly peak is already at or above the usable ceiling, the
+  pool is over it since the first day of that run of weekly peaks; it has no days left (0), and
+  no future crossing is projected (a crossing "tomorrow" would hide that it happened already).
 - **Band**: 1.645 standard deviations of how far the last 90 days' weekly peaks stood from what
   the method would have predicted for them (one-sided 95 %), added to the projection.
 
@@ -49,9 +52,12 @@ class Projection:
     crossing_central: date | None
     crossing_conservative: date | None
     forecast: tuple[tuple[date, float, float], ...]  # (day, central, conservative), weekly
+    over_since: date | None = None  # already at or over the ceiling, since this day
 
     @property
     def days_remaining(self) -> int | None:
+        if self.over_since is not None:
+            return 0
         return None if self.crossing_conservative is None else (self.crossing_conservative - self.today).days
 
 
@@ -112,6 +118,7 @@ def project(
         (today + timedelta(days=int(f)), float(c), float(u))
         for f, c, u in zip(future[6::7], central[6::7], upper[6::7], strict=True)
     )
+    over = over_since(first, weekly, usable)
     return Projection(
         method,
         today,
@@ -120,10 +127,21 @@ def project(
         peak_recent,
         growth,
         band,
-        crossing(central),
-        crossing(upper),
+        None if over else crossing(central),
+        None if over else crossing(upper),
         forecast,
+        over,
     )
+
+
+def over_since(first: date, weekly: np.ndarray, usable: float) -> date | None:
+    """The first day of the run of weekly peaks at or over `usable` that reaches the last day;
+    None when the last day's weekly peak is under it."""
+    under = np.flatnonzero(weekly < usable)
+    if len(under) and under[-1] == len(weekly) - 1:
+        return None
+    start = int(under[-1]) + 1 if len(under) else 0
+    return first + timedelta(days=start)
 
 
 def days_until_full(days: Sequence[date], used_percent: Sequence[float]) -> float | None:

@@ -63,6 +63,7 @@ def projection_document(p: Projection) -> dict:
         else None,
         "growth_per_year": _r(p.growth_per_year),
         "band": _r(p.band),
+        "over_ceiling_since": _day(p.over_since),
         "crossing_central": _day(p.crossing_central),
         "crossing_conservative": _day(p.crossing_conservative),
         "days_remaining": p.days_remaining,
@@ -315,6 +316,16 @@ def _beyond(day) -> str:
     return "beyond 3 years" if day is None else day.isoformat()
 
 
+def _crosses_conservative(projection) -> str:
+    if projection.over_since is not None:
+        return f"already over since {projection.over_since.isoformat()}"
+    return _beyond(projection.crossing_conservative)
+
+
+def _crosses_central(projection) -> str:
+    return "already over" if projection.over_since is not None else _beyond(projection.crossing_central)
+
+
 TIMELEFT_COLUMNS = (
     text("site", lambda p: p.site_id),
     text("pool", lambda p: p.pool),
@@ -331,8 +342,8 @@ TIMELEFT_COLUMNS = (
     Column("growth a year", "", lambda p: p.projection.growth_per_year, lambda v: f"{v:+,.0f}"),
     Column("band", "", lambda p: p.projection.band, lambda v: f"±{v:,.0f}"),
     text("method", lambda p: p.projection.method),
-    Column("crosses (conservative)", "date", lambda p: p.projection.crossing_conservative, _beyond),
-    Column("crosses (central)", "date", lambda p: p.projection.crossing_central, _beyond),
+    Column("crosses (conservative)", "date", lambda p: p.projection, _crosses_conservative),
+    Column("crosses (central)", "date", lambda p: p.projection, _crosses_central),
     Column("days left", "days", lambda p: p.projection.days_remaining),
 )
 

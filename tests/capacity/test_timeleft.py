@@ -102,3 +102,18 @@ def test_the_demo_filling_storage_is_found(demo_timeleft):
     (server,) = [s for s in report["storage_days_until_full"] if s["server"] == filling["server"]]
     assert server["days_until_full"] == pytest.approx(filling["days_until_full"], abs=0.5)
     assert report["storage_days_until_full"][0]["server"] == filling["server"]  # the soonest first
+
+
+def test_a_pool_already_over_its_ceiling_says_since_when_and_has_no_days_left():
+    # 120 days, capacity 100 at an 80 % ceiling (usable 80): a peak of 50 a day, then 90 from
+    # day 100 on. The weekly peak (the highest of the 7 days ending on a day) is 90 from day 100,
+    # so the pool has been over since day 100; "days left 1" would hide that it happened.
+    first = date(2026, 1, 1)
+    days = [first + timedelta(days=k) for k in range(120)]
+    over = project(days, [50.0] * 100 + [90.0] * 20, capacity=100.0, ceiling_percent=80.0)
+    assert over.over_since == first + timedelta(days=100)
+    assert (over.days_remaining, over.crossing_central, over.crossing_conservative) == (0, None, None)
+    # over for ten days once (days 50-59), under since: the weekly peak fell back on day 66
+    back = project(days, [50.0] * 50 + [90.0] * 10 + [50.0] * 60, capacity=100.0, ceiling_percent=80.0)
+    # and falling: the trend through the last 90 days never reaches the ceiling again
+    assert (back.over_since, back.days_remaining, back.crossing_conservative) == (None, None, None)
