@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 from rich.console import Console
 
@@ -276,7 +277,6 @@ UNDERUSE_TABLE_COLUMNS = (
     Column("mem p95 %", "percent", lambda f: f.memory.p95, _one_decimal),
     Column("net p95 Mb/s", "Mb/s", lambda f: None if f.network is None else f.network.p95, number),
     Column("13-month peak %", "percent", lambda f: f.peak_13_months_cpu_percent, _one_decimal),
-    text("daily CPU peaks", lambda f: _spark(list(f.daily_cpu_peaks))),
 )
 
 
@@ -287,12 +287,24 @@ def underuse_csv(report: UnderuseReport) -> str:
     return render.csv_text(UNDERUSE_CSV_COLUMNS, ordered)
 
 
-def _spark(peaks: list) -> str:
-    """Daily CPU peaks as a one-line sparkline, a character a week (the week's highest day)."""
-    bars = " ▁▂▃▄▅▆▇█"
-    weekly = [max(v for _, v in peaks[i : i + 7]) for i in range(0, len(peaks), 7)]
-    top = max(weekly, default=0) or 1
-    return "".join(bars[min(8, int(8 * v / top))] for v in weekly)
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+SPARK_GAP = "·"  # a day with no measurement
+
+
+def spark(peaks: list[tuple[str, float]]) -> str:
+    """Daily CPU peaks (percent) as a sparkline, a character for every day from the first to the
+    last (a day without a measurement is a dot), on 0-100 %: the whole look-back is shown, not a
+    week to a character, and on the same scale for every server, so an idle one reads as flat
+    and low and one busy day among quiet ones stands out."""
+    if not peaks:
+        return ""
+    by_day = {date.fromisoformat(day): value for day, value in peaks}
+    first, last = min(by_day), max(by_day)
+    out = []
+    for k in range((last - first).days + 1):
+        value = by_day.get(first + timedelta(days=k))
+        out.append(SPARK_GAP if value is None else SPARK_BARS[max(0, min(7, int(8 * value / 100)))])
+    return "".join(out)
 
 
 def print_underuse(report: UnderuseReport, console: Console | None = None) -> None:
@@ -310,6 +322,14 @@ def print_underuse(report: UnderuseReport, console: Console | None = None) -> No
             f"{title}: {len(findings)} servers, {cost} a year",
             console=console,
         )
+        if findings:
+            width = max(len(f.server_id) for f in findings)
+            console.print(f"Daily CPU peaks, a character a day on 0-100 % ({SPARK_GAP} not measured):")
+            for f in findings:
+                highest = max((v for _, v in f.daily_cpu_peaks), default=0.0)
+                console.print(
+                    f"  {f.server_id:<{width}}  {spark(list(f.daily_cpu_peaks))}  (highest {highest:.1f} %)"
+                )
 
 
 def _beyond(day) -> str:

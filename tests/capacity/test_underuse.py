@@ -168,3 +168,29 @@ def test_the_demo_march_billing_peak_shows_in_every_planted_server(demo_build):
     for server_id in planted["servers"]:
         months = evidence[server_id].monthly_cpu_p95_daily_mean
         assert months[planted["month"]] - max(months[f"{year}-02"], months[f"{year}-04"]) >= 5, server_id
+
+
+def test_the_evidence_sparkline_shows_every_day_on_one_scale():
+    from presentation.capacity import spark
+
+    # a character a day on 0-100 %: 1 % is the lowest bar, 50 % the fifth (int(8 x 0.5) = 4,
+    # counting from 0), 100 % the top; 3 November has no measurement, so a dot
+    peaks = [("2026-11-01", 1.0), ("2026-11-02", 50.0), ("2026-11-04", 100.0), ("2026-11-05", 12.4)]
+    assert spark(peaks) == "▁▅·█▁"
+    assert spark([]) == ""
+
+
+def test_the_demo_shows_ninety_days_of_evidence_for_each_under_used_server(demo_build):
+    from presentation.capacity import spark
+
+    paths, _ = demo_build
+    estate = load_estate(paths.estate)
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        report = underuse_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW)
+    assert len(report.findings) == 11
+    for finding in report.findings:
+        # the 90-day look-back is 90 characters, a day each, none missing, ending on the day of
+        # the demo's clock (22 November), not 13 weeks
+        line = spark(list(finding.daily_cpu_peaks))
+        assert len(line) == report.lookback_days == 90 and "·" not in line, finding.server_id
+        assert finding.daily_cpu_peaks[-1][0] == "2026-11-22"
