@@ -182,6 +182,7 @@ def council_summary_document(summary: CouncilSummary) -> dict:
         "services_with_contract": summary.services_total,
         "services_measured": summary.services_measured,
         "services_met": summary.services_met,
+        "month_complete": summary.month_complete,
         "headline": summary.headline,
         "time_weighted_availability_percent": _percent(summary.time_weighted_availability),
         "credit_gbp": str(summary.credit_gbp),
@@ -252,6 +253,12 @@ def _float(value):
     return None if value is None else float(value)
 
 
+def _met_text(row) -> str:
+    """yes/no for a month that is over; "so far" while it is in progress, whose figures are to date."""
+    shown = yes_no(row.met)
+    return f"{shown} so far" if row.met is not None and not row.month_complete else shown
+
+
 TABLE_COLUMNS = (
     text("service", lambda r: r.service_id),
     Column("scheduled", "seconds", _m("scheduled_seconds"), duration),
@@ -270,7 +277,7 @@ TABLE_COLUMNS = (
     ),
     Column("availability %", "percent", lambda r: _percent(r.availability), lambda v: v or "n/a"),
     Column("target %", "percent", lambda r: r.contract.availability_target_percent if r.contract else None),
-    Column("met", "", lambda r: r.met, yes_no, "center"),
+    Column("met", "", lambda r: r, _met_text, "center"),
     Column("budget left", "seconds", lambda r: _budget_left(r), duration),
     Column("outages", "", lambda r: len(r.outages)),
     Column("RPO %", "percent", lambda r: _percent(r.rpo.compliance) if r.rpo else None),
@@ -295,9 +302,10 @@ def as_csv(report: MonthServiceLevels) -> str:
 def print_table(report: MonthServiceLevels, console: Console | None = None) -> None:
     console = console or render.default_console()
     tz = ZoneInfo(report.time_zone)
+    in_progress = any(not r.month_complete for r in report.rows)
     console.print(
-        f"Service levels for {report.month} (evaluated to {local_time(report.as_of_utc, tz)}; times in "
-        f"{report.time_zone}; rules: docs/sla.md)"
+        f"Service levels for {report.month}{', month in progress' if in_progress else ''} (evaluated to "
+        f"{local_time(report.as_of_utc, tz)}; times in {report.time_zone}; rules: docs/sla.md)"
     )
     for council in report.councils:
         rows = [r for r in report.rows if r.council_id == council.council_id]

@@ -249,6 +249,7 @@ class CouncilSummary:
     counted_up_seconds: int
     measured_seconds: int
     credit_gbp: Decimal
+    month_complete: bool = True  # False while the month is in progress: every figure is to date
 
     @property
     def time_weighted_availability(self) -> Fraction | None:
@@ -256,6 +257,8 @@ class CouncilSummary:
 
     @property
     def headline(self) -> str:
+        if not self.month_complete:  # never "met" before the month is over: the rest may go down
+            return f"{self.services_met} of {self.services_measured} services on target so far (month in progress)"
         return f"{self.services_met} of {self.services_measured} services met target"
 
 
@@ -275,4 +278,5 @@ def summarise(council_id: str, month: str, rows: Sequence[ContractMonth]) -> Cou
         sum(r.measure.counted_up_seconds for r in measured if r.measure),
         sum(r.measure.measured_seconds for r in measured if r.measure),
         sum((r.credit_gbp for r in rows), Decimal("0.00")),
+        all(r.month_complete for r in contracted),  # a month not begun is not in progress
     )

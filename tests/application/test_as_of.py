@@ -60,3 +60,22 @@ def test_site_loss_and_consolidation_over_a_window_with_no_measurements_claim_no
     # over the demo's last 90 days every hour was measured but the two when the collector was
     # stopped at both sites (ground truth: collection-gap-collector-stopped, 14 September 18:00-20:00)
     assert measured.window_hours == 2160 and measured.measured_hours == 2158 and len(measured.checks) == 4
+
+
+def test_a_month_in_progress_is_never_said_to_be_met(demo_build):
+    # The demo's clock stops on 22 November: November is in progress, October is over.
+    from presentation.sla import as_json
+
+    paths, _ = demo_build
+    estate = load_estate(paths.estate)
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        november = month_report(estate, warehouse, "2026-11", scope=Scope.council("wyre"), now=DEMO_NOW)
+        october = month_report(estate, warehouse, "2026-10", scope=Scope.council("wyre"), now=DEMO_NOW)
+    (wyre,) = november.councils
+    assert not wyre.month_complete
+    assert wyre.headline == (
+        f"{wyre.services_met} of {wyre.services_measured} services on target so far (month in progress)"
+    )
+    assert '"month_complete": false' in as_json(november)
+    (done,) = october.councils
+    assert done.month_complete and done.headline.endswith("services met target")
