@@ -1,26 +1,59 @@
 """The site-loss check: could one site carry everything if the other were lost?
 
-For each surviving site and pool (CPU cores, memory GiB): the demand is the combined hourly
-demand of every service at both sites (a server's demand, CPU % x cores or memory % x GiB, split
-evenly across the services it runs; servers that run no service count as "infrastructure",
-critical). The peak is the highest hour of that combined demand over the look-back: peaks of
-different services at different hours are not added up as if they coincided. It must fit within
-the survivor's usable capacity (its servers' capacity x the ceiling).
+Each service is modelled by its mode (docs/capacity.md, "Site-loss check"). For a site lost and a
+survivor, what the survivor must carry of a service at each hour of the look-back:
 
-When it does not fit, services are taken in order of criticality (critical, high, medium, low;
-then the larger peak first; then by id) and each is kept while the combined peak of those kept
-stays within the usable capacity; the rest are the services that would not fit, in that order.
+- **active-active**: load-driven demand (CPU) of the lost site's instance moves to the survivor,
+  which carries both sites' load; footprint (memory) does not move: the survivor's instance is
+  already resident and holds its own working set, so it carries only its own.
+- **active-passive** (the first of its sites is where it is active): when the active site is
+  lost, the standby at the survivor takes its active's demand: the higher, each hour, of what
+  the active used and what the standby already holds (replaced, not added); when the standby's
+  site is lost, the active carries on as it was.
+- **single-site** at the lost site: moves whole to the survivor when the estate says its DR plan
+  recovers it there (`recovery_site`); otherwise it is lost with the site, listed as such, and
+  claims no capacity. At the survivor: as it is.
+- **infrastructure** (servers that run no service: hypervisor overheads, backup and monitoring
+  servers): the survivor keeps its own; the lost site's goes with it.
+
+The survivor's demand is the sum over services at each hour and its peak the highest hour, so
+peaks of different services at different hours are not added as if they coincided. It must fit
+within the survivor's usable capacity (its servers' capacity x the ceiling). Results per
+criticality: whether every service of that criticality and above (infrastructure counting as
+critical) fits; and when not everything fits, services are kept in order of criticality
+(critical, high, medium, low; then the larger peak; then id) while the peak of those kept fits,
+the rest listed in that order with the capacity each would need beyond what is left.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 CRITICALITY_ORDER = ("critical", "high", "medium", "low")
 INFRASTRUCTURE = "infrastructure"
+LOAD, FOOTPRINT = "load", "footprint"  # how a pool's demand behaves when a site is lost
+
+
+@dataclass(frozen=True)
+class ServiceDemand:
+    """One service's hourly demand at each site it has servers at."""
+
+    service: str
+    mode: str  # active-active, active-passive, single-site, or infrastructure
+    criticality: str
+    sites: tuple[str, ...]  # where it runs; for active-passive (active, standby)
+    by_site: Mapping[str, np.ndarray]
+    recovery_site: str | None = None  # a single-site service's DR site
+
+
+@dataclass(frozen=True)
+class NotFitting:
+    service: str
+    criticality: str
+    needs: float  # capacity beyond what is left once the services before it are kept
 
 
 @dataclass(frozen=True)
@@ -33,32 +66,81 @@ class SiteLoss:
     headroom: float  # usable - combined peak (negative: short)
     fits: bool
     would_not_fit: tuple[str, ...]
+    short: tuple[NotFitting, ...] = ()  # the services that would not fit, with what each needs
+    fits_by_criticality: tuple[tuple[str, bool], ...] = ()  # every service of it and above fits
+    lost_with_site: tuple[str, ...] = ()  # single-site services with no DR site at the survivor
 
 
-def _priority(service: str, peak: float, criticality: Mapping[str, str]) -> tuple:
-    level = criticality.get(service, "critical" if service == INFRASTRUCTURE else "low")
-    return (CRITICALITY_ORDER.index(level), -peak, service)
+def carried(demand: ServiceDemand, lost: str, survivor: str, kind: str, hours: int) -> np.ndarray | None:
+    """What the survivor carries of one service at each hour; None when the service is lost with
+    the site (single-site, no DR plan to the survivor)."""
+    zero = np.zeros(hours)
+    own, away = demand.by_site.get(survivor, zero), demand.by_site.get(lost, zero)
+    if demand.mode == INFRASTRUCTURE:
+        return own
+    if demand.mode == "active-active":
+        return own + away if kind == LOAD else own
+    if demand.mode == "active-passive":
+        active = demand.sites[0]
+        return np.maximum(own, away) if active == lost else own
+    if lost in demand.sites:  # single-site at the lost site
+        return away if demand.recovery_site == survivor else None
+    return own
+
+
+def _level(demand: ServiceDemand) -> str:
+    return "critical" if demand.mode == INFRASTRUCTURE else demand.criticality
 
 
 def check(
     survivor: str,
     lost: str,
     pool: str,
+    kind: str,
     usable: float,
-    demand: Mapping[str, np.ndarray],
-    criticality: Mapping[str, str],
+    services: Sequence[ServiceDemand],
+    hours: int,
 ) -> SiteLoss:
-    """`demand`: per service, its combined demand at both sites for each hour (same hours)."""
-    services = sorted(demand, key=lambda s: _priority(s, float(demand[s].max(initial=0)), criticality))
-    hours = len(next(iter(demand.values()))) if demand else 0
-    combined = np.sum([demand[s] for s in services], axis=0) if services else np.zeros(hours)
+    """The survivor's hourly demand with `lost` gone, against `usable`."""
+    load: dict[str, np.ndarray] = {}
+    lost_with_site = []
+    for demand in services:
+        series = carried(demand, lost, survivor, kind, hours)
+        if series is None:
+            lost_with_site.append(demand.service)
+        else:
+            load[demand.service] = series
+    level = {d.service: _level(d) for d in services}
+
+    def priority(service: str) -> tuple:
+        return (CRITICALITY_ORDER.index(level[service]), -float(load[service].max(initial=0)), service)
+
+    ordered = sorted(load, key=priority)
+    combined = np.sum([load[s] for s in ordered], axis=0) if ordered else np.zeros(hours)
     peak = float(combined.max(initial=0))
-    kept = np.zeros(hours)
-    left_out = []
-    for service in services:
-        trial = kept + demand[service]
-        if float(trial.max(initial=0)) <= usable:
+    kept, short = np.zeros(hours), []
+    for service in ordered:
+        trial = kept + load[service]
+        trial_peak = float(trial.max(initial=0))
+        if trial_peak <= usable:
             kept = trial
         else:
-            left_out.append(service)
-    return SiteLoss(survivor, lost, pool, usable, peak, usable - peak, peak <= usable, tuple(left_out))
+            short.append(NotFitting(service, level[service], trial_peak - usable))
+    by_level = []
+    for k, name in enumerate(CRITICALITY_ORDER):
+        members = [load[s] for s in ordered if CRITICALITY_ORDER.index(level[s]) <= k]
+        level_peak = float(np.sum(members, axis=0).max(initial=0)) if members else 0.0
+        by_level.append((name, level_peak <= usable))
+    return SiteLoss(
+        survivor,
+        lost,
+        pool,
+        usable,
+        peak,
+        usable - peak,
+        peak <= usable,
+        tuple(s.service for s in short),
+        tuple(short),
+        tuple(by_level),
+        tuple(sorted(lost_with_site)),
+    )

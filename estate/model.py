@@ -360,6 +360,7 @@ class Service(_Frozen):
     endpoints: tuple[Endpoint, ...] = ()
     datasets: tuple[Dataset, ...] = ()
     in_service_from: EstateDate | None = None
+    recovery_site: SiteId | None = None  # a single-site service's DR plan: where it is recovered
 
 
 # --- servers ---------------------------------------------------------------------------------

@@ -271,6 +271,21 @@ def _check(data: dict, refs: _References) -> Iterator[Finding]:
                 f"a dedicated service belongs to exactly one council, not {len(service['councils'])}",
                 needs=(here + ("councils",),),
             )
+        recovery = service.get("recovery_site")
+        if recovery is not None:
+            refs.use("site", here + ("recovery_site",), recovery)
+            if mode != "single-site":
+                yield Finding(
+                    here + ("recovery_site",),
+                    f"only a single-site service has a recovery site: an {mode} service already runs at both",
+                    needs=(here + ("mode",),),
+                )
+            elif isinstance(recovery, str) and recovery in service_sites:
+                yield Finding(
+                    here + ("recovery_site",),
+                    f"{recovery!r} is where the service runs: its recovery site is the other one",
+                    needs=(here + ("sites",),),
+                )
         probed_at: dict[str, int] = {}
         for j, endpoint in _items(service, "endpoints"):
             site = endpoint.get("site")

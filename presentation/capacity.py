@@ -81,7 +81,11 @@ def site_loss_check_document(c: SiteLoss) -> dict:
         "combined_peak": _r(c.combined_peak),
         "headroom": _r(c.headroom),
         "fits": c.fits,
-        "would_not_fit": list(c.would_not_fit),
+        "fits_by_criticality": dict(c.fits_by_criticality),
+        "would_not_fit": [
+            {"service": n.service, "criticality": n.criticality, "needs": _r(n.needs)} for n in c.short
+        ],
+        "lost_with_site": list(c.lost_with_site),
     }
 
 
@@ -399,7 +403,12 @@ SITE_LOSS_COLUMNS = (
     # the difference of the figures as shown, so the row adds up on screen
     Column("headroom", "", lambda c: round(c.usable) - round(c.combined_peak), lambda v: f"{v:+,}"),
     Column("fits", "", lambda c: c.fits, yes_no, "left"),
-    text("would not fit (by criticality)", lambda c: _left_out(list(c.would_not_fit))),
+    text("critical fits", lambda c: yes_no(dict(c.fits_by_criticality).get("critical"))),
+    text(
+        "would not fit (by criticality, needs)",
+        lambda c: _left_out([f"{n.service} ({n.criticality}, +{n.needs:,.1f})" for n in c.short]),
+    ),
+    text("lost with the site (no DR site)", lambda c: _left_out(list(c.lost_with_site))),
 )
 
 
@@ -412,7 +421,7 @@ def print_site_loss(answer: SiteLossReport, console: Console | None = None) -> N
     )
     if not answer.checks:
         console.print(
-            "No utilisation was measured in the window: nothing can be said of whether a site would fit."
+            "Too little utilisation was measured in the window: whether a site would fit is not known."
         )
         return
     render.table(SITE_LOSS_COLUMNS, answer.checks, console=console)

@@ -14,7 +14,7 @@ from application.collected import data_end
 from application.consolidation import consolidation_report
 from application.site_loss import site_loss_report
 from capacity.consolidation import Workload, pack
-from capacity.siteloss import check
+from capacity.siteloss import FOOTPRINT, INFRASTRUCTURE, LOAD, ServiceDemand, check
 from estate import load_estate
 from estate.scope import PROVIDER
 from presentation.capacity import consolidation_document, site_loss_document
@@ -22,11 +22,19 @@ from tests.conftest import DEMO_NOW
 from warehouse import Warehouse
 
 
+def svc(name, mode, level, sites, recovery=None, **by_site):
+    """A service's hourly demand at each site, as lists."""
+    return ServiceDemand(
+        name, mode, level, sites, {k: np.array(v, dtype=float) for k, v in by_site.items()}, recovery
+    )
+
+
 def test_site_loss_adds_hours_not_peaks():
-    # Two services of 60 cores peak each, at different hours: together they peak at 70, not 120.
-    a = np.array([60.0, 10.0, 10.0])
-    b = np.array([10.0, 10.0, 60.0])
-    result = check("dc1", "dc2", "cpu", 80.0, {"a": a, "b": b}, {"a": "critical", "b": "low"})
+    # Two single-site services at the survivor of 60 cores peak each, at different hours: the
+    # survivor carries 70 at most, not 120.
+    a = svc("a", "single-site", "critical", ("dc1",), dc1=[60, 10, 10])
+    b = svc("b", "single-site", "low", ("dc1",), dc1=[10, 10, 60])
+    result = check("dc1", "dc2", "cpu", LOAD, 80.0, [a, b], 3)
     assert (result.combined_peak, result.fits, result.headroom, result.would_not_fit) == (
         70.0,
         True,
@@ -35,15 +43,68 @@ def test_site_loss_adds_hours_not_peaks():
     )
 
 
-def test_site_loss_leaves_out_the_least_critical_first():
-    # 50 + 30 + 20 cores at the same hour against 85 usable: the critical 50 and high 30 fit
-    # (80), the low 20 would not (100 > 85).
-    demand = {"crit": np.array([50.0]), "high": np.array([30.0]), "low": np.array([20.0])}
-    levels = {"crit": "critical", "high": "high", "low": "low"}
-    result = check("dc1", "dc2", "cpu", 85.0, demand, levels)
+def test_an_active_active_services_load_moves_and_its_footprint_does_not():
+    # Council Tax at both sites: 30 cores at dc1 and 20 at dc2 in the busy hour; 100 GiB resident
+    # at each. dc2 lost: dc1 carries 30 + 20 = 50 cores, but only its own 100 GiB of memory (its
+    # instance is already there and holds its own working set).
+    cores = svc("ctax", "active-active", "critical", ("dc1", "dc2"), dc1=[30, 5], dc2=[20, 5])
+    memory = svc("ctax", "active-active", "critical", ("dc1", "dc2"), dc1=[100, 100], dc2=[100, 90])
+    assert check("dc1", "dc2", "cpu", LOAD, 60.0, [cores], 2).combined_peak == 50.0
+    assert check("dc1", "dc2", "memory", FOOTPRINT, 120.0, [memory], 2).combined_peak == 100.0
+
+
+def test_an_active_passive_standby_takes_its_actives_demand():
+    # Finance active at dc1 (first of its sites) using 40 then 10 cores; its standby at dc2 idles
+    # at 4. dc1 lost: dc2 carries the higher of the two each hour, 40 then 10 (replaced, not
+    # added: 44 would count the standby twice). dc2 lost: dc1 goes on as it was, 40 then 10.
+    finance = svc("finance", "active-passive", "critical", ("dc1", "dc2"), dc1=[40, 10], dc2=[4, 4])
+    lose_active = check("dc2", "dc1", "cpu", LOAD, 100.0, [finance], 2)
+    lose_standby = check("dc1", "dc2", "cpu", LOAD, 100.0, [finance], 2)
+    assert (lose_active.combined_peak, lose_standby.combined_peak) == (40.0, 40.0)
+
+
+def test_a_single_site_service_moves_only_with_a_dr_plan_to_the_survivor():
+    # Two single-site services at dc2, 12 and 8 cores; the first's DR plan recovers it at dc1.
+    # dc2 lost: dc1 carries 12 more, and the second is lost with its site, listed, claiming nothing.
+    planned = svc("payroll", "single-site", "high", ("dc2",), "dc1", dc2=[12])
+    unplanned = svc("museums", "single-site", "low", ("dc2",), dc2=[8])
+    own = svc("email", "single-site", "critical", ("dc1",), dc1=[30])
+    result = check("dc1", "dc2", "cpu", LOAD, 100.0, [planned, unplanned, own], 1)
+    assert (result.combined_peak, result.lost_with_site) == (42.0, ("museums",))
+
+
+def test_infrastructure_stays_with_its_site():
+    # Servers that run no service (backup, monitoring): the survivor keeps its own 6 cores; the
+    # lost site's 9 go with it.
+    infra = svc(INFRASTRUCTURE, INFRASTRUCTURE, "critical", (), dc1=[6], dc2=[9])
+    assert check("dc1", "dc2", "cpu", LOAD, 100.0, [infra], 1).combined_peak == 6.0
+
+
+def test_site_loss_leaves_out_the_least_critical_first_and_says_what_each_needs():
+    # 50 (critical) + 30 (high) + 20 (low) cores at the same hour at the survivor, against 85
+    # usable: the critical 50 and high 30 fit (80), the low 20 would not: 100 - 85 = 15 more.
+    services = [
+        svc("crit", "single-site", "critical", ("dc1",), dc1=[50]),
+        svc("high", "single-site", "high", ("dc1",), dc1=[30]),
+        svc("low", "single-site", "low", ("dc1",), dc1=[20]),
+    ]
+    result = check("dc1", "dc2", "cpu", LOAD, 85.0, services, 1)
     assert (result.combined_peak, result.fits, result.would_not_fit) == (100.0, False, ("low",))
-    # With only 60 usable the high one goes too, but the low one (50 + 20 = 70) still does not fit.
-    assert check("dc1", "dc2", "cpu", 60.0, demand, levels).would_not_fit == ("high", "low")
+    assert [(n.service, n.criticality, n.needs) for n in result.short] == [("low", "low", 15.0)]
+    assert result.fits_by_criticality == (
+        ("critical", True),
+        ("high", True),
+        ("medium", True),
+        ("low", False),
+    )
+    # With only 60 usable the high one goes too (80 - 60 = 20 more), and the low one still does
+    # not fit beside the critical one (50 + 20 = 70: 10 more).
+    tight = check("dc1", "dc2", "cpu", LOAD, 60.0, services, 1)
+    assert [(n.service, n.needs) for n in tight.short] == [("high", 20.0), ("low", 10.0)]
+    assert (
+        dict(tight.fits_by_criticality)["critical"] is True
+        and dict(tight.fits_by_criticality)["high"] is False
+    )
 
 
 def test_packing_a_worked_example():
@@ -85,6 +146,9 @@ def test_a_packing_never_exceeds_a_host_places_everything_and_is_deterministic(
 
 
 def test_the_demo_site_loss_check_agrees_with_a_brute_force_sum(demo_build):
+    """Every server's raw hourly rows, split evenly across its services, added up hour by hour
+    in plain Python with the mode rules applied one service at a time: the survivor's peak must
+    be the check's."""
     paths, _ = demo_build
     estate = load_estate(paths.estate)
     with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
@@ -92,19 +156,48 @@ def test_the_demo_site_loss_check_agrees_with_a_brute_force_sum(demo_build):
         end = data_end(warehouse, DEMO_NOW)
         start = end - timedelta(days=estate.capacity.under_use.lookback_days)
         rows = warehouse.utilisation(None, "cpu_percent", 3600, start, end)
-    cores = {s.id: s.cores for s in estate.servers}
-    hourly: dict = {}
+    servers = {s.id: s for s in estate.servers}
+    demand: dict = {}  # (service, site) -> {hour: cores}
     for server_id, hour, mean in zip(
         rows["server_id"], rows["interval_start_utc"], rows["mean_value"], strict=True
     ):
-        if server_id in cores:  # decommissioned baseline servers are not in the estate any more
-            hourly[hour] = hourly.get(hour, 0.0) + mean * cores[server_id] / 100
-    brute_peak = max(hourly.values())
+        server = servers.get(server_id)
+        if server is None:  # decommissioned baseline servers are not in the estate any more
+            continue
+        groups = server.services or ("infrastructure",)
+        for group in groups:
+            cell = demand.setdefault((group, server.site), {})
+            cell[hour] = cell.get(hour, 0.0) + mean * server.cores / 100 / len(groups)
+    hours = {h for cells in demand.values() for h in cells}
+    modes = {s.id: s for s in estate.services}
+    checked = 0
     for result in (c for c in report["checks"] if c["pool"] == "cpu"):
-        assert abs(result["combined_peak"] - brute_peak) < 1e-6 * brute_peak
-        usable = 0.8 * sum(s.cores for s in estate.servers if s.site == result["survivor"])
+        lost, survivor = result["if_lost"], result["survivor"]
+        peak, gone = 0.0, set()
+        for hour in hours:
+            total = demand.get(("infrastructure", survivor), {}).get(hour, 0.0)
+            for service_id, service in modes.items():
+                own = demand.get((service_id, survivor), {}).get(hour, 0.0)
+                away = demand.get((service_id, lost), {}).get(hour, 0.0)
+                if service.mode == "active-active":
+                    total += own + away
+                elif service.mode == "active-passive":
+                    total += max(own, away) if service.sites[0] == lost else own
+                elif lost in service.sites:
+                    if service.recovery_site == survivor:
+                        total += away
+                    else:
+                        gone.add(service_id)
+                else:
+                    total += own
+            peak = max(peak, total)
+        assert abs(result["combined_peak"] - peak) < 1e-6 * peak
+        assert result["lost_with_site"] == sorted(gone)
+        usable = 0.8 * sum(s.cores for s in estate.servers if s.site == survivor)
         assert result["usable"] == round(usable, 3)
-        assert result["fits"] == (brute_peak <= usable)
+        assert result["fits"] == (peak <= usable)
+        checked += 1
+    assert checked == 2
 
 
 def test_the_demo_consolidation_keeps_two_site_services_and_frees_hosts(demo_build):

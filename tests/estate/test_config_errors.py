@@ -1141,3 +1141,28 @@ def test_a_contract_without_credit_tiers_needs_no_monthly_charge(small_estate_te
     )
     assert problems == []
     assert estate.contract_in_force("blackpool", "email", "2026-04").monthly_charge_gbp is None
+
+
+def test_a_recovery_site_is_the_other_site_of_a_single_site_service(small_estate_text):
+    # fylde-intranet runs at dc2 alone; council-tax at both sites
+    intranet = 'id = "fylde-intranet"\n'
+    assert intranet in small_estate_text
+    good = small_estate_text.replace(intranet, intranet + 'recovery_site = "dc1"\n', 1)
+    estate, problems = check_estate_text(good, "e.toml")
+    assert problems == [] and estate.service("fylde-intranet").recovery_site == "dc1"
+    for value, words in (
+        ('"dc2"', "'dc2' is where the service runs: its recovery site is the other one"),
+        ('"dc9"', "unknown site 'dc9'"),
+    ):
+        text = small_estate_text.replace(intranet, intranet + f"recovery_site = {value}\n", 1)
+        _, problems = check_estate_text(text, "e.toml")
+        assert [p.key for p in problems] == ["services[2].recovery_site"], problems
+        assert words in problems[0].message
+    both = small_estate_text.replace('id = "council-tax"\n', 'id = "council-tax"\nrecovery_site = "dc2"\n', 1)
+    _, problems = check_estate_text(both, "e.toml")
+    assert [(p.key, p.message) for p in problems] == [
+        (
+            "services[0].recovery_site",
+            "only a single-site service has a recovery site: an active-active service already runs at both",
+        )
+    ]
