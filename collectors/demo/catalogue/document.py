@@ -83,6 +83,8 @@ def _service(spec: ServiceSpec, councils: list[str], anchors: Anchors, rng: rand
     }
     if spec.id == anchors.new_service_id:
         service["in_service_from"] = anchors.new_service_live_local.date()
+    if spec.recovery_site is not None:
+        service["recovery_site"] = spec.recovery_site
     if spec.rpo_hours is not None:
         dataset = {
             "id": f"{spec.id}-db",

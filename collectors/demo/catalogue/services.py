@@ -30,6 +30,7 @@ class ServiceSpec:
     maintenance: tuple[str, ...] = ()
     councils: tuple[str, ...] | None = None  # None: every council
     response_target_seconds: float | None = 2.0
+    recovery_site: str | None = None  # a single-site service's DR plan: where it is recovered
 
 
 BOTH = ("dc1", "dc2")
@@ -207,6 +208,7 @@ SHARED_SERVICES = (
         "small",
         True,
         550,
+        recovery_site="dc1",  # electoral registration cannot wait for its site to come back
     ),
     ServiceSpec(
         "land-charges",
