@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -126,6 +126,7 @@ def savings_report(
                     server_days[server_id] = days
                 use[server_id] = cpu_days * 24 / 100
         figures = year_figures(label, measured, money, Running(server_days, costs, storage, physical))
+        figures = replace(figures, in_progress=fy_end.astimezone(UTC) > end)
         years.append(figures)
         if measured:
             weights = _council_weights(estate, use)

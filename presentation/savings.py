@@ -32,7 +32,9 @@ def year_document(year: YearFigures) -> dict:
         "net_saving_gbp": gbp(year.net_saving),
         "full_year_net_saving_gbp": gbp(year.full_year_net_saving),
         "target_gbp": gbp(year.target, needs_measure=False),
+        "in_progress": year.in_progress,
         "met": year.met,
+        "on_track_to_date": year.on_track_to_date,
     }
 
 
@@ -106,6 +108,15 @@ YEAR_CSV_COLUMNS = (
     Column("met", "", lambda y: y.met),
 )
 
+
+def _met_text(year: YearFigures) -> str:
+    """A complete year: yes or no; a year in progress is never "met": on track or behind to date."""
+    if year.in_progress:
+        progress = year.on_track_to_date
+        return "in progress" if progress is None else f"in progress, {'on track' if progress else 'BEHIND'}"
+    return yes_no(year.met, unknown="not measured")
+
+
 YEAR_TABLE_COLUMNS = (
     text("year", lambda y: y.financial_year),
     Column("days", "days", lambda y: y.measured_days),
@@ -119,7 +130,7 @@ YEAR_TABLE_COLUMNS = (
     Column("net £", "GBP", lambda y: _measured(y, y.net_saving), _shown),
     Column("full year £", "GBP", lambda y: _measured(y, y.full_year_net_saving), _shown),
     Column("target £", "GBP", lambda y: None if y.target is None else pounds(y.target), _shown),
-    Column("met", "", lambda y: y.met, lambda v: yes_no(v, unknown="not measured")),
+    Column("met", "", lambda y: y, _met_text),
 )
 
 COUNCIL_TABLE_COLUMNS = (

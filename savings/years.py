@@ -60,6 +60,7 @@ class YearFigures:
     actual_non_cashable: Fraction
     investment: Fraction
     target: Fraction | None
+    in_progress: bool = False  # the financial year has not ended: its figures are to date
 
     @property
     def saving_cashable(self) -> Fraction:
@@ -82,10 +83,19 @@ class YearFigures:
 
     @property
     def met(self) -> bool | None:
-        """The full-year equivalent against the year's target; None without either."""
-        if self.full_year_net_saving is None or self.target is None:
+        """The full-year equivalent against the year's target; None without either, and None for
+        a year in progress: "met" is judged on a complete year only."""
+        if self.in_progress or self.full_year_net_saving is None or self.target is None:
             return None
         return self.full_year_net_saving >= self.target
+
+    @property
+    def on_track_to_date(self) -> bool | None:
+        """A year in progress: the net saving realised to date against the target to date (the
+        year's target x the days measured / 365); None for a complete year or without a target."""
+        if not self.in_progress or self.target is None or not self.measured_days:
+            return None
+        return self.net_saving >= self.target * Fraction(self.measured_days, DAYS_A_YEAR)
 
 
 def year_figures(financial_year: str, measured_days: int, money: Money, running: Running) -> YearFigures:

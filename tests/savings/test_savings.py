@@ -186,3 +186,62 @@ def test_the_financial_year_turns_at_local_midnight_on_1_april(warehouse):
     assert measured["2025/26"] == 2
     assert measured["2026/27"] == 2
     assert report.as_of_utc == end
+
+
+def test_a_year_in_progress_is_never_met_and_says_whether_it_is_on_track_to_date():
+    from fractions import Fraction
+
+    from savings.years import YearFigures
+
+    # 73 days into the year (a fifth of 365), £150,000 net realised against a £700,000 target:
+    # the target to date is 700,000 x 73 / 365 = £140,000, so it is on track; the full-year
+    # equivalent would pass the whole target, but a year is judged "met" only once it is over.
+    year = YearFigures(
+        "2026/27",
+        73,
+        Fraction(500_000),
+        Fraction(0),
+        Fraction(350_000),
+        Fraction(0),
+        Fraction(0),
+        Fraction(700_000),
+        True,
+    )
+    assert year.net_saving == 150_000
+    assert (year.met, year.on_track_to_date) == (None, True)
+    behind = YearFigures(
+        "2026/27",
+        73,
+        Fraction(480_000),
+        Fraction(0),
+        Fraction(350_000),
+        Fraction(0),
+        Fraction(0),
+        Fraction(700_000),
+        True,
+    )
+    assert (behind.net_saving, behind.met, behind.on_track_to_date) == (130_000, None, False)
+    over = YearFigures(
+        "2026/27",
+        365,
+        Fraction(500_000),
+        Fraction(0),
+        Fraction(350_000),
+        Fraction(0),
+        Fraction(0),
+        Fraction(100_000),
+    )
+    assert (over.met, over.on_track_to_date) == (True, None)  # a complete year: met, not "on track"
+
+
+def test_the_demos_year_in_progress_is_not_judged_met(demo_build):
+
+    paths, _ = demo_build
+    estate = load_estate(paths.estate)
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        report = savings_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW)
+    current = [y for y in report.years if y.in_progress]
+    # 22 November 2026 lies in 2026/27 (1 April 2026 to 31 March 2027), and only that year
+    assert [y.financial_year for y in current] == ["2026/27"]
+    assert current[0].met is None and current[0].on_track_to_date is not None
+    assert all(y.met is not None or y.measured_days == 0 for y in report.years if not y.in_progress)
