@@ -47,12 +47,25 @@ class ConsolidationReport:
         return sum(p.hosts_needed for p in self.at_allocated_size)
 
     @property
-    def hosts_freed_by_right_sizing(self) -> int:
+    def hosts_short(self) -> int:
+        return sum(p.hosts_short for p in self.plans)
+
+    @property
+    def hosts_avoided_by_right_sizing(self) -> int:
+        """Hosts packing by p95 needs fewer than packing at allocated size: hosts not bought, not
+        hosts freed (those are counted against the hosts that exist), so no money is claimed."""
         return max(0, self.hosts_needed_at_allocated_size - self.hosts_needed)
 
     @property
-    def saving_by_right_sizing_gbp_a_year(self) -> Decimal:
-        return self.host.annual_cost_gbp * self.hosts_freed_by_right_sizing
+    def findings(self) -> tuple[str, ...]:
+        """What a planner must know first: a site whose hosts cannot carry their own guests."""
+        headroom = self.host.headroom_percent
+        return tuple(
+            f"{p.site}'s {p.hosts_now} hosts cannot carry its guests at p95 with {headroom} % headroom: "
+            f"{p.hosts_needed} needed, {p.hosts_short} more than it has"
+            for p in self.plans
+            if p.hosts_short
+        )
 
 
 def consolidation_report(

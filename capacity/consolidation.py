@@ -59,6 +59,11 @@ class SitePlan:
         return max(0, self.hosts_now - self.hosts_needed)
 
     @property
+    def hosts_short(self) -> int:
+        """Hosts the plan needs beyond those that exist: the site's hosts cannot carry its guests."""
+        return max(0, self.hosts_needed - self.hosts_now)
+
+    @property
     def saving_gbp(self) -> Decimal:
         return self.annual_cost_per_host * self.hosts_freed
 

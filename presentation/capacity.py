@@ -95,6 +95,7 @@ def site_plan_document(p: SitePlan) -> dict:
         "hosts_now": p.hosts_now,
         "hosts_needed": p.hosts_needed,
         "hosts_freed": p.hosts_freed,
+        "hosts_short": p.hosts_short,
         "saving_gbp_a_year": money_plain(p.saving_gbp),
         "host_usable_cores": _r(p.host_cpu_usable),
         "host_usable_memory_gib": _r(p.host_memory_usable),
@@ -194,8 +195,9 @@ def consolidation_document(report: ConsolidationReport) -> dict:
         "hosts_freed": report.hosts_freed,
         "saving_gbp_a_year": money_plain(report.saving_gbp_a_year),
         "hosts_needed_at_allocated_size": report.hosts_needed_at_allocated_size,
-        "hosts_freed_by_right_sizing": report.hosts_freed_by_right_sizing,
-        "saving_by_right_sizing_gbp_a_year": money_plain(report.saving_by_right_sizing_gbp_a_year),
+        "hosts_short": report.hosts_short,
+        "hosts_avoided_by_right_sizing": report.hosts_avoided_by_right_sizing,
+        "findings": list(report.findings),
         "sites": [site_plan_document(p) for p in report.plans],
     }
 
@@ -432,6 +434,7 @@ PLAN_COLUMNS = (
     Column("hosts now", "", lambda p: p.hosts_now),
     Column("hosts needed", "", lambda p: p.hosts_needed),
     Column("hosts freed", "", lambda p: p.hosts_freed),
+    Column("hosts short", "", lambda p: p.hosts_short),
     Column("saving £ a year", "GBP", lambda p: p.saving_gbp, _money_text),
 )
 
@@ -452,10 +455,13 @@ def print_consolidation(answer: ConsolidationReport, console: Console | None = N
             f"their allocated size: {_left_out(list(answer.unmeasured_servers))}"
         )
     render.table(PLAN_COLUMNS, answer.plans, console=console)
+    for finding in answer.findings:
+        console.print(f"Finding: {finding}.")
     console.print(
-        f"At allocated size the same workloads need {answer.hosts_needed_at_allocated_size} hosts; packing by p95 "
-        f"needs {answer.hosts_needed}: {answer.hosts_freed_by_right_sizing} hosts "
-        f"({money(answer.saving_by_right_sizing_gbp_a_year)} a year) freed by right-sizing. "
+        f"Against the {answer.hosts_now} hosts that exist: {answer.hosts_freed} freed "
+        f"({money(answer.saving_gbp_a_year)} a year), {answer.hosts_short} short. At allocated size the same "
+        f"guests would need {answer.hosts_needed_at_allocated_size} hosts: packing by p95 avoids "
+        f"{answer.hosts_avoided_by_right_sizing} (hosts not bought, not a saving against today's). "
         f"Two-site services kept at two sites: {yes_no(answer.two_site_services_kept_at_two_sites)}."
     )
 

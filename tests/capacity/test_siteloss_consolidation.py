@@ -114,6 +114,9 @@ def test_packing_a_worked_example():
     plan = pack(workloads, "dc1", 10, 100, 20, hosts_now=4, annual_cost_per_host=Decimal("1000"))
     assert [h.workloads for h in plan.hosts] == [["a", "c"], ["b", "d"]]
     assert (plan.hosts_needed, plan.hosts_freed, plan.saving_gbp) == (2, 2, Decimal("2000"))
+    # with one host now, the same workloads need one more than exist: none freed, one short
+    short = pack(workloads, "dc1", 10, 100, 20, hosts_now=1, annual_cost_per_host=Decimal("1000"))
+    assert (short.hosts_freed, short.hosts_short, short.saving_gbp) == (0, 1, Decimal("0"))
 
 
 workloads_strategy = st.lists(
@@ -211,3 +214,11 @@ def test_the_demo_consolidation_keeps_two_site_services_and_frees_hosts(demo_bui
     assert first["hosts_needed"] < first["hosts_needed_at_allocated_size"]
     placed = sorted(w for site in first["sites"] for host in site["hosts"] for w in host["workloads"])
     assert placed == sorted(s.id for s in estate.servers if s.role != "hypervisor")
+    # one answer: the sites' figures add up to the totals, freed and short are against the hosts
+    # that exist, and a site short of hosts is a finding, not a saving
+    for site in first["sites"]:
+        assert site["hosts_freed"] - site["hosts_short"] == site["hosts_now"] - site["hosts_needed"]
+    assert first["hosts_freed"] == sum(site["hosts_freed"] for site in first["sites"])
+    assert first["hosts_short"] == sum(site["hosts_short"] for site in first["sites"])
+    assert len(first["findings"]) == sum(1 for site in first["sites"] if site["hosts_short"])
+    assert "saving_by_right_sizing_gbp_a_year" not in first
