@@ -113,6 +113,14 @@ def _check_path(path: Path, read_only: bool, create: bool) -> None:
             )
 
 
+def _tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """The file's tables, by name."""
+    rows = connection.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
 def _check_whole(connection: duckdb.DuckDBPyConnection, path: str) -> None:
     """The quick checks every open makes, so a damaged file is named as such before any answer
     is built from it (a truncated file otherwise answers some questions and fails others
@@ -131,12 +139,7 @@ def _check_whole(connection: duckdb.DuckDBPyConnection, path: str) -> None:
         actual = os.path.getsize(path)
         if actual < expected:
             raise damaged(f"truncated: {actual:,} bytes where DuckDB's own block list needs {expected:,}")
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
-            ).fetchall()
-        ]
+        tables = _tables(connection)
         if tables and "schema_migrations" not in tables:
             raise WarehouseDamagedError(
                 f"{path}: a DuckDB file, but not a councilops warehouse (it has no schema_migrations table)"
@@ -222,12 +225,7 @@ class _Connection:
     def verify_every_block(self) -> int:
         """Read every value of every table, so DuckDB checks every block's checksum; return the
         number of tables read. 0.2 s for the demo, 3.8 s for the reference estate (1.1 GB)."""
-        tables = [
-            name
-            for (name,) in self._con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
-            ).fetchall()
-        ]
+        tables = _tables(self._con)
         for table in tables:
             columns = [
                 name

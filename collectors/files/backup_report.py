@@ -31,7 +31,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from collectors.files.csv_table import read_csv_table, shown
+from collectors.files.csv_table import read_csv_table
+from collectors.files.sizes import shown
 from estate.model import Estate
 from warehouse import Replacement
 

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from collectors.files.csv_table import read_csv_table, shown
+from collectors.files.csv_table import read_csv_table
+from collectors.files.sizes import shown
 from estate.model import Estate
 from warehouse import Replacement
 

@@ -28,36 +28,17 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-KiB, MiB = 1024, 1024 * 1024
+from collectors.files.sizes import KiB, MiB, bound, utf8_size
+
 # the defaults of the estate's [limits] file_max_bytes and field_max_bytes
 MAX_FILE_BYTES = 64 * MiB  # a larger export is refused whole: split it
 MAX_FIELD_BYTES = 128 * KiB  # a row with a longer field is rejected
 MAX_ROW_LINES = 100  # a quoted field running over more lines is taken as an unterminated quote
-SHOWN_CHARACTERS = 60  # of a value quoted in a message
 
 # Physical lines, each with its ending (CRLF, LF or a lone CR), as the csv module ends records.
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _QUOTED = re.compile(r'"[^"]*(?:""[^"]*)*(")?')  # a quoted field; group 1 when it closes
 _UNQUOTED = re.compile(r"[^,\r\n]*")
-
-
-def shown(value: str) -> str:
-    """A value as a message quotes it: in quotes, and cut short when long."""
-    if len(value) <= SHOWN_CHARACTERS:
-        return repr(value)
-    return f"{value[:SHOWN_CHARACTERS]!r}... ({len(value):,} characters)"
-
-
-def _bound(size: int) -> str:
-    """A bound in bytes as a message says it: 64 MiB, 128 KiB."""
-    for unit, name in ((MiB, "MiB"), (KiB, "KiB")):
-        if size >= unit and size % unit == 0:
-            return f"{size // unit} {name}"
-    return f"{size:,} bytes"
-
-
-def _utf8_size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 @dataclass(frozen=True)
@@ -124,9 +105,9 @@ def _column(header: list[str] | None, index: int) -> str:
 
 def _field_problem(value: str, column: str, max_field_bytes: int) -> str | None:
     if len(value) > max_field_bytes or (
-        len(value) * 4 > max_field_bytes and _utf8_size(value) > max_field_bytes
+        len(value) * 4 > max_field_bytes and utf8_size(value) > max_field_bytes
     ):
-        return f"{column} is {_utf8_size(value):,} bytes, over the {_bound(max_field_bytes)} a field may be"
+        return f"{column} is {utf8_size(value):,} bytes, over the {bound(max_field_bytes)} a field may be"
     if "\x00" in value:
         return f"{column} contains a NUL character (a damaged file, or not a text export?)"
     return None
@@ -148,10 +129,10 @@ def read_csv_table(
     are the estate's `[limits]` where the caller passes them, else this module's defaults."""
     max_file_bytes = MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes
     max_field_bytes = MAX_FIELD_BYTES if max_field_bytes is None else max_field_bytes
-    size = _utf8_size(text)
+    size = utf8_size(text)
     if size > max_file_bytes:
         raise unreadable(
-            f"{file_name}: the file is {size:,} bytes, over the {_bound(max_file_bytes)} "
+            f"{file_name}: the file is {size:,} bytes, over the {bound(max_file_bytes)} "
             "that can be read at once: export it in parts"
         )
     lines = _LINES.findall(text.removeprefix("\ufeff"))

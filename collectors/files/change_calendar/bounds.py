@@ -4,9 +4,10 @@ them (UTF-8 bytes) and said in a message."""
 
 from __future__ import annotations
 
+from collectors.files.sizes import KiB, MiB
+
 SOURCE = "change-calendar"  # the source its windows are written as, in the warehouse
 
-KiB, MiB = 1024, 1024 * 1024
 # The bounds on what one file can make the reader do: the first four are the defaults of the
 # estate's [limits] (file_max_bytes, field_max_bytes, calendar_occurrences_per_event,
 # calendar_windows_per_file), the step bounds are fixed. Without them, one line of a calendar
@@ -35,14 +36,3 @@ MAX_RULE_STEPS = 100_000
 # file's recurring events are rejected, saying so.
 MAX_FILE_RULE_STEPS = 2_000_000
 FIRST_YEAR, LAST_YEAR = 1970, 2100  # a time outside these years is a typo, not a change
-
-
-def _bound(size: int) -> str:
-    for unit, name in ((MiB, "MiB"), (KiB, "KiB")):
-        if size >= unit and size % unit == 0:
-            return f"{size // unit} {name} ({size:,} bytes)"
-    return f"{size:,} bytes"
-
-
-def _utf8_size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from collectors.files.change_calendar.bounds import MAX_FIELD_BYTES, _bound, _utf8_size
+from collectors.files.change_calendar.bounds import MAX_FIELD_BYTES
 from collectors.files.change_calendar.problems import CalendarError, shown
+from collectors.files.sizes import bound, utf8_size
 
 _NAME = re.compile(r"[A-Za-z0-9-]+")
 
@@ -45,14 +46,14 @@ def _content_lines(text: str, limit: int = MAX_FIELD_BYTES):
             raw = raw[:-1]
         if raw[:1] in (" ", "\t") and parts:
             piece = raw[1:]
-            size += _utf8_size(piece)
+            size += utf8_size(piece)
             if characters <= limit:  # beyond it, only counted
                 parts.append(piece)
                 characters += len(piece)
         elif raw:
             if parts:
                 yield _Line(start, "".join(parts), size, limit)
-            start, parts, characters, size = number, [raw], len(raw), _utf8_size(raw)
+            start, parts, characters, size = number, [raw], len(raw), utf8_size(raw)
     if parts:
         yield _Line(start, "".join(parts), size, limit)
 
@@ -140,7 +141,7 @@ def _split(text: str, file_name: str, max_field_bytes: int = MAX_FIELD_BYTES) ->
         if line.oversized:
             refuse(
                 line,
-                f"a property of {line.size:,} bytes outside any event, over the {_bound(line.limit)} "
+                f"a property of {line.size:,} bytes outside any event, over the {bound(line.limit, with_bytes=True)} "
                 "one may be: the file is refused",
             )
         if stack:  # inside a time zone or a component not read

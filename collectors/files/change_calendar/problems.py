@@ -4,18 +4,11 @@ message quotes a value (`shown`)."""
 
 from __future__ import annotations
 
-SHOWN_CHARACTERS = 60  # of a value quoted in a message
+from collectors.files.sizes import SHOWN_CHARACTERS, shown  # noqa: F401 - re-exported for the calendar's modules
 
 
 class CalendarError(ValueError):
     """The file is not an iCalendar file at all, or cannot be read whole."""
-
-
-def shown(value: str) -> str:
-    """A value as a message quotes it: in quotes, and cut short when long."""
-    if len(value) <= SHOWN_CHARACTERS:
-        return repr(value)
-    return f"{value[:SHOWN_CHARACTERS]!r}... ({len(value):,} characters)"
 
 
 class _Rejected(Exception):

@@ -20,8 +20,6 @@ from collectors.files.change_calendar.bounds import (
     MAX_FILE_BYTES,
     MAX_OCCURRENCES_PER_EVENT,
     MAX_WINDOWS,
-    _bound,
-    _utf8_size,
 )
 from collectors.files.change_calendar.lines import _File, _Line, _split
 from collectors.files.change_calendar.model import Loaded, Window
@@ -38,6 +36,7 @@ from collectors.files.change_calendar.values import (
     _utc,
     _values,
 )
+from collectors.files.sizes import bound, utf8_size
 from estate.model import Estate
 
 
@@ -130,10 +129,10 @@ def read_change_calendar(text: str, file_name: str, estate: Estate, start: datet
         limits.calendar_occurrences_per_event,
         limits.calendar_windows_per_file,
     )
-    size = _utf8_size(text) if len(text) * 4 > caps.file_bytes else len(text)
+    size = utf8_size(text) if len(text) * 4 > caps.file_bytes else len(text)
     if size > caps.file_bytes:
         raise CalendarError(
-            f"{file_name}: the file is {size:,} bytes, over the {_bound(caps.file_bytes)} a change calendar "
+            f"{file_name}: the file is {size:,} bytes, over the {bound(caps.file_bytes, with_bytes=True)} a change calendar "
             "may be: export it in parts"
         )
     found = _split(text.removeprefix("\ufeff"), file_name, caps.field_bytes)
@@ -158,7 +157,7 @@ def read_change_calendar(text: str, file_name: str, estate: Estate, start: datet
             if block.oversized:
                 raise _Rejected(
                     f"has a {block.oversized.name or 'property'} of {block.oversized.size:,} bytes (line "
-                    f"{block.oversized.number}), over the {_bound(caps.field_bytes)} one property may be"
+                    f"{block.oversized.number}), over the {bound(caps.field_bytes, with_bytes=True)} one property may be"
                 )
             event = _parse(block)
             uid, where = _name(raw, event, k)
