@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -12,15 +12,19 @@ from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
 from estate.model import Estate
 from estate.scope import Scope
+from savings.ledger import Measured, Period, measured_ledger, reported_ledger
 from savings.split import split
 from savings.years import (
+    MEASURED_YEAR,
+    NOT_KNOWN_YEAR,
+    PART_MEASURED_YEAR,
+    REPORTED_YEAR,
     CumulativeYear,
-    Running,
-    YearFigures,
+    YearLedger,
     cumulative,
+    days_in_financial_year,
     financial_year_label,
     pounds,
-    year_figures,
 )
 from warehouse import Warehouse
 
@@ -31,28 +35,16 @@ STOPPED_AFTER_DAYS = 2  # a server silent for longer than this has stopped repor
 class CouncilShare:
     financial_year: str
     council_id: str
-    actual_cost_gbp: Decimal
+    saving_gbp: Decimal
     net_saving_gbp: Decimal
-
-
-@dataclass(frozen=True)
-class BaselineServerEvidence:
-    """A server of the baseline, and whether the warehouse shows it has stopped."""
-
-    server_id: str
-    site_id: str
-    annual_cost_gbp: Decimal
-    last_reported_hour_utc: datetime | None
-    stopped_reporting: bool
-    since_utc: datetime | None  # silent from the end of the last hour it reported
+    rule: str  # the split used for this year (measured use falls back to even without any)
 
 
 @dataclass(frozen=True)
 class SavingsReport:
     as_of_utc: datetime
-    years: tuple[YearFigures, ...]
+    years: tuple[YearLedger, ...]
     councils: tuple[CouncilShare, ...]
-    evidence: tuple[BaselineServerEvidence, ...]
     rule: str  # how shared costs are split
     provenance: Provenance
 
@@ -60,15 +52,19 @@ class SavingsReport:
     def cumulative(self) -> list[CumulativeYear]:
         return cumulative(self.years)
 
+    def year(self, label: str) -> YearLedger | None:
+        return next((y for y in self.years if y.financial_year == label), None)
 
-def _council_weights(estate: Estate, use: dict[str, float]) -> dict[str, Fraction]:
-    """Weights for splitting shared costs, by the configured rule."""
+
+def _council_weights(estate: Estate, use: dict[str, float]) -> tuple[dict[str, Fraction], str]:
+    """Weights for splitting shared costs, by the configured rule, and the rule used: measured
+    use with nothing measured (a reported year) splits evenly, and says so."""
     rule = estate.money.shared_cost_split
     councils = [c.id for c in estate.councils]
     if rule == "fixed-shares":
-        return {c: Fraction(estate.money.fixed_shares_percent.get(c, Decimal(0))) for c in councils}
-    if rule == "even":
-        return dict.fromkeys(councils, Fraction(1))
+        return {c: Fraction(estate.money.fixed_shares_percent.get(c, Decimal(0))) for c in councils}, rule
+    if rule == "even" or not use:
+        return dict.fromkeys(councils, Fraction(1)), "even" if rule == "even" else "even (no use measured)"
     weights = dict.fromkeys(councils, Fraction(0))  # measured use: CPU core-hours of their services
     for server in estate.servers:
         if server.id not in use or not server.services:
@@ -83,7 +79,34 @@ def _council_weights(estate: Estate, use: dict[str, float]) -> dict[str, Fractio
                     / len(buyers)
                 )
                 weights[council] += share
-    return weights
+    return weights, rule
+
+
+def _programme_years(estate: Estate, last_start: int) -> list[str]:
+    """From the programme's first year (the first with a target, an investment or a register
+    entry) to the year of the as-of date."""
+    money = estate.money
+    named = (
+        {t.financial_year for t in money.savings_targets}
+        | {i.financial_year for i in money.investments}
+        | {r.financial_year for r in money.savings_register}
+        | {a.financial_year for a in money.actuals}
+    )
+    if not named:
+        return []
+    return [financial_year_label(y) for y in range(int(min(named)[:4]), last_start + 1)]
+
+
+def _stopped_reporting(warehouse: Warehouse, estate: Estate, end: datetime, tz: ZoneInfo) -> dict[str, date]:
+    """Baseline servers the warehouse saw stop: the local date after the last hour they reported,
+    for those silent more than STOPPED_AFTER_DAYS before the as-of time."""
+    baseline_ids = {s.id for s in estate.money.baseline.servers} if estate.money.baseline else set()
+    stopped = {}
+    for row in warehouse.last_reported().iter_rows(named=True):
+        last = row["last_hour_utc"].replace(tzinfo=UTC)
+        if row["server_id"] in baseline_ids and last < end - timedelta(days=STOPPED_AFTER_DAYS):
+            stopped[row["server_id"]] = (last + timedelta(hours=1)).astimezone(tz).date()
+    return stopped
 
 
 def savings_report(
@@ -96,63 +119,65 @@ def savings_report(
     span = warehouse.history_days()
     tz = ZoneInfo(estate.estate.time_zone)
     money = estate.money
-    labels = sorted(
-        {t.financial_year for t in money.savings_targets} | {i.financial_year for i in money.investments}
-    )
-    local_end = end.astimezone(tz)
-    last_start = local_end.year if local_end.month >= 4 else local_end.year - 1
-    if labels:
-        labels = [financial_year_label(y) for y in range(int(labels[0][:4]), last_start + 1)]
-    costs = {s.id: s.annual_cost_gbp for s in estate.servers}
-    if money.baseline:
-        costs |= {s.id: s.annual_cost_gbp for s in money.baseline.servers}
-    storage = sum(s.storage_gib for s in estate.servers)
-    physical = sum(1 for s in estate.servers if s.kind == "physical")
+    today = end.astimezone(tz).date()
+    last_start = today.year if today.month >= 4 else today.year - 1
+    # the first local day the warehouse holds (daily rollups start at local midnight)
+    history_start = span[0].replace(tzinfo=UTC).astimezone(tz).date() if span else None
+    stopped = _stopped_reporting(warehouse, estate, end, tz) if span else {}
+    registered = {r.financial_year for r in money.savings_register}
     years, shares_rows = [], []
-    for label in labels:
-        # a financial year runs from local midnight on 1 April; days are local days
-        fy_start = datetime(int(label[:4]), 4, 1, tzinfo=tz)
-        fy_end = datetime(int(label[:4]) + 1, 4, 1, tzinfo=tz)
-        lo = max(fy_start, span[0].replace(tzinfo=UTC).astimezone(tz)) if span else fy_end
-        today = end.astimezone(tz).date()
-        hi = min(fy_end, datetime(today.year, today.month, today.day, tzinfo=tz))
-        measured = max(0, (hi.date() - lo.date()).days)
+    for label in _programme_years(estate, last_start):
+        fy_start = date(int(label[:4]), 4, 1)
+        fy_end = date(int(label[:4]) + 1, 4, 1)
+        elapsed_end = min(fy_end, today)
+        elapsed = max(0, (elapsed_end - fy_start).days)
+        in_progress = today < fy_end
+        investment = sum(
+            (Fraction(i.amount_gbp) for i in money.investments if i.financial_year == label), Fraction(0)
+        )
+        target = next(
+            (Fraction(t.target_gbp) for t in money.savings_targets if t.financial_year == label), None
+        )
+        lo = max(fy_start, history_start) if history_start else elapsed_end
+        held = max(0, (elapsed_end - lo).days)
         use: dict[str, float] = {}
-        server_days: dict[str, int] = {}
-        if measured:
-            frame = warehouse.server_days_and_use(lo, hi)
+        if label in registered:
+            basis, lines, realised = REPORTED_YEAR, reported_ledger(label, money), elapsed
+        elif held:
+            period = Period(label, lo, elapsed_end, days_in_financial_year(label))
+            frame = warehouse.server_days_and_use(_local_midnight(lo, tz), _local_midnight(elapsed_end, tz))
+            days_reported = {}
             for server_id, days, cpu_days in frame.iter_rows():
-                if server_id in costs:
-                    server_days[server_id] = days
+                days_reported[server_id] = days
                 use[server_id] = cpu_days * 24 / 100
-        figures = year_figures(label, measured, money, Running(server_days, costs, storage, physical))
-        figures = replace(figures, in_progress=fy_end.astimezone(UTC) > end)
-        years.append(figures)
-        if measured:
-            weights = _council_weights(estate, use)
-            actual = split(pounds(figures.actual_cashable + figures.actual_non_cashable), weights)
-            net = split(pounds(figures.net_saving), weights)
+            lines = measured_ledger(period, money, estate.servers, Measured(days_reported, stopped))
+            basis = MEASURED_YEAR if lo == fy_start else PART_MEASURED_YEAR
+            realised = held
+        else:
+            basis, lines, realised = NOT_KNOWN_YEAR, (), 0
+        year = YearLedger(
+            label,
+            basis,
+            days_in_financial_year(label),
+            realised,
+            elapsed,
+            in_progress,
+            lines,
+            investment,
+            target,
+            held,
+        )
+        years.append(year)
+        if basis != NOT_KNOWN_YEAR and estate.councils:
+            weights, rule = _council_weights(estate, use)
+            saving = split(pounds(year.saving), weights)
+            net = split(pounds(year.net_saving), weights)
             for council in weights:
-                shares_rows.append(CouncilShare(label, council, actual[council], net[council]))
-    evidence = []
-    if money.baseline and span:
-        last_seen = {
-            r["server_id"]: r["last_hour_utc"] for r in warehouse.last_reported().iter_rows(named=True)
-        }
-        for server in money.baseline.servers:
-            seen = last_seen.get(server.id)
-            stopped = seen is None or seen.replace(tzinfo=UTC) < end - timedelta(days=STOPPED_AFTER_DAYS)
-            seen = None if seen is None else seen.replace(tzinfo=UTC)
-            evidence.append(
-                BaselineServerEvidence(
-                    server.id,
-                    server.site,
-                    server.annual_cost_gbp,
-                    seen,
-                    stopped,
-                    None if seen is None or not stopped else seen + timedelta(hours=1),
-                )
-            )
+                shares_rows.append(CouncilShare(label, council, saving[council], net[council], rule))
     return SavingsReport(
-        end, tuple(years), tuple(shares_rows), tuple(evidence), money.shared_cost_split, provenance_of(estate)
+        end, tuple(years), tuple(shares_rows), money.shared_cost_split, provenance_of(estate)
     )
+
+
+def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=tz)

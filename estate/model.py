@@ -109,6 +109,17 @@ MoneyGbp = Annotated[
     Field(ge=0, le=MAX_MONEY_GBP, decimal_places=2, allow_inf_nan=False, description="number of pounds"),
     Exact,
 ]
+SignedMoneyGbp = Annotated[
+    Decimal,
+    Field(
+        ge=-MAX_MONEY_GBP,
+        le=MAX_MONEY_GBP,
+        decimal_places=2,
+        allow_inf_nan=False,
+        description="number of pounds",
+    ),
+    Exact,
+]
 MemoryGib = Annotated[float, Field(gt=0, le=MAX_MEMORY_GIB, allow_inf_nan=False), Real]
 StorageGib = Annotated[float, Field(ge=0, le=MAX_STORAGE_GIB, allow_inf_nan=False), Real]
 Hours = Annotated[float, Field(gt=0, le=MAX_HOURS, allow_inf_nan=False), Real]
@@ -431,30 +442,46 @@ class DrTest(_Frozen):
 # --- money -----------------------------------------------------------------------------------
 
 
-class Licence(_Frozen):
-    name: str
-    annual_gbp: MoneyGbp
-    cashable: bool = True
+# The ledger's categories measured from the warehouse and the inventories; every other category
+# is recorded in the configuration (baseline items, actuals per financial year, evidence).
+MEASURED_CATEGORIES = ("servers", "storage", "power")
+Category = Annotated[Id, Field(description="cost category such as licences")]
 
 
 class CostModel(_Frozen):
     storage_gbp_per_tib_year: MoneyGbp = Decimal("0")
     power_gbp_per_kwh: MoneyGbp = Decimal("0")
+    # includes cooling: the draw the site pays for, per physical server
     physical_server_watts: Annotated[float, Field(ge=0, le=MAX_WATTS, allow_inf_nan=False), Real] = 0
-    licences: tuple[Licence, ...] = ()
 
 
 class BaselineItem(_Frozen):
+    """A recorded category's baseline cost (servers, storage and power come from the inventories)."""
+
     name: str
-    category: Literal["servers", "storage", "licences", "power", "staff", "facilities", "other"]
+    category: Category
     annual_gbp: MoneyGbp
     cashable: bool = True
+    source: str = ""
 
 
 class BaselineServer(_Frozen):
     id: Id
     site: SiteId | None = None
+    kind: Literal["physical", "virtual"] = "physical"
     annual_cost_gbp: MoneyGbp
+    # recorded, for a server switched off before the warehouse's history (the warehouse dates
+    # the ones it saw stop)
+    switched_off_on: EstateDate | None = None
+
+
+class StorageArray(_Frozen):
+    id: Id
+    site: str = ""  # where it stood (a council's server room need not be a site)
+    tib: Annotated[float, Field(gt=0, le=MAX_STORAGE_GIB / 1024, allow_inf_nan=False), Real]
+    annual_cost_gbp: MoneyGbp
+    retired_on: EstateDate | None = None  # recorded: the warehouse keeps no array inventory
+    source: str = ""
 
 
 class Baseline(_Frozen):
@@ -462,11 +489,43 @@ class Baseline(_Frozen):
     description: str = ""
     items: tuple[BaselineItem, ...] = ()
     servers: tuple[BaselineServer, ...] = ()
+    storage_arrays: tuple[StorageArray, ...] = ()
+
+
+class RecordedActual(_Frozen):
+    """A recorded category's actual cost in a financial year, where nothing measures it."""
+
+    financial_year: FinancialYear
+    category: Category
+    annual_gbp: MoneyGbp
+    source: str = Field(min_length=1)
+
+
+class RecordedEvidence(_Frozen):
+    """A recorded change behind a saving: a licence dropped, a post removed, a contract ended."""
+
+    category: Category
+    kind: Literal["licence-dropped", "post-removed", "contract-ended", "accommodation-released", "other"]
+    description: str = Field(min_length=1)
+    annual_gbp: MoneyGbp  # what it saves a year from its date
+    effective_from: EstateDate
+    source: str = Field(min_length=1)
+
+
+class ReportedSaving(_Frozen):
+    """The savings register: outturn reported for a year the warehouse does not measure whole."""
+
+    financial_year: FinancialYear
+    category: Category
+    cashable: bool = True
+    saving_gbp: SignedMoneyGbp
+    source: str = Field(min_length=1)
+    signed_by: str = Field(min_length=1)
 
 
 class SavingsTarget(_Frozen):
     financial_year: FinancialYear
-    target_gbp: MoneyGbp  # the saving expected in that year; cumulative figures add these up
+    target_gbp: SignedMoneyGbp  # the net saving planned that year (negative while investing)
 
 
 class Investment(_Frozen):
@@ -479,6 +538,9 @@ class Money(_Frozen):
     currency: Literal["GBP"] = "GBP"
     cost_model: CostModel = CostModel()
     baseline: Baseline | None = None
+    actuals: tuple[RecordedActual, ...] = ()
+    evidence: tuple[RecordedEvidence, ...] = ()
+    savings_register: tuple[ReportedSaving, ...] = ()
     savings_targets: tuple[SavingsTarget, ...] = ()
     investments: tuple[Investment, ...] = ()
     shared_cost_split: Literal["even", "measured-use", "fixed-shares"] = "even"

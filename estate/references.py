@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from estate.locate import KeyPath
+from estate.model import MEASURED_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -420,6 +421,65 @@ def _check_contracts(
                 )
 
 
+def _check_ledger_categories(money: dict, baseline: dict) -> Iterator[Finding]:
+    """The ledger's categories: servers, storage and power are measured (their baseline is the
+    inventories); every other category's baseline items agree on cashable, and an actual or a
+    piece of evidence names a category the baseline has."""
+    recorded: dict[str, tuple[KeyPath, Any]] = {}
+    # an actual's category is checked against these: with one of them broken it is not said again
+    categories: list[tuple[KeyPath, Any]] = [(("money", "baseline", "items"), None)] + [
+        (("money", "baseline", "items", i, "category"), item.get("category"))
+        for i, item in _items(baseline, "items")
+    ]
+    for i, item in _items(baseline, "items"):
+        here = ("money", "baseline", "items", i, "category")
+        category = item.get("category")
+        if not isinstance(category, str):
+            continue
+        if category in MEASURED_CATEGORIES:
+            source = "money.baseline.storage_arrays" if category == "storage" else "money.baseline.servers"
+            yield Finding(
+                here,
+                f"{category!r} is measured: its baseline comes from {source} (and the cost model), "
+                "not from an item",
+            )
+            continue
+        cashable = item.get("cashable", True)
+        if category in recorded and recorded[category][1] != cashable:
+            yield Finding(
+                ("money", "baseline", "items", i, "cashable"),
+                f"the {category!r} items disagree on cashable: {_show(recorded[category][0])} says "
+                f"{'true' if recorded[category][1] else 'false'}; a category is cashable or not",
+            )
+        recorded.setdefault(category, (("money", "baseline", "items", i, "cashable"), cashable))
+    known = ", ".join(sorted(recorded)) or "none"
+    for key in ("actuals", "evidence"):
+        for i, entry in _items(money, key):
+            category = entry.get("category")
+            if isinstance(category, str) and category not in recorded:
+                measured = category in MEASURED_CATEGORIES
+                yield Finding(
+                    ("money", key, i, "category"),
+                    f"{category!r} is measured from the warehouse and the inventories, not recorded"
+                    if measured
+                    else f"no baseline item has category {category!r} (recorded categories: {known})",
+                    needs=tuple(p for p, _ in categories),
+                )
+    actuals = [
+        (("money", "actuals", i, "category"), f"{a.get('financial_year')} {a.get('category')}")
+        for i, a in _items(money, "actuals")
+    ]
+    yield from _duplicates(actuals, "actual for the year and category")
+    register = [
+        (
+            ("money", "savings_register", i, "category"),
+            f"{r.get('financial_year')} {r.get('category')} {'cashable' if r.get('cashable', True) else 'non-cashable'}",
+        )
+        for i, r in _items(money, "savings_register")
+    ]
+    yield from _duplicates(register, "savings register entry for the year and category")
+
+
 def _check_money(data: dict, refs: _References) -> Iterator[Finding]:
     money = data.get("money")
     if not isinstance(money, dict):
@@ -433,6 +493,12 @@ def _check_money(data: dict, refs: _References) -> Iterator[Finding]:
         for i, server in _items(baseline, "servers"):
             if server.get("site") is not None:
                 refs.use("site", ("money", "baseline", "servers", i, "site"), server.get("site"))
+        arrays = [
+            (("money", "baseline", "storage_arrays", i, "id"), a.get("id"))
+            for i, a in _items(baseline, "storage_arrays")
+        ]
+        yield from _duplicates(arrays, "storage array id")
+    yield from _check_ledger_categories(money, baseline if isinstance(baseline, dict) else {})
     years = [
         (("money", "savings_targets", i, "financial_year"), t.get("financial_year"))
         for i, t in _items(money, "savings_targets")

@@ -1,35 +1,40 @@
-"""Savings by UK financial year: baseline cost against actual cost, net of the investment.
+"""A financial year's savings from its ledger lines, net of investment, against its target; and
+the cumulative net against the target trajectory.
 
-- **Measured days** of a financial year (1 April to 31 March) are the days of it that the
-  warehouse has history for, up to the as-of date. Figures are for those days; a year without
-  any is "not measured", never zero.
-- **Baseline** for those days = the baseline's annual items x days / 365, cashable and
-  non-cashable apart (as each item says).
-- **Actual** for those days, from the cost model and what the collected data shows running:
-  every server (the estate's, and baseline servers still reporting) for the days it reported,
-  at its annual cost / 365 a day; provisioned storage (the estate's servers' GiB / 1024 TiB x
-  the price per TiB-year x days / 365); power for the physical servers (watts x 24 h x days /
-  1000 x the price per kWh); licences x days / 365 (cashable or not, as each says).
-- **Saving** = baseline - actual, cashable and non-cashable apart; **net** = saving - the
-  investments made in that year. A part-measured year is also shown as a full-year equivalent
-  (x 365 / days), which is what compares with the year's target; cumulative figures add up the
-  measured years against the targets of the same years.
+- A year's **basis**: `reported` when the savings register holds it (the signed outturn; the
+  warehouse does not hold the whole year); `measured` when the warehouse holds every day of it
+  to date; `part measured` when the warehouse's history begins inside it and the register does
+  not hold it (the days before the history claim nothing); `not known` otherwise.
+- Its **saving** is the sum of its lines' claims, cashable and non-cashable apart; a line "not
+  known" claims nothing. **Net** = saving - every investment made in that year, whatever its
+  basis.
+- **Realised only**: a year in progress counts the days to date. Its full-year run rate (the
+  saving x days in the year / days realised, less the year's investment) is a **projection**,
+  shown apart and never added to anything.
+- **Met** is judged on a complete year only: net >= target. A year in progress is "on track" when
+  its net to date reaches the target to date (target x days realised / days in the year).
+- **Cumulative**: year by year from the programme's first, the sum of (saving - investment) of
+  the years realised, against the sum of the targets (a year in progress: its target to date).
 
-Sums are exact fractions until each figure is rounded to the penny, half up.
+Figures are exact fractions, rounded to the penny (half up) only when shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from estate.model import Money
+from savings.ledger import NOT_KNOWN, LedgerLine
 
 PENNY = Decimal("0.01")
-DAYS_A_YEAR = 365
-HOURS_A_DAY = 24
+
+REPORTED_YEAR = "reported"
+MEASURED_YEAR = "measured"
+PART_MEASURED_YEAR = "part measured"
+NOT_KNOWN_YEAR = "not known"
 
 
 def pounds(value: Fraction) -> Decimal:
@@ -40,135 +45,122 @@ def financial_year_label(start_year: int) -> str:
     return f"{start_year}/{(start_year + 1) % 100:02d}"
 
 
+def financial_year_start(label: str) -> int:
+    return int(label[:4])
+
+
+def days_in_financial_year(label: str) -> int:
+    start = financial_year_start(label)
+    return (date(start + 1, 4, 1) - date(start, 4, 1)).days
+
+
 @dataclass(frozen=True)
-class Running:
-    """What ran, as the collected data shows: days each server reported in the year."""
-
-    server_days: Mapping[str, int]  # server id -> days it reported in the measured days
-    server_annual_cost: Mapping[str, Decimal]  # for every server above
-    storage_gib: float  # provisioned, the estate's servers
-    physical_servers: int
-
-
-@dataclass(frozen=True)
-class YearFigures:
+class YearLedger:
     financial_year: str
-    measured_days: int
-    baseline_cashable: Fraction
-    baseline_non_cashable: Fraction
-    actual_cashable: Fraction
-    actual_non_cashable: Fraction
+    basis: str  # reported, measured, part measured, not known
+    days_in_year: int
+    realised_days: int  # the days the figures cover (a reported year: the whole year)
+    elapsed_days: int  # days of the year to the as-of date
+    in_progress: bool
+    lines: tuple[LedgerLine, ...]
     investment: Fraction
     target: Fraction | None
-    in_progress: bool = False  # the financial year has not ended: its figures are to date
+    held_days: int = 0  # days of it the warehouse holds (a reported year may have some)
+
+    def _saving(self, cashable: bool | None) -> Fraction:
+        return sum(
+            (
+                line.saving
+                for line in self.lines
+                if line.saving is not None and (cashable is None or line.cashable == cashable)
+            ),
+            Fraction(0),
+        )
 
     @property
     def saving_cashable(self) -> Fraction:
-        return self.baseline_cashable - self.actual_cashable
+        return self._saving(True)
 
     @property
     def saving_non_cashable(self) -> Fraction:
-        return self.baseline_non_cashable - self.actual_non_cashable
+        return self._saving(False)
+
+    @property
+    def saving(self) -> Fraction:
+        return self._saving(None)
 
     @property
     def net_saving(self) -> Fraction:
-        return self.saving_cashable + self.saving_non_cashable - self.investment
+        return self.saving - self.investment
 
     @property
-    def full_year_net_saving(self) -> Fraction | None:
-        if not self.measured_days:
+    def evidence_total(self) -> Fraction:
+        return sum((line.evidence_total for line in self.lines if line.saving is not None), Fraction(0))
+
+    @property
+    def unevidenced(self) -> Fraction:
+        return sum((line.unevidenced for line in self.lines), Fraction(0))
+
+    @property
+    def not_known(self) -> tuple[str, ...]:
+        return tuple(line.category for line in self.lines if line.basis == NOT_KNOWN)
+
+    @property
+    def projected_full_year_saving(self) -> Fraction | None:
+        """A year in progress: the saving at the rate realised so far, for the whole year."""
+        if not self.in_progress or not self.realised_days or self.basis == NOT_KNOWN_YEAR:
             return None
-        gross = (self.saving_cashable + self.saving_non_cashable) * DAYS_A_YEAR / self.measured_days
-        return gross - self.investment
+        return self.saving * self.days_in_year / self.realised_days
+
+    @property
+    def projected_full_year_net(self) -> Fraction | None:
+        projected = self.projected_full_year_saving
+        return None if projected is None else projected - self.investment
+
+    @property
+    def target_to_date(self) -> Fraction | None:
+        if self.target is None:
+            return None
+        if not self.in_progress:
+            return self.target
+        return self.target * Fraction(self.elapsed_days, self.days_in_year)
 
     @property
     def met(self) -> bool | None:
-        """The full-year equivalent against the year's target; None without either, and None for
-        a year in progress: "met" is judged on a complete year only."""
-        if self.in_progress or self.full_year_net_saving is None or self.target is None:
+        """Judged on a complete year only, with a target, and a saving known."""
+        if self.in_progress or self.target is None or self.basis == NOT_KNOWN_YEAR:
             return None
-        return self.full_year_net_saving >= self.target
+        return self.net_saving >= self.target
 
     @property
     def on_track_to_date(self) -> bool | None:
-        """A year in progress: the net saving realised to date against the target to date (the
-        year's target x the days measured / 365); None for a complete year or without a target."""
-        if not self.in_progress or self.target is None or not self.measured_days:
+        if not self.in_progress or self.target is None or self.basis == NOT_KNOWN_YEAR:
             return None
-        return self.net_saving >= self.target * Fraction(self.measured_days, DAYS_A_YEAR)
-
-
-def year_figures(financial_year: str, measured_days: int, money: Money, running: Running) -> YearFigures:
-    days = Fraction(measured_days, DAYS_A_YEAR)
-    baseline = money.baseline
-    items = baseline.items if baseline else ()
-    baseline_cashable = sum((Fraction(i.annual_gbp) * days for i in items if i.cashable), Fraction(0))
-    baseline_non_cashable = sum((Fraction(i.annual_gbp) * days for i in items if not i.cashable), Fraction(0))
-    model = money.cost_model
-    servers = sum(
-        (
-            Fraction(running.server_annual_cost[s]) * Fraction(n, DAYS_A_YEAR)
-            for s, n in running.server_days.items()
-        ),
-        Fraction(0),
-    )
-    storage = (
-        Fraction(Decimal(repr(running.storage_gib))) / 1024 * Fraction(model.storage_gbp_per_tib_year) * days
-    )
-    power_kwh = (
-        Fraction(Decimal(repr(model.physical_server_watts)))
-        * running.physical_servers
-        * HOURS_A_DAY
-        * measured_days
-        / 1000
-    )
-    power = power_kwh * Fraction(model.power_gbp_per_kwh)
-    licences_cashable = sum(
-        (Fraction(lic.annual_gbp) * days for lic in model.licences if lic.cashable), Fraction(0)
-    )
-    licences_other = sum(
-        (Fraction(lic.annual_gbp) * days for lic in model.licences if not lic.cashable), Fraction(0)
-    )
-    investment = sum(
-        (Fraction(i.amount_gbp) for i in money.investments if i.financial_year == financial_year), Fraction(0)
-    )
-    target = next(
-        (Fraction(t.target_gbp) for t in money.savings_targets if t.financial_year == financial_year), None
-    )
-    return YearFigures(
-        financial_year,
-        measured_days,
-        baseline_cashable,
-        baseline_non_cashable,
-        servers + storage + power + licences_cashable,
-        licences_other,
-        investment,
-        target,
-    )
+        return self.net_saving >= self.target_to_date
 
 
 @dataclass(frozen=True)
 class CumulativeYear:
-    """The measured years' full-year net savings added up to this year, against their targets."""
+    """The realised net savings added up to the end of this year (or to date), against the
+    targets added up the same way."""
 
     financial_year: str
-    measured: bool
-    net_saving: Fraction | None  # None for a year not measured
-    target: Fraction | None
+    net_saving: Fraction
+    target: Fraction | None  # None while no year so far has a target
+    complete: bool  # every year so far has a known saving (none "not known")
+    in_progress: bool
 
     @property
     def on_track(self) -> bool | None:
-        return None if self.net_saving is None else self.net_saving >= self.target
+        return None if self.target is None else self.net_saving >= self.target
 
 
-def cumulative(years: Sequence[YearFigures]) -> list[CumulativeYear]:
-    """The measured years' full-year net savings added up against their targets, year by year."""
-    running_saving, running_target, rows = Fraction(0), Fraction(0), []
+def cumulative(years: Sequence[YearLedger]) -> list[CumulativeYear]:
+    net, target, complete, rows = Fraction(0), None, True, []
     for year in years:
-        if year.full_year_net_saving is None:
-            rows.append(CumulativeYear(year.financial_year, False, None, None))
-            continue
-        running_saving += year.full_year_net_saving
-        running_target += year.target or 0
-        rows.append(CumulativeYear(year.financial_year, True, running_saving, running_target))
+        net += year.saving - year.investment  # a year "not known" saves nothing, invests all
+        complete = complete and year.basis != NOT_KNOWN_YEAR
+        if year.target_to_date is not None:
+            target = (target or Fraction(0)) + year.target_to_date
+        rows.append(CumulativeYear(year.financial_year, net, target, complete, year.in_progress))
     return rows

@@ -238,8 +238,10 @@ def test_every_capacity_and_savings_analysis_runs_on_the_demo_and_finds_what_was
     profile = run_json("capacity", "profile", "--service", "council-tax")
     assert profile["cpu"]["service_hours"]["hours"] < profile["cpu"]["all_hours"]["hours"]
     savings = run_json("savings")
-    stopped = {e["server"] for e in savings["evidence"] if e["stopped_reporting"]}
+    (servers,) = [line for line in savings["years"][-1]["ledger"] if line["category"] == "servers"]
+    stopped = {e["subject"] for e in servers["evidence"] if "(warehouse)" in e["detail"]}
     assert stopped == {s["id"] for s in planted["decommissioned-baseline-servers"]["servers"]}
+    assert len(run("savings", "--format", "csv", env=env).stdout.splitlines()) == 1 + 5 * 7
     wrong = run("capacity", "profile", "--server", "nowhere", env=env)
     assert wrong.returncode == 2 and "no server 'nowhere'" in wrong.stderr
 

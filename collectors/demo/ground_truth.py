@@ -229,6 +229,28 @@ def ground_truth(
             ],
         }
     )
+    money = document["money"]
+    scenarios.append(
+        {
+            "id": "five-year-savings-programme",
+            "kind": "savings",
+            "description": "A five-year consolidation programme: £2.5m net planned, investment in years "
+            "1-2, years before the warehouse's history reported from the savings register, the "
+            "current year measured; servers switched off and arrays retired as the evidence.",
+            "years": [t["financial_year"] for t in money["savings_targets"]],
+            "target_cumulative_gbp": sum(t["target_gbp"] for t in money["savings_targets"]),
+            "investments": [
+                {"financial_year": i["financial_year"], "amount_gbp": i["amount_gbp"]}
+                for i in money["investments"]
+            ],
+            "reported_years": sorted({r["financial_year"] for r in money["savings_register"]}),
+            "baseline_servers": len(money["baseline"]["servers"]),
+            "arrays_retired": [
+                {"id": a["id"], "tib": a["tib"], "retired_on": a["retired_on"].isoformat()}
+                for a in money["baseline"]["storage_arrays"]
+            ],
+        }
+    )
     scenarios.append(
         {
             "id": "contract-version-change",

@@ -406,11 +406,25 @@ EXACTLY_ONE = [
         "monthly_charge_gbp = true",
     ),
     (
-        "a licence of 1e308",
+        "a recorded actual of 1e308",
         replace("annual_gbp = 210000.0", "annual_gbp = 1e308"),
-        "money.cost_model.licences[0].annual_gbp",
+        "money.actuals[0].annual_gbp",
         f"1e+308 is out of range: {CEILING}",
-        "licences = [",
+        "annual_gbp = 1e308",
+    ),
+    (
+        "an actual recorded for a measured category",
+        replace('category = "licences"\nannual_gbp', 'category = "servers"\nannual_gbp'),
+        "money.actuals[0].category",
+        "'servers' is measured from the warehouse and the inventories, not recorded",
+        'category = "servers"',
+    ),
+    (
+        "an actual for a category the baseline lacks",
+        replace('category = "licences"\nannual_gbp', 'category = "licenses"\nannual_gbp'),
+        "money.actuals[0].category",
+        "no baseline item has category 'licenses' (recorded categories: licences)",
+        'category = "licenses"',
     ),
     # --- other figures
     (

@@ -1,4 +1,4 @@
-"""Savings: the split to the penny, a worked year, and the demo's evidence."""
+"""Savings: the split to the penny, the financial year's turn, and the demo's evidence and split."""
 
 from __future__ import annotations
 
@@ -12,19 +12,9 @@ from hypothesis import strategies as st
 
 from application.savings import savings_report
 from estate import load_estate
-from estate.model import (
-    Baseline,
-    BaselineItem,
-    CostModel,
-    Investment,
-    Licence,
-    Money,
-    SavingsTarget,
-)
 from estate.scope import PROVIDER
-from presentation.savings import savings_document, year_document
+from presentation.savings import savings_document
 from savings.split import split
-from savings.years import Running, year_figures
 from tests.conftest import DEMO_NOW, SMALL_ESTATE
 from warehouse import Warehouse
 
@@ -63,40 +53,6 @@ def test_a_split_always_adds_up_and_stays_within_a_penny(pennies, weights):
         assert abs(Fraction(part) - exact) < Fraction(1, 100)
 
 
-def test_a_year_worked_by_hand():
-    money = Money(
-        cost_model=CostModel(
-            storage_gbp_per_tib_year=Decimal("100"),
-            power_gbp_per_kwh=Decimal("0.25"),
-            physical_server_watts=500,
-            licences=(Licence(name="l", annual_gbp=Decimal("1825")),),
-        ),
-        baseline=Baseline(
-            financial_year="2024/25",
-            items=(
-                BaselineItem(name="servers", category="servers", annual_gbp=Decimal("365000")),
-                BaselineItem(name="staff", category="staff", annual_gbp=Decimal("36500"), cashable=False),
-            ),
-        ),
-        savings_targets=(SavingsTarget(financial_year="2025/26", target_gbp=Decimal("300000")),),
-        investments=(Investment(financial_year="2025/26", amount_gbp=Decimal("10000")),),
-    )
-    running = Running({"a": 73}, {"a": Decimal("3650")}, storage_gib=1024, physical_servers=1)
-    year = year_document(year_figures("2025/26", 73, money, running))
-    # 73 days = a fifth of a year: baseline 73,000 cashable and 7,300 not. Actual: server
-    # 3,650 x 73/365 = 730; storage 1 TiB x 100 / 5 = 20; power 500 W x 24 h x 73 = 876 kWh x
-    # 0.25 = 219; licence 1,825 / 5 = 365: 1,334 in all.
-    assert (year["baseline_cashable_gbp"], year["baseline_non_cashable_gbp"]) == ("73000.00", "7300.00")
-    assert year["actual_cashable_gbp"] == "1334.00"
-    assert (year["saving_cashable_gbp"], year["saving_non_cashable_gbp"]) == ("71666.00", "7300.00")
-    # Net of the 10,000 invested: 68,966. Full year: 78,966 x 5 - 10,000 = 384,830 >= 300,000.
-    assert year["net_saving_gbp"] == "68966.00"
-    assert (year["full_year_net_saving_gbp"], year["met"]) == ("384830.00", True)
-    unmeasured = year_document(year_figures("2025/26", 0, money, running))
-    assert unmeasured["net_saving_gbp"] is None and unmeasured["met"] is None
-    assert unmeasured["investment_gbp"] == "10000.00"
-
-
 @pytest.fixture(scope="module")
 def demo_savings(demo_build):
     paths, truth = demo_build
@@ -119,28 +75,41 @@ def demo_savings(demo_build):
 
 
 def test_the_demo_decommissioned_servers_are_the_evidence(demo_savings):
+    """The eight servers planted to stop reporting during the history are named in the measured
+    year's servers line with the planted switch-off date: the local date of the planted stop
+    (local midnight: 23:00 UTC the day before in summer time, so the date is the next UTC day's)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     planted, reports = demo_savings
-    evidence = {e["server"]: e for e in reports["measured-use"]["evidence"]}
+    current = next(y for y in reports["measured-use"]["years"] if y["basis"] == "measured")
+    servers = next(line for line in current["ledger"] if line["category"] == "servers")
+    evidence = {e["subject"]: e for e in servers["evidence"] if e["kind"] == "baseline-server"}
     for server in planted["decommissioned-baseline-servers"]["servers"]:
         found = evidence[server["id"]]
-        assert found["stopped_reporting"] is True
-        assert found["since_utc"] == server["stopped_reporting_utc"].replace("+00:00", "Z")
-        assert Decimal(found["annual_cost_gbp"]) == Decimal(str(server["annual_cost_gbp"]))
+        stopped = datetime.fromisoformat(server["stopped_reporting_utc"].replace("Z", "+00:00"))
+        assert found["date"] == stopped.astimezone(ZoneInfo("Europe/London")).date().isoformat()
+        assert "(warehouse)" in found["detail"]
 
 
 def test_every_split_rule_adds_up_to_the_totals_to_the_penny(demo_savings):
     _, reports = demo_savings
+    checked = 0
     for rule, report in reports.items():
-        for year in (y for y in report["years"] if y["measured_days"]):
+        for year in (y for y in report["years"] if y["basis"] != "not known"):
             rows = [r for r in report["councils"] if r["financial_year"] == year["financial_year"]]
             assert len(rows) == 7, rule
-            actual = Decimal(year["actual_cashable_gbp"]) + Decimal(year["actual_non_cashable_gbp"])
-            assert sum(Decimal(r["actual_cost_gbp"]) for r in rows) == actual
+            assert sum(Decimal(r["saving_gbp"]) for r in rows) == Decimal(year["saving_gbp"])
             assert sum(Decimal(r["net_saving_gbp"]) for r in rows) == Decimal(year["net_saving_gbp"])
+            checked += 1
+    assert checked == 3 * 5
     even = [r for r in reports["even"]["councils"] if r["financial_year"] == "2026/27"]
-    assert max(Decimal(r["actual_cost_gbp"]) for r in even) - min(
-        Decimal(r["actual_cost_gbp"]) for r in even
+    assert max(Decimal(r["saving_gbp"]) for r in even) - min(
+        Decimal(r["saving_gbp"]) for r in even
     ) <= Decimal("0.01")
+    # a reported year has no measured use: measured-use splits it evenly and says so
+    reported = [r for r in reports["measured-use"]["councils"] if r["financial_year"] == "2022/23"]
+    assert {r["split"] for r in reported} == {"even (no use measured)"}
 
 
 def test_the_financial_year_turns_at_local_midnight_on_1_april(warehouse):
@@ -182,56 +151,10 @@ def test_the_financial_year_turns_at_local_midnight_on_1_april(warehouse):
     end = datetime(2026, 4, 2, 23, tzinfo=UTC)  # local midnight, 3 April
     warehouse.set_watermark("dc1", "utilisation", end)
     report = savings_report(estate, warehouse, scope=PROVIDER, now=end)
-    measured = {y.financial_year: y.measured_days for y in report.years}
-    assert measured["2025/26"] == 2
-    assert measured["2026/27"] == 2
+    measured = {y.financial_year: (y.basis, y.realised_days) for y in report.years}
+    assert measured["2025/26"] == ("part measured", 2)
+    assert measured["2026/27"] == ("measured", 2)
     assert report.as_of_utc == end
-
-
-def test_a_year_in_progress_is_never_met_and_says_whether_it_is_on_track_to_date():
-    from fractions import Fraction
-
-    from savings.years import YearFigures
-
-    # 73 days into the year (a fifth of 365), £150,000 net realised against a £700,000 target:
-    # the target to date is 700,000 x 73 / 365 = £140,000, so it is on track; the full-year
-    # equivalent would pass the whole target, but a year is judged "met" only once it is over.
-    year = YearFigures(
-        "2026/27",
-        73,
-        Fraction(500_000),
-        Fraction(0),
-        Fraction(350_000),
-        Fraction(0),
-        Fraction(0),
-        Fraction(700_000),
-        True,
-    )
-    assert year.net_saving == 150_000
-    assert (year.met, year.on_track_to_date) == (None, True)
-    behind = YearFigures(
-        "2026/27",
-        73,
-        Fraction(480_000),
-        Fraction(0),
-        Fraction(350_000),
-        Fraction(0),
-        Fraction(0),
-        Fraction(700_000),
-        True,
-    )
-    assert (behind.net_saving, behind.met, behind.on_track_to_date) == (130_000, None, False)
-    over = YearFigures(
-        "2026/27",
-        365,
-        Fraction(500_000),
-        Fraction(0),
-        Fraction(350_000),
-        Fraction(0),
-        Fraction(0),
-        Fraction(100_000),
-    )
-    assert (over.met, over.on_track_to_date) == (True, None)  # a complete year: met, not "on track"
 
 
 def test_the_demos_year_in_progress_is_not_judged_met(demo_build):
@@ -244,4 +167,4 @@ def test_the_demos_year_in_progress_is_not_judged_met(demo_build):
     # 22 November 2026 lies in 2026/27 (1 April 2026 to 31 March 2027), and only that year
     assert [y.financial_year for y in current] == ["2026/27"]
     assert current[0].met is None and current[0].on_track_to_date is not None
-    assert all(y.met is not None or y.measured_days == 0 for y in report.years if not y.in_progress)
+    assert all(y.met is not None for y in report.years if not y.in_progress)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import random
+from datetime import date, timedelta
 
 from collectors.demo.catalogue import contracts as terms
 from collectors.demo.catalogue import money
@@ -183,8 +184,61 @@ def _fixed_shares_percent(councils: list[str]) -> dict[str, float]:
     return {c: share for c in councils[:-1]} | {councils[-1]: round(100 - share * (len(councils) - 1), 2)}
 
 
+def _programme_date(first_year: int, year: int, month: int) -> date:
+    """The first day of `month` (1 = April) of the programme's `year` (1 = the first)."""
+    months = 3 + month - 1  # April is calendar month 4, index 3
+    return date(first_year + year - 1 + months // 12, months % 12 + 1, 1)
+
+
+def _baseline_servers(first_year: int, anchors: Anchors) -> list[dict]:
+    """The stragglers the warehouse sees stop, then the rooms' servers switched off before the
+    history, evenly from a month into year 1 to a month before the history."""
+    servers = [
+        {"id": server_id, "site": site, "kind": "physical", "annual_cost_gbp": cost}
+        for server_id, site, cost, _offset in anchors.decommissioned_servers
+    ]
+    first = date(first_year, 5, 1)
+    last = anchors.history_start_utc.astimezone(anchors.tz).date() - timedelta(days=31)
+    count = len(money.COUNCIL_ROOMS) * money.SERVERS_A_ROOM
+    for k in range(count):
+        room, number = money.COUNCIL_ROOMS[k % len(money.COUNCIL_ROOMS)], k // len(money.COUNCIL_ROOMS) + 1
+        servers.append(
+            {
+                "id": f"{room}-srv-{number:02d}",
+                "kind": "physical",
+                "annual_cost_gbp": money.SERVER_ANNUAL_COSTS_GBP[k % len(money.SERVER_ANNUAL_COSTS_GBP)],
+                "switched_off_on": first + timedelta(days=(last - first).days * k // (count - 1)),
+            }
+        )
+    return servers
+
+
+def _storage_arrays(first_year: int, anchors: Anchors) -> list[dict]:
+    arrays = []
+    for k, (room, tib) in enumerate(zip(money.COUNCIL_ROOMS, money.ARRAY_TB, strict=True)):
+        if k < len(money.COUNCIL_ROOMS) - 1:
+            retired = _programme_date(first_year, 1 + k // 2, 7 if k % 2 == 0 else 13)
+        else:
+            retired = anchors.day(-money.LAST_ARRAY_RETIRED_MONTHS_BEFORE_NOW, 1)
+        arrays.append(
+            {
+                "id": f"{room}-array",
+                "site": f"{room} server room",
+                "tib": float(tib),
+                "annual_cost_gbp": money.ARRAY_ANNUAL_GBP,
+                "retired_on": retired,
+                "source": f"Asset register: {room} storage array disposal certificate",
+            }
+        )
+    return arrays
+
+
 def _money_section(councils: list[str], anchors: Anchors) -> dict:
     first_year = anchors.first_financial_year_start - money.PROGRAMME_YEARS_BEFORE_HISTORY
+    history_start = anchors.history_start_utc.astimezone(anchors.tz).date()
+    # the years before the history, and the year it begins inside, are the register's
+    reported = [k for k in range(1, 5) if date(first_year + k - 1, 4, 1) < history_start]
+    measured_years = [anchors.first_financial_year_start, anchors.first_financial_year_start + 1]
     return {
         "currency": money.CURRENCY,
         "shared_cost_split": money.SHARED_COST_SPLIT,
@@ -193,23 +247,50 @@ def _money_section(councils: list[str], anchors: Anchors) -> dict:
             "storage_gbp_per_tib_year": money.STORAGE_GBP_PER_TIB_YEAR,
             "power_gbp_per_kwh": money.POWER_GBP_PER_KWH,
             "physical_server_watts": money.PHYSICAL_SERVER_WATTS,
-            "licences": [
-                {"name": name, "annual_gbp": annual_gbp, "cashable": cashable}
-                for name, annual_gbp, cashable in money.LICENCES
-            ],
         },
         "baseline": {
             "financial_year": _financial_year(first_year - 1),
             "description": money.BASELINE_DESCRIPTION,
             "items": [
                 {"name": name, "category": category, "annual_gbp": annual_gbp, "cashable": cashable}
-                for name, category, annual_gbp, cashable in money.BASELINE_ITEMS
+                for category, name, annual_gbp, cashable, _actual, _source in money.RECORDED
             ],
-            "servers": [
-                {"id": server_id, "site": site, "annual_cost_gbp": cost}
-                for server_id, site, cost, _offset in anchors.decommissioned_servers
-            ],
+            "servers": _baseline_servers(first_year, anchors),
+            "storage_arrays": _storage_arrays(first_year, anchors),
         },
+        "actuals": [
+            {
+                "financial_year": _financial_year(year),
+                "category": category,
+                "annual_gbp": actual,
+                "source": source,
+            }
+            for year in measured_years
+            for category, _name, _baseline, _cashable, actual, source in money.RECORDED
+        ],
+        "evidence": [
+            {
+                "category": category,
+                "kind": kind,
+                "description": text,
+                "annual_gbp": annual_gbp,
+                "effective_from": _programme_date(first_year, year, month),
+                "source": source,
+            }
+            for category, kind, text, annual_gbp, year, month, source in money.RECORDED_EVIDENCE
+        ],
+        "savings_register": [
+            {
+                "financial_year": _financial_year(first_year + k - 1),
+                "category": category,
+                "cashable": category not in money.NON_CASHABLE,
+                "saving_gbp": float(figures[k - 1]),
+                "source": money.REGISTER_SOURCE.format(year=_financial_year(first_year + k - 1)),
+                "signed_by": money.REGISTER_SIGNED_BY,
+            }
+            for k in reported
+            for category, figures in money.REGISTER.items()
+        ],
         "savings_targets": [
             {"financial_year": _financial_year(first_year + i), "target_gbp": float(target)}
             for i, target in enumerate(money.SAVINGS_TARGETS_GBP)
