@@ -81,7 +81,8 @@ def consolidation_report(
         (server_id, metric): value
         for server_id, metric, value in stats.select("server_id", "metric", "p95").iter_rows()
     }
-    guests = [s for s in estate.servers if s.role != HOST_ROLE]
+    # the guests are the virtual machines the hosts carry; a physical server carries itself
+    guests = [s for s in estate.servers if s.role != HOST_ROLE and s.kind == "virtual"]
     measured = {server_id for server_id, _ in p95}
     # a guest never measured is packed at the size it is given: counting it as using nothing
     # would free hosts on no evidence

@@ -1,6 +1,7 @@
 """A consolidation plan: workloads packed by their p95 demand onto fewer hosts.
 
-- Workloads are the servers other than the hosts themselves (role `hypervisor`), each with its
+- Workloads are the virtual machines (the servers of kind `virtual`; the hosts themselves, role
+  `hypervisor`, and other physical servers carry no guests), each with its
   p95 CPU demand (p95 CPU % x cores) and p95 memory demand (p95 memory % x GiB) over the
   look-back.
 - A host offers `cores` and `memory_gib` less `headroom_percent` of each.

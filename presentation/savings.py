@@ -275,15 +275,6 @@ def print_savings(report: SavingsReport, console: Console | None = None, year: s
                 "days claim nothing"
             )
     for row in report.cumulative:
-        progress = report.year(row.financial_year)
-        if progress is not None and progress.projected_full_year_net is not None and row.target is not None:
-            before = row.net_saving - progress.net_saving
-            target = row.target - progress.target_to_date + (progress.target or 0)
-            console.print(
-                f"  projection (not counted) to the end of {row.financial_year}: cumulative net "
-                f"{money(pounds(before + progress.projected_full_year_net))} against a target of "
-                f"{money(pounds(target))}"
-            )
         if year is None or row.financial_year == year:
             if row.target is None:
                 continue
@@ -292,6 +283,15 @@ def print_savings(report: SavingsReport, console: Console | None = None, year: s
                 f"{money(pounds(row.net_saving))} against a target of {money(pounds(row.target))} "
                 f"({'on track' if row.on_track else 'BEHIND'}"
                 f"{'' if row.complete else '; some years not known'})"
+            )
+        progress = report.year(row.financial_year)
+        if progress is not None and progress.projected_full_year_net is not None and row.target is not None:
+            before = row.net_saving - progress.net_saving
+            target = row.target - progress.target_to_date + (progress.target or 0)
+            console.print(
+                f"  projection (not counted) to the end of {row.financial_year}: cumulative net "
+                f"{money(pounds(before + progress.projected_full_year_net))} against a target of "
+                f"{money(pounds(target))}"
             )
     rows = _rows(report, years)
     if rows:
