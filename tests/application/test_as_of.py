@@ -56,7 +56,7 @@ def test_site_loss_and_consolidation_over_a_window_with_no_measurements_claim_no
     assert (loss.checks, loss.measured_hours, loss.window_hours) == ((), 0, 90 * 24)
     assert (plan.plans, plan.at_allocated_size, plan.measured_servers) == ((), (), 0)
     assert plan.hosts_freed == 0 and plan.hosts_avoided_by_right_sizing == 0 and plan.findings == ()
-    assert len(plan.unmeasured_servers) == len([s for s in estate.servers if s.role != "hypervisor"])
+    assert len(plan.unmeasured_servers) == len([s for s in estate.servers if s.kind == "virtual"])
     # over the demo's last 90 days every hour was measured but the two when the collector was
     # stopped at both sites (ground truth: collection-gap-collector-stopped, 14 September 18:00-20:00)
     assert measured.window_hours == 2160 and measured.measured_hours == 2158 and len(measured.checks) == 4
