@@ -42,12 +42,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from estate.model import MEASURED_CATEGORIES, Money, Server
 
 HOURS_A_DAY = 24
+PENNY = Decimal("0.01")
 GIB_PER_TIB = 1024
 
 MEASURED = "measured"
@@ -60,11 +61,14 @@ def exact(value: Decimal | float | int) -> Fraction:
     return Fraction(Decimal(repr(value))) if isinstance(value, float) else Fraction(value)
 
 
+def pounds(value: Fraction) -> Decimal:
+    """To the penny, half up: how every figure is shown."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
 def penny(value: Fraction) -> Fraction:
-    """To the penny, half up (as savings.years.pounds), kept as a fraction for exact sums."""
-    pennies = value * 100
-    whole = (abs(pennies) + Fraction(1, 2)).__floor__()
-    return Fraction(whole if pennies >= 0 else -whole, 100)
+    """`pounds`, kept as a fraction for exact sums."""
+    return Fraction(pounds(value))
 
 
 def _measured_line(category: str, baseline: Fraction, evidence: list, source: str) -> LedgerLine:

@@ -24,21 +24,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from savings.ledger import NOT_KNOWN, LedgerLine
-
-PENNY = Decimal("0.01")
+from savings.ledger import NOT_KNOWN, LedgerLine, pounds  # noqa: F401 (pounds: shown figures)
 
 REPORTED_YEAR = "reported"
 MEASURED_YEAR = "measured"
 PART_MEASURED_YEAR = "part measured"
 NOT_KNOWN_YEAR = "not known"
-
-
-def pounds(value: Fraction) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def financial_year_label(start_year: int) -> str:
