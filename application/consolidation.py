@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
-from capacity.consolidation import HOST_ROLE, SitePlan, Workload, hosts_now, pack, two_site_services_kept
+from application.site_loss import site_loss_report
+from capacity.consolidation import (
+    HOST_ROLE,
+    SitePlan,
+    Workload,
+    hosts_kept_for_site_loss,
+    hosts_now,
+    pack,
+    two_site_services_kept,
+)
+from capacity.hosts import capacity_servers
 from estate.model import ConsolidationHost, Estate
 from estate.scope import Scope
 from warehouse import Warehouse
@@ -68,6 +78,38 @@ class ConsolidationReport:
         )
 
 
+def _kept_for_site_loss(estate: Estate, warehouse: Warehouse, scope: Scope, end: datetime) -> dict[str, int]:
+    """Per site, the hosts it keeps for the two-site rule, from the site-loss check (the same
+    host model and window); none where the site-loss check knows too little to say."""
+    host = estate.capacity.consolidation
+    share = 1 - host.headroom_percent / 100
+    checks = site_loss_report(estate, warehouse, scope=scope, now=end).checks
+    kept: dict[str, int] = {}
+    for site in estate.sites:
+        mine = [c for c in checks if c.survivor == site.id]
+        if not mine:
+            continue
+        # today's critical peak, or a year on along its trend when that is higher
+        peak = {
+            pool: max(
+                (
+                    max(dict(c.peak_by_criticality).get("critical", 0.0), c.critical_peak_a_year_on or 0.0)
+                    for c in mine
+                    if c.pool == pool
+                ),
+                default=0.0,
+            )
+            for pool in ("cpu", "memory")
+        }
+        own = [s for s in capacity_servers(estate.servers, site.id) if s.role != HOST_ROLE]
+        kept[site.id] = hosts_kept_for_site_loss(
+            (peak["cpu"], peak["memory"]),
+            (sum(s.cores for s in own) * share, sum(s.memory_gib for s in own) * share),
+            (host.cores * share, host.memory_gib * share),
+        )
+    return kept
+
+
 def consolidation_report(
     estate: Estate, warehouse: Warehouse, *, scope: Scope, now: datetime | None = None
 ) -> ConsolidationReport:
@@ -97,20 +139,20 @@ def consolidation_report(
     ]
     by_allocation = [Workload(s.id, s.site, float(s.cores), float(s.memory_gib)) for s in guests]
     plans, allocated = [], []
+    kept = _kept_for_site_loss(estate, warehouse, scope, end) if measured else {}
     for site in estate.sites if measured else ():  # no measurement, no plan
         now_at_site = hosts_now(estate.servers, site.id)
         for target, workloads in ((plans, by_demand), (allocated, by_allocation)):
-            target.append(
-                pack(
-                    workloads,
-                    site.id,
-                    host.cores,
-                    host.memory_gib,
-                    host.headroom_percent,
-                    now_at_site,
-                    host.annual_cost_gbp,
-                )
+            plan = pack(
+                workloads,
+                site.id,
+                host.cores,
+                host.memory_gib,
+                host.headroom_percent,
+                now_at_site,
+                host.annual_cost_gbp,
             )
+            target.append(replace(plan, kept_for_site_loss=kept.get(site.id, 0)))
     return ConsolidationReport(
         end,
         estate.capacity.under_use.lookback_days,

@@ -6,14 +6,26 @@ demand at each site from the warehouse and asks them for every site lost and eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from application.collected import data_end, estate_as_collected
+from application.collected import HISTORY_DAYS, data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
-from capacity.siteloss import FOOTPRINT, INFRASTRUCTURE, LOAD, ServiceDemand, SiteLoss, check
+from capacity.hosts import capacity_servers, demand_servers
+from capacity.siteloss import (
+    CRITICALITY_ORDER,
+    FOOTPRINT,
+    INFRASTRUCTURE,
+    LOAD,
+    ServiceDemand,
+    SiteLoss,
+    check,
+    critical_load,
+)
+from capacity.timeleft import YEAR_DAYS, project
 from estate.model import Estate
 from estate.scope import Scope
 from warehouse import Warehouse
@@ -41,12 +53,23 @@ class SiteLossReport:
 
 
 def service_demand(
-    estate: Estate, warehouse: Warehouse, metric: str, size, start: datetime, end: datetime
+    estate: Estate,
+    warehouse: Warehouse,
+    metric: str,
+    size,
+    start: datetime,
+    end: datetime,
+    critical_only: bool = False,
 ) -> dict[tuple[str, str], np.ndarray]:
     """Per (service or `infrastructure`, site), its hourly demand over [start, end): a server's
-    demand (percent x its size) split evenly across the services it runs."""
+    demand (percent x its size) split evenly across the services it runs. With `critical_only`,
+    only the servers with a part in a critical service or in the infrastructure are read (the
+    critical trend's 13 months need no other row)."""
+    critical = {s.id for s in estate.services if s.criticality == CRITICALITY_ORDER[0]}
     triples = []
-    for server in estate.servers:
+    for server in demand_servers(estate.servers):
+        if critical_only and server.services and not critical & set(server.services):
+            continue
         groups = server.services or (INFRASTRUCTURE,)
         for group in groups:
             triples.append((server.id, f"{group}{_SEP}{server.site}", size(server) / 100 / len(groups)))
@@ -82,6 +105,28 @@ def _services(estate: Estate, demand: dict[tuple[str, str], np.ndarray]) -> list
     return out
 
 
+def _critical_trend(
+    hourly: np.ndarray, start: datetime, tz: ZoneInfo, capacity: float, ceiling_percent: float
+) -> tuple[date | None, float] | None:
+    """The critical services' peak projected on its trend (capacity/timeleft.py: daily peaks,
+    then weekly; linear over a look-back shorter than 13 months; the conservative band): the first
+    day it reaches the survivor's usable capacity (the day it began when it is already over; None
+    beyond the horizon), and the highest it reaches in the year ahead."""
+    if capacity <= 0 or not len(hourly):
+        return None
+    # the hours' local days: a day's peak is the highest hour starting on that local date
+    days = [(start + timedelta(hours=h)).astimezone(tz).date() for h in range(len(hourly))]
+    peaks: dict[date, float] = {}
+    for day, value in zip(days, hourly, strict=True):
+        peaks[day] = max(peaks.get(day, 0.0), float(value))
+    projection = project(list(peaks), list(peaks.values()), capacity, ceiling_percent)
+    year_on = projection.today + timedelta(days=YEAR_DAYS)
+    ahead = [upper for day, _central, upper in projection.forecast if day <= year_on]
+    return projection.over_since or projection.crossing_conservative, max(
+        ahead, default=projection.peak_recent
+    )
+
+
 def site_loss_report(
     estate: Estate, warehouse: Warehouse, *, scope: Scope, now: datetime | None = None
 ) -> SiteLossReport:
@@ -91,6 +136,7 @@ def site_loss_report(
     start = end - timedelta(days=estate.capacity.under_use.lookback_days)
     ceiling = estate.capacity.ceiling_percent
     window_hours = int((end - start) / timedelta(hours=1))
+    tz = ZoneInfo(estate.estate.time_zone)
     measured = np.zeros(window_hours, dtype=bool)
     per_pool = {}
     for pool, (metric, size, _) in POOLS.items():
@@ -99,14 +145,31 @@ def site_loss_report(
             measured |= series > 0
     results = []
     if measured.sum() >= MEASURED_AT_LEAST * window_hours:
-        for pool, (_, size, kind) in POOLS.items():
+        # the trend is read over the history time remaining reads (13 months: year on year),
+        # so "on the trend" means here what it means there
+        trend_start = end - timedelta(days=HISTORY_DAYS)
+        trend_hours = int((end - trend_start) / timedelta(hours=1))
+        for pool, (metric, size, kind) in POOLS.items():
             services = _services(estate, per_pool[pool])
+            history = _services(
+                estate, service_demand(estate, warehouse, metric, size, trend_start, end, critical_only=True)
+            )
             for lost in estate.sites:
                 for survivor in estate.sites:
                     if survivor.id == lost.id:
                         continue
-                    usable = ceiling / 100 * sum(size(s) for s in estate.servers if s.site == survivor.id)
-                    results.append(check(survivor.id, lost.id, pool, kind, usable, services, window_hours))
+                    capacity = sum(size(s) for s in capacity_servers(estate.servers, survivor.id))
+                    usable = ceiling / 100 * capacity
+                    result = check(survivor.id, lost.id, pool, kind, usable, services, window_hours)
+                    critical = critical_load(survivor.id, lost.id, kind, history, trend_hours)
+                    trend = _critical_trend(critical, trend_start, tz, capacity, ceiling)
+                    results.append(
+                        replace(
+                            result,
+                            critical_stops_fitting_on=None if trend is None else trend[0],
+                            critical_peak_a_year_on=None if trend is None else trend[1],
+                        )
+                    )
     return SiteLossReport(
         end,
         estate.capacity.under_use.lookback_days,

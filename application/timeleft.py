@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from application.collected import HISTORY_DAYS, data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
+from capacity.hosts import capacity_servers, demand_servers
 from capacity.timeleft import Projection, days_until_full, project
 from estate.model import Estate
 from estate.scope import Scope
@@ -58,7 +59,9 @@ def timeleft_report(
     ceiling = estate.capacity.ceiling_percent
     pools = []
     for pool, (metric, size, unit) in POOLS.items():
-        servers = [s for s in estate.servers if size(s) > 0]
+        # CPU and memory by the host model (capacity/hosts.py); storage fills where provisioned
+        counted = estate.servers if pool == "storage" else demand_servers(estate.servers)
+        servers = [s for s in counted if size(s) > 0]
         frame = warehouse.daily_peak_demand(
             metric,
             [s.id for s in servers],
@@ -70,7 +73,12 @@ def timeleft_report(
         )
         for site in estate.sites:
             part = frame.filter(frame["site_id"] == site.id)
-            capacity = sum(size(s) for s in servers if s.site == site.id)
+            carriers = (
+                [s for s in servers if s.site == site.id]
+                if pool == "storage"
+                else capacity_servers(estate.servers, site.id)
+            )
+            capacity = sum(size(s) for s in carriers)
             if part.height == 0 or capacity == 0:
                 continue
             projection = project(part["day"].to_list(), part["peak"].to_list(), capacity, ceiling)

@@ -11,18 +11,23 @@
   id, so the same input always gives the same plan), each onto the first host with room in
   both CPU and memory, else onto a new host. A workload bigger than a host gets a host of its
   own and is flagged.
-- Hosts now: the site's `hypervisor` servers (or, without any, its physical servers). Hosts
-  freed = hosts now - hosts needed, when positive; the saving is that times a host's annual
-  cost.
+- Hosts now: the site's `hypervisor` servers (or, without any, its physical servers).
+- **The two-site rule**: a site keeps at least the hosts its critical services would need if
+  the other site were lost (the site-loss check's critical peak there, less what its
+  self-carrying physical servers offer, over a host's usable capacity, CPU and memory alike).
+  Hosts needed = the larger of the hosts packed and the hosts kept for site loss.
+- Hosts freed = hosts now - hosts needed, when positive; the saving is that times a host's
+  annual cost.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-HOST_ROLE = "hypervisor"
+from capacity.hosts import HOST_ROLE  # noqa: F401 (the hosts a plan packs onto)
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,17 @@ class SitePlan:
     hosts_now: int
     hosts: tuple[Host, ...]
     annual_cost_per_host: Decimal
+    # the two-site rule: hosts the site keeps so that its critical services would still fit if
+    # the other site were lost (the site-loss check's critical peak at this site as survivor)
+    kept_for_site_loss: int = 0
+
+    @property
+    def hosts_packed(self) -> int:
+        return len(self.hosts)
 
     @property
     def hosts_needed(self) -> int:
-        return len(self.hosts)
+        return max(self.hosts_packed, self.kept_for_site_loss)
 
     @property
     def hosts_freed(self) -> int:
@@ -104,6 +116,22 @@ def pack(
         host.memory_free -= workload.memory_gib
         host.workloads.append(workload.server_id)
     return SitePlan(site, usable_cpu, usable_memory, hosts_now, tuple(hosts), annual_cost_per_host)
+
+
+def hosts_kept_for_site_loss(
+    critical_peak: tuple[float, float],
+    self_carried: tuple[float, float],
+    host_usable: tuple[float, float],
+) -> int:
+    """Hosts a survivor needs for its critical services' peak (cores, GiB) when the other site is
+    lost, beyond what its self-carrying physical servers offer: the larger of the two, never
+    below 0. Each is (cores, GiB); the hosts' and the self-carried capacity less the headroom."""
+    needed = 0
+    for peak, own, usable in zip(critical_peak, self_carried, host_usable, strict=True):
+        beyond = peak - own
+        if beyond > 0 and usable > 0:
+            needed = max(needed, math.ceil(beyond / usable))
+    return needed
 
 
 def hosts_now(servers: Sequence, site: str) -> int:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -69,6 +70,13 @@ class SiteLoss:
     short: tuple[NotFitting, ...] = ()  # the services that would not fit, with what each needs
     fits_by_criticality: tuple[tuple[str, bool], ...] = ()  # every service of it and above fits
     lost_with_site: tuple[str, ...] = ()  # single-site services with no DR site at the survivor
+    peak_by_criticality: tuple[tuple[str, float], ...] = ()  # the combined peak of it and above
+    # on the trend of the critical services' daily peaks, the first day they would no longer fit
+    # (the application projects it; None: not within the horizon, or not projected)
+    critical_stops_fitting_on: date | None = None
+    # the critical services' peak a year on, on the same trend (conservative): what a plan that
+    # frees hosts must still leave room for
+    critical_peak_a_year_on: float | None = None
 
 
 def carried(demand: ServiceDemand, lost: str, survivor: str, kind: str, hours: int) -> np.ndarray | None:
@@ -90,6 +98,16 @@ def carried(demand: ServiceDemand, lost: str, survivor: str, kind: str, hours: i
 
 def _level(demand: ServiceDemand) -> str:
     return "critical" if demand.mode == INFRASTRUCTURE else demand.criticality
+
+
+def critical_load(
+    survivor: str, lost: str, kind: str, services: Sequence[ServiceDemand], hours: int
+) -> np.ndarray:
+    """The survivor's hourly demand of the critical services (infrastructure counting as
+    critical) with `lost` gone: what must fit for the Civil Contingencies duty."""
+    series = [carried(d, lost, survivor, kind, hours) for d in services if _level(d) == CRITICALITY_ORDER[0]]
+    kept = [s for s in series if s is not None]
+    return np.sum(kept, axis=0) if kept else np.zeros(hours)
 
 
 def check(
@@ -126,11 +144,12 @@ def check(
             kept = trial
         else:
             short.append(NotFitting(service, level[service], trial_peak - usable))
-    by_level = []
+    by_level, peaks = [], []
     for k, name in enumerate(CRITICALITY_ORDER):
         members = [load[s] for s in ordered if CRITICALITY_ORDER.index(level[s]) <= k]
         level_peak = float(np.sum(members, axis=0).max(initial=0)) if members else 0.0
         by_level.append((name, level_peak <= usable))
+        peaks.append((name, level_peak))
     return SiteLoss(
         survivor,
         lost,
@@ -143,4 +162,5 @@ def check(
         tuple(short),
         tuple(by_level),
         tuple(sorted(lost_with_site)),
+        tuple(peaks),
     )

@@ -82,6 +82,13 @@ def site_loss_check_document(c: SiteLoss) -> dict:
         "headroom": _r(c.headroom),
         "fits": c.fits,
         "fits_by_criticality": dict(c.fits_by_criticality),
+        "peak_by_criticality": {name: _r(peak) for name, peak in c.peak_by_criticality},
+        "critical_peak_a_year_on": None
+        if c.critical_peak_a_year_on is None
+        else _r(c.critical_peak_a_year_on),
+        "critical_stops_fitting_on": None
+        if c.critical_stops_fitting_on is None
+        else c.critical_stops_fitting_on.isoformat(),
         "would_not_fit": [
             {"service": n.service, "criticality": n.criticality, "needs": _r(n.needs)} for n in c.short
         ],
@@ -93,6 +100,8 @@ def site_plan_document(p: SitePlan) -> dict:
     return {
         "site": p.site,
         "hosts_now": p.hosts_now,
+        "hosts_packed": p.hosts_packed,
+        "hosts_kept_for_site_loss": p.kept_for_site_loss,
         "hosts_needed": p.hosts_needed,
         "hosts_freed": p.hosts_freed,
         "hosts_short": p.hosts_short,
@@ -427,11 +436,26 @@ def print_site_loss(answer: SiteLossReport, console: Console | None = None) -> N
         )
         return
     render.table(SITE_LOSS_COLUMNS, answer.checks, console=console)
+    for c in answer.checks:
+        on = c.critical_stops_fitting_on
+        peak = dict(c.peak_by_criticality).get("critical", 0.0)
+        if on is None:
+            trend = "on the trend of its daily peaks, they go on fitting for at least three years"
+        elif on <= answer.as_of_utc.date():
+            trend = f"they have not fitted since {on.isoformat()}"
+        else:
+            trend = f"on the trend of its daily peaks, they would no longer fit from {on.isoformat()}"
+        console.print(
+            f"  {c.survivor} without {c.lost}, {c.pool}: critical services peak at {peak:,.0f} of "
+            f"{c.usable:,.0f} usable; {trend}"
+        )
 
 
 PLAN_COLUMNS = (
     text("site", lambda p: p.site),
     Column("hosts now", "", lambda p: p.hosts_now),
+    Column("packed", "", lambda p: p.hosts_packed),
+    Column("kept for site loss", "", lambda p: p.kept_for_site_loss),
     Column("hosts needed", "", lambda p: p.hosts_needed),
     Column("hosts freed", "", lambda p: p.hosts_freed),
     Column("hosts short", "", lambda p: p.hosts_short),
@@ -457,6 +481,13 @@ def print_consolidation(answer: ConsolidationReport, console: Console | None = N
     render.table(PLAN_COLUMNS, answer.plans, console=console)
     for finding in answer.findings:
         console.print(f"Finding: {finding}.")
+    for plan in answer.plans:
+        if plan.kept_for_site_loss >= plan.hosts_packed and plan.kept_for_site_loss:
+            console.print(
+                f"{plan.site} keeps {plan.kept_for_site_loss} hosts (its guests pack onto {plan.hosts_packed}): "
+                "with fewer, its critical services would not fit, now or on their trend a year on, if the "
+                "other site were lost."
+            )
     console.print(
         f"Against the {answer.hosts_now} hosts that exist: {answer.hosts_freed} freed "
         f"({money(answer.saving_gbp_a_year)} a year), {answer.hosts_short} short. At allocated size the same "

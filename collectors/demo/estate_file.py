@@ -10,10 +10,11 @@ SECTION_NOTES = {
     "sites": "The two data centres, each with its own Prometheus (or Thanos, Mimir, VictoriaMetrics).",
     "councils": "The provider's own council and the client councils that buy its services.",
     "services": "What councils buy: where each runs, how it is probed, the data it protects.",
-    "servers": "Hosts and virtual machines: capacity, role (dr-standby is never called under-used), cost.",
+    "servers": "Hosts (hypervisor) and the virtual machines they carry: size, role (dr-standby is never called under-used), cost.",
     "contracts": "Per council and service, versioned by the month they take effect.",
     "dr_tests": "The disaster-recovery test register: evidence of recovery times.",
     "money": "Cost model, the pre-consolidation baseline, savings targets and investment.",
+    "capacity": "Capacity rules: the hosts a consolidation plan packs onto (the demo's hypervisors).",
 }
 
 # Records of at most this many keys are written inline, one per line, rather than as [[tables]].

@@ -229,6 +229,24 @@ def ground_truth(
             ],
         }
     )
+    hypervisors = [s for s in document["servers"] if s["role"] == "hypervisor"]
+    scenarios.append(
+        {
+            "id": "two-site-design",
+            "kind": "site-loss",
+            "description": "Each data centre's hypervisors carry its virtual machines and, if the other "
+            "site is lost, every critical and high service of both; some medium and low services would "
+            "not fit; Benefits, email and directory grow, so on the trend the critical services would "
+            "stop fitting within three years. No host can be freed without breaking that.",
+            "hypervisors": {
+                site: sum(1 for s in hypervisors if s["site"] == site) for site in ("dc1", "dc2")
+            },
+            "hypervisor_cores": sorted({s["cores"] for s in hypervisors}),
+            "growing_services": sorted(utilisation.SERVICE_GROWTH_PER_YEAR),
+            "fit_at_either_site": ["critical", "high"],
+            "critical_stops_fitting_within_days": 3 * 365,
+        }
+    )
     money = document["money"]
     scenarios.append(
         {

@@ -37,7 +37,10 @@ POSSIBLY_UNUSED = (
 SEASONAL_IDLE = ("dc1-ctax-billing-print",)
 MARCH_PEAK_SERVICES = ("council-tax", "business-rates")
 FAST_FILLING_STORAGE = "dc1-file01"
-GROWTH_PER_YEAR = {"dc1": 0.5, "dc2": 0.05}  # relative growth of the busy servers' load
+GROWTH_PER_YEAR = {"dc1": 0.5, "dc2": 0.25}  # relative growth of the busy servers' load
+# ...and more for these services at either site: Benefits takes on the caseload moving to it, so
+# on the trend the critical services would stop fitting at one site if the other were lost
+SERVICE_GROWTH_PER_YEAR = {"benefits": 2.0, "email": 1.5, "directory": 1.5}
 SITE_LOAD_FACTOR = {"dc1": 1.6, "dc2": 1.0}  # DC1 carries the heavier share of the work
 CPU_CEILING_PERCENT = 80.0
 
@@ -119,6 +122,7 @@ def build_fleet(document: dict, anchors: Anchors, seed: int) -> Fleet:
                 cpu_march[i] = uniform(22, 30)
             if row["role"] == "hypervisor":
                 cpu_base[i], cpu_office[i] = uniform(28, 36), uniform(8, 14)
+            growth[i] += max((SERVICE_GROWTH_PER_YEAR.get(s, 0.0) for s in row["services"]), default=0.0)
         elif kind == "backup":
             cpu_base[i], cpu_office[i], cpu_nightly[i], growth[i] = uniform(4, 8), 0, uniform(45, 60), 0
         elif kind in ("under-used", "unused", "seasonal", "standby"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,9 +14,11 @@ from hypothesis import strategies as st
 from application.collected import data_end
 from application.consolidation import consolidation_report
 from application.site_loss import site_loss_report
-from capacity.consolidation import Workload, pack
-from capacity.siteloss import FOOTPRINT, INFRASTRUCTURE, LOAD, ServiceDemand, check
+from capacity.consolidation import Workload, hosts_kept_for_site_loss, pack
+from capacity.hosts import capacity_servers, demand_servers
+from capacity.siteloss import FOOTPRINT, INFRASTRUCTURE, LOAD, ServiceDemand, check, critical_load
 from estate import load_estate
+from estate.model import Server
 from estate.scope import PROVIDER
 from presentation.capacity import consolidation_document, site_loss_document
 from tests.conftest import DEMO_NOW
@@ -119,6 +122,58 @@ def test_packing_a_worked_example():
     assert (short.hosts_freed, short.hosts_short, short.saving_gbp) == (0, 1, Decimal("0"))
 
 
+def _server(server_id, site, role, kind, cores):
+    return Server(
+        id=server_id, site=site, role=role, kind=kind, cores=cores, memory_gib=8, annual_cost_gbp=Decimal("1")
+    )
+
+
+def test_the_host_model_counts_the_hosts_as_capacity_and_the_guests_as_demand():
+    # dc1 has a host inventory: a 64-core hypervisor carries the 8-core VM; the 16-core physical
+    # backup server carries itself. Capacity 64 + 16 = 80 cores, not 88: the VM's allocation is
+    # carried by the host. dc2 has no hypervisor: every server as allocated, 4 + 8 = 12 cores.
+    servers = [
+        _server("h1", "dc1", "hypervisor", "physical", 64),
+        _server("b1", "dc1", "backup", "physical", 16),
+        _server("v1", "dc1", "application", "virtual", 8),
+        _server("w1", "dc2", "application", "virtual", 4),
+        _server("p1", "dc2", "database", "physical", 8),
+    ]
+    assert sum(s.cores for s in capacity_servers(servers, "dc1")) == 80
+    assert sum(s.cores for s in capacity_servers(servers, "dc2")) == 12
+    # demand is everyone's but the hypervisor's, whose own utilisation is its guests' again
+    assert [s.id for s in demand_servers(servers)] == ["b1", "v1", "w1", "p1"]
+
+
+def test_the_critical_services_load_a_survivor_carries_worked_by_hand():
+    services = [
+        svc(INFRASTRUCTURE, INFRASTRUCTURE, "critical", (), dc1=[1, 2], dc2=[9, 9]),
+        svc("a", "active-active", "critical", ("dc1", "dc2"), dc1=[1, 1], dc2=[2, 2]),
+        svc("b", "active-active", "high", ("dc1", "dc2"), dc1=[5, 5], dc2=[5, 5]),
+    ]
+    # dc1 survives dc2: its own infrastructure [1, 2] (dc2's goes with it) and a's load from both
+    # sites [3, 3]: [4, 5]; b is high, not counted. By footprint a's resident instance only: [2, 3].
+    assert critical_load("dc1", "dc2", LOAD, services, 2).tolist() == [4, 5]
+    assert critical_load("dc1", "dc2", FOOTPRINT, services, 2).tolist() == [2, 3]
+
+
+def test_a_site_keeps_the_hosts_its_critical_services_need_if_the_other_is_lost():
+    # 128-core, 1,024 GiB hosts with 20 % headroom offer 102.4 cores and 819.2 GiB. The critical
+    # peak is 300 cores and 900 GiB; a 32-core, 256 GiB backup server carries 25.6 and 204.8 of
+    # it. CPU: (300 - 25.6) / 102.4 = 2.68, 3 hosts; memory: (900 - 204.8) / 819.2 = 0.85, 1: 3.
+    assert hosts_kept_for_site_loss((300, 900), (25.6, 204.8), (102.4, 819.2)) == 3
+    assert hosts_kept_for_site_loss((20, 100), (25.6, 204.8), (102.4, 819.2)) == 0
+    # a plan whose guests pack onto 2 hosts but must keep 3 needs 3: of 4, one is freed, not two
+    workloads = [Workload("a", "dc1", 50, 10), Workload("b", "dc1", 50, 10), Workload("c", "dc1", 50, 10)]
+    plan = replace(pack(workloads, "dc1", 128, 1024, 20, 4, Decimal("1000")), kept_for_site_loss=3)
+    assert (plan.hosts_packed, plan.hosts_needed, plan.hosts_freed, plan.saving_gbp) == (
+        2,
+        3,
+        1,
+        Decimal("1000"),
+    )
+
+
 workloads_strategy = st.lists(
     st.tuples(st.floats(0, 60), st.floats(0, 700), st.sampled_from(["dc1", "dc2"])), min_size=1, max_size=60
 )
@@ -149,7 +204,7 @@ def test_a_packing_never_exceeds_a_host_places_everything_and_is_deterministic(
 
 
 def test_the_demo_site_loss_check_agrees_with_a_brute_force_sum(demo_build):
-    """Every server's raw hourly rows, split evenly across its services, added up hour by hour
+    """Every server's raw hourly rows but the hypervisors', split evenly across its services, added up hour by hour
     in plain Python with the mode rules applied one service at a time: the survivor's peak must
     be the check's."""
     paths, _ = demo_build
@@ -166,6 +221,8 @@ def test_the_demo_site_loss_check_agrees_with_a_brute_force_sum(demo_build):
     ):
         server = servers.get(server_id)
         if server is None:  # decommissioned baseline servers are not in the estate any more
+            continue
+        if server.role == "hypervisor":  # a host's own use is its guests' again
             continue
         groups = server.services or ("infrastructure",)
         for group in groups:
@@ -196,7 +253,8 @@ def test_the_demo_site_loss_check_agrees_with_a_brute_force_sum(demo_build):
             peak = max(peak, total)
         assert abs(result["combined_peak"] - peak) < 1e-6 * peak
         assert result["lost_with_site"] == sorted(gone)
-        usable = 0.8 * sum(s.cores for s in estate.servers if s.site == survivor)
+        # both demo sites have hypervisors: the capacity is the physical servers'
+        usable = 0.8 * sum(s.cores for s in estate.servers if s.site == survivor and s.kind == "physical")
         assert result["usable"] == round(usable, 3)
         assert result["fits"] == (peak <= usable)
         checked += 1
@@ -226,3 +284,34 @@ def test_the_demo_consolidation_keeps_two_site_services_and_frees_hosts(demo_bui
     assert first["hosts_short"] == sum(site["hosts_short"] for site in first["sites"])
     assert len(first["findings"]) == sum(1 for site in first["sites"] if site["hosts_short"])
     assert "saving_by_right_sizing_gbp_a_year" not in first
+
+
+def test_the_demo_tells_the_two_site_story_and_the_plan_agrees_with_it(demo_build):
+    """The planted two-site design: every critical and high service of both sites fits at either
+    site; some medium or low services would not; on the trend the critical services stop fitting
+    within three years; and the consolidation plan frees no host that the loss of the other site
+    would need, while every site's hosts carry their own guests."""
+    paths, truth = demo_build
+    planted = next(s for s in truth["scenarios"] if s["id"] == "two-site-design")
+    estate = load_estate(paths.estate)
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        loss = site_loss_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW)
+        plan = consolidation_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW)
+    assert planted["hypervisors"] == {"dc1": 4, "dc2": 4}
+    cpu = [c for c in loss.checks if c.pool == "cpu"]
+    assert {(c.survivor, c.lost) for c in cpu} == {("dc1", "dc2"), ("dc2", "dc1")}
+    for check_ in cpu:
+        fits = dict(check_.fits_by_criticality)
+        assert [level for level in ("critical", "high") if fits[level]] == planted["fit_at_either_site"]
+        assert not fits["low"] and check_.short  # some lower-criticality services would not fit
+        assert all(n.criticality in ("medium", "low") for n in check_.short)
+        # the date is in the future, within three years of the as-of day
+        days = (check_.critical_stops_fitting_on - DEMO_NOW.date()).days
+        assert 0 < days <= planted["critical_stops_fitting_within_days"]
+        assert check_.critical_peak_a_year_on > dict(check_.peak_by_criticality)["critical"]
+    # the capacity is the hosts' and the self-carrying physical servers': 4 x 160 + 2 x 32 cores
+    assert {c.usable for c in cpu} == {0.8 * (4 * planted["hypervisor_cores"][0] + 2 * 32)}
+    for site in plan.plans:
+        assert site.kept_for_site_loss >= 1 and site.hosts_needed >= site.kept_for_site_loss
+        assert site.hosts_short == 0  # the hosts carry their own guests
+        assert site.hosts_freed == max(0, site.hosts_now - max(site.hosts_packed, site.kept_for_site_loss))

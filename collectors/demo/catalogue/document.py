@@ -19,9 +19,11 @@ from collectors.demo.catalogue.scale import (
     ServerSpec,
     build_servers,
     councils_for_scale,
+    hypervisor_annual_cost_gbp,
     service_councils,
     services_for_scale,
 )
+from collectors.demo.catalogue.servers import CONSOLIDATION_HEADROOM_PERCENT, HYPERVISOR_SIZE
 from collectors.demo.catalogue.services import DATASET_SIZES_GIB, ENDPOINT_PROBE_INTERVAL_SECONDS, ServiceSpec
 from collectors.demo.timeline import Anchors
 
@@ -60,6 +62,14 @@ def build_estate_document(scale: str, seed: int, anchors: Anchors) -> dict:
             for months, day, service, site, minutes, passed, notes in terms.DR_TESTS
         ],
         "money": _money_section(council_ids, anchors),
+        "capacity": {
+            "consolidation": {
+                "cores": HYPERVISOR_SIZE[0],
+                "memory_gib": float(HYPERVISOR_SIZE[1]),
+                "headroom_percent": CONSOLIDATION_HEADROOM_PERCENT,
+                "annual_cost_gbp": hypervisor_annual_cost_gbp(),
+            }
+        },
     }
 
 

@@ -78,6 +78,12 @@ class ServerSpec:
     annual_cost_gbp: float
 
 
+def hypervisor_annual_cost_gbp() -> float:
+    """What a demo hypervisor costs a year: the consolidation plan's host is one of them."""
+    cores, memory_gib = servers.HYPERVISOR_SIZE
+    return _server_cost("physical", cores, memory_gib, servers.SMALL_STORAGE_GIB)
+
+
 def _server_cost(kind: str, cores: int, memory_gib: int, storage_gib: int) -> float:
     if kind == "physical":
         per_core, per_memory_gib, per_storage_gib = servers.PHYSICAL_GBP_PER
@@ -159,7 +165,13 @@ def build_servers(specs: list[ServiceSpec], scale: str, rng: random.Random) -> l
                     site,
                     role,
                     (service,) if service else (),
-                    *(servers.PHYSICAL_SIZE if kind == "physical" else servers.VIRTUAL_SIZE),
+                    *(
+                        servers.HYPERVISOR_SIZE
+                        if role == "hypervisor"
+                        else servers.PHYSICAL_SIZE
+                        if kind == "physical"
+                        else servers.VIRTUAL_SIZE
+                    ),
                     servers.LARGE_STORAGE_GIB
                     if role in servers.LARGE_STORAGE_ROLES
                     else servers.SMALL_STORAGE_GIB,

@@ -40,6 +40,11 @@ DEFAULT_HYPERVISORS = 4
 REFERENCE_HYPERVISORS = 10
 PHYSICAL_ROLES = ("hypervisor", "backup")
 PHYSICAL_SIZE = (32, 256)  # cores, memory; a virtual infrastructure server has VIRTUAL_SIZE
+# A hypervisor (two 64-core sockets, 1 TiB): four a site carry every critical and high service of
+# both sites if the other site is lost (the Blackpool design), not yet every medium and low one.
+HYPERVISOR_SIZE = (160, 1024)
+# The consolidation plan packs onto hosts like these, with the headroom the capacity ceiling leaves.
+CONSOLIDATION_HEADROOM_PERCENT = 20.0
 VIRTUAL_SIZE = (4, 16)
 LARGE_STORAGE_ROLES = ("backup", "file")
 LARGE_STORAGE_GIB = 4000  # the others have SMALL_STORAGE_GIB
