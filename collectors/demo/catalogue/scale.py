@@ -34,7 +34,10 @@ def services_for_scale(scale: str, councils: list[str]) -> list[ServiceSpec]:
         return list(SHARED_SERVICES) + list(DEDICATED_SERVICES)
     # the reference estate runs every service at both sites, then each council's own services
     specs = [
-        replace(s, sites=BOTH, mode="active-active" if s.mode == "single-site" else s.mode)
+        # a single-site service made active-active runs at both sites: it has no recovery site
+        replace(s, sites=BOTH, mode="active-active", recovery_site=None)
+        if s.mode == "single-site"
+        else replace(s, sites=BOTH)
         for s in SHARED_SERVICES + DEDICATED_SERVICES
     ]
     taken = {s.id for s in specs}
