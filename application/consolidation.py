@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from application.collected import data_end, estate_as_collected
 from application.provenance import Provenance, provenance_of
-from application.site_loss import site_loss_report
+from application.site_loss import critical_outlooks
 from capacity.consolidation import (
     HOST_ROLE,
     SitePlan,
@@ -78,27 +78,20 @@ class ConsolidationReport:
         )
 
 
-def _kept_for_site_loss(estate: Estate, warehouse: Warehouse, scope: Scope, end: datetime) -> dict[str, int]:
-    """Per site, the hosts it keeps for the two-site rule, from the site-loss check (the same
-    host model and window); none where the site-loss check knows too little to say."""
+def _kept_for_site_loss(estate: Estate, warehouse: Warehouse, end: datetime) -> dict[str, int]:
+    """Per site, the hosts it keeps for the two-site rule: its critical services' peak if the
+    other site were lost, today or a year on along their trend, whichever is higher (the
+    site-loss check's own outlook, the same host model and window)."""
     host = estate.capacity.consolidation
     share = 1 - host.headroom_percent / 100
-    checks = site_loss_report(estate, warehouse, scope=scope, now=end).checks
+    outlooks = critical_outlooks(estate, warehouse, end)
     kept: dict[str, int] = {}
     for site in estate.sites:
-        mine = [c for c in checks if c.survivor == site.id]
+        mine = [o for o in outlooks if o.survivor == site.id]
         if not mine:
             continue
-        # today's critical peak, or a year on along its trend when that is higher
         peak = {
-            pool: max(
-                (
-                    max(dict(c.peak_by_criticality).get("critical", 0.0), c.critical_peak_a_year_on or 0.0)
-                    for c in mine
-                    if c.pool == pool
-                ),
-                default=0.0,
-            )
+            pool: max((max(o.peak_now, o.peak_a_year_on or 0.0) for o in mine if o.pool == pool), default=0.0)
             for pool in ("cpu", "memory")
         }
         own = [s for s in capacity_servers(estate.servers, site.id) if s.role != HOST_ROLE]
@@ -139,7 +132,7 @@ def consolidation_report(
     ]
     by_allocation = [Workload(s.id, s.site, float(s.cores), float(s.memory_gib)) for s in guests]
     plans, allocated = [], []
-    kept = _kept_for_site_loss(estate, warehouse, scope, end) if measured else {}
+    kept = _kept_for_site_loss(estate, warehouse, end) if measured else {}
     for site in estate.sites if measured else ():  # no measurement, no plan
         now_at_site = hosts_now(estate.servers, site.id)
         for target, workloads in ((plans, by_demand), (allocated, by_allocation)):

@@ -59,20 +59,20 @@ def service_demand(
     size,
     start: datetime,
     end: datetime,
-    critical_only: bool = False,
+    group_of=lambda service: service,
 ) -> dict[tuple[str, str], np.ndarray]:
     """Per (service or `infrastructure`, site), its hourly demand over [start, end): a server's
-    demand (percent x its size) split evenly across the services it runs. With `critical_only`,
-    only the servers with a part in a critical service or in the infrastructure are read (the
-    critical trend's 13 months need no other row)."""
-    critical = {s.id for s in estate.services if s.criticality == CRITICALITY_ORDER[0]}
+    demand (percent x its size) split evenly across the services it runs. `group_of` may sum
+    services together in the warehouse (None: leave the service's part out)."""
     triples = []
     for server in demand_servers(estate.servers):
-        if critical_only and server.services and not critical & set(server.services):
-            continue
         groups = server.services or (INFRASTRUCTURE,)
         for group in groups:
-            triples.append((server.id, f"{group}{_SEP}{server.site}", size(server) / 100 / len(groups)))
+            name = group if group == INFRASTRUCTURE else group_of(group)
+            if name is not None:
+                triples.append((server.id, f"{name}{_SEP}{server.site}", size(server) / 100 / len(groups)))
+    if not triples:
+        return {}
     frame = warehouse.service_hourly_demand(
         metric, *(list(c) for c in zip(*triples, strict=True)), start, end
     )
@@ -84,6 +84,41 @@ def service_demand(
         service, site = group.split(_SEP)
         demand[(service, site)] = series
     return demand
+
+
+def critical_trend_demand(
+    estate: Estate, warehouse: Warehouse, metric: str, size, start: datetime, end: datetime
+) -> list[ServiceDemand]:
+    """The critical services' hourly demand over [start, end), summed in the warehouse by how it
+    moves when a site is lost. The mode rules are sums for every mode but active-passive (the
+    higher of two), so the active-active services are one series a site, the single-site ones one
+    per home and recovery site, the infrastructure one a site, and only an active-passive service
+    one of its own: a handful of series over 13 months instead of one a service, and the same
+    critical load (`tests/capacity/test_siteloss_consolidation.py`)."""
+    critical = {s.id: s for s in estate.services if s.criticality == CRITICALITY_ORDER[0]}
+    shapes: dict[str, ServiceDemand] = {}
+
+    def group_of(service_id: str) -> str | None:
+        service = critical.get(service_id)
+        if service is None:
+            return None
+        if service.mode == "active-active":
+            key, shape = "critical active-active", ServiceDemand("", "active-active", "critical", (), {})
+        elif service.mode == "active-passive":
+            key, shape = service.id, ServiceDemand("", service.mode, "critical", tuple(service.sites), {})
+        else:
+            home, recovery = service.sites[0], service.recovery_site
+            key = f"critical single-site {home} {recovery}"
+            shape = ServiceDemand("", "single-site", "critical", (home,), {}, recovery)
+        shapes[key] = replace(shape, service=key)
+        return key
+
+    demand = service_demand(estate, warehouse, metric, size, start, end, group_of)
+    by_key: dict[str, dict[str, np.ndarray]] = {}
+    for (key, site), series in demand.items():
+        by_key.setdefault(key, {})[site] = series
+    out = [ServiceDemand(INFRASTRUCTURE, INFRASTRUCTURE, "critical", (), by_key.get(INFRASTRUCTURE, {}))]
+    return out + [replace(shape, by_site=by_key.get(key, {})) for key, shape in shapes.items()]
 
 
 def _services(estate: Estate, demand: dict[tuple[str, str], np.ndarray]) -> list[ServiceDemand]:
@@ -127,6 +162,51 @@ def _critical_trend(
     )
 
 
+@dataclass(frozen=True)
+class CriticalOutlook:
+    """What a survivor's critical services need if the other site is lost, now and on the trend."""
+
+    survivor: str
+    lost: str
+    pool: str
+    peak_now: float  # the highest hour of the look-back
+    peak_a_year_on: float | None  # the conservative trend's highest in the year ahead
+    stops_fitting_on: date | None  # the first day the trend reaches the usable capacity
+
+
+def critical_outlooks(estate: Estate, warehouse: Warehouse, end: datetime) -> list[CriticalOutlook]:
+    """Per survivor, site lost and pool: the critical services' load read over the history time
+    remaining reads (13 months: year on year, so "on the trend" means here what it means there),
+    its peak over the look-back, and its trend. The site-loss check and the consolidation plan's
+    two-site rule both read it."""
+    trend_start = end - timedelta(days=HISTORY_DAYS)
+    trend_hours = int((end - trend_start) / timedelta(hours=1))
+    window_hours = estate.capacity.under_use.lookback_days * 24
+    tz = ZoneInfo(estate.estate.time_zone)
+    ceiling = estate.capacity.ceiling_percent
+    out = []
+    for pool, (metric, size, kind) in POOLS.items():
+        history = critical_trend_demand(estate, warehouse, metric, size, trend_start, end)
+        for lost in estate.sites:
+            for survivor in estate.sites:
+                if survivor.id == lost.id:
+                    continue
+                capacity = sum(size(s) for s in capacity_servers(estate.servers, survivor.id))
+                critical = critical_load(survivor.id, lost.id, kind, history, trend_hours)
+                trend = _critical_trend(critical, trend_start, tz, capacity, ceiling)
+                out.append(
+                    CriticalOutlook(
+                        survivor.id,
+                        lost.id,
+                        pool,
+                        float(critical[-window_hours:].max(initial=0)),
+                        None if trend is None else trend[1],
+                        None if trend is None else trend[0],
+                    )
+                )
+    return out
+
+
 def site_loss_report(
     estate: Estate, warehouse: Warehouse, *, scope: Scope, now: datetime | None = None
 ) -> SiteLossReport:
@@ -136,7 +216,6 @@ def site_loss_report(
     start = end - timedelta(days=estate.capacity.under_use.lookback_days)
     ceiling = estate.capacity.ceiling_percent
     window_hours = int((end - start) / timedelta(hours=1))
-    tz = ZoneInfo(estate.estate.time_zone)
     measured = np.zeros(window_hours, dtype=bool)
     per_pool = {}
     for pool, (metric, size, _) in POOLS.items():
@@ -145,29 +224,23 @@ def site_loss_report(
             measured |= series > 0
     results = []
     if measured.sum() >= MEASURED_AT_LEAST * window_hours:
-        # the trend is read over the history time remaining reads (13 months: year on year),
-        # so "on the trend" means here what it means there
-        trend_start = end - timedelta(days=HISTORY_DAYS)
-        trend_hours = int((end - trend_start) / timedelta(hours=1))
-        for pool, (metric, size, kind) in POOLS.items():
+        outlook = {(o.survivor, o.lost, o.pool): o for o in critical_outlooks(estate, warehouse, end)}
+        for pool, (_, size, kind) in POOLS.items():
             services = _services(estate, per_pool[pool])
-            history = _services(
-                estate, service_demand(estate, warehouse, metric, size, trend_start, end, critical_only=True)
-            )
             for lost in estate.sites:
                 for survivor in estate.sites:
                     if survivor.id == lost.id:
                         continue
                     capacity = sum(size(s) for s in capacity_servers(estate.servers, survivor.id))
-                    usable = ceiling / 100 * capacity
-                    result = check(survivor.id, lost.id, pool, kind, usable, services, window_hours)
-                    critical = critical_load(survivor.id, lost.id, kind, history, trend_hours)
-                    trend = _critical_trend(critical, trend_start, tz, capacity, ceiling)
+                    result = check(
+                        survivor.id, lost.id, pool, kind, ceiling / 100 * capacity, services, window_hours
+                    )
+                    trend = outlook[(survivor.id, lost.id, pool)]
                     results.append(
                         replace(
                             result,
-                            critical_stops_fitting_on=None if trend is None else trend[0],
-                            critical_peak_a_year_on=None if trend is None else trend[1],
+                            critical_stops_fitting_on=trend.stops_fitting_on,
+                            critical_peak_a_year_on=trend.peak_a_year_on,
                         )
                     )
     return SiteLossReport(

@@ -71,11 +71,23 @@ def run(folder: Path) -> None:
                 (["storage_percent"], 86400, HISTORY_DAYS),
             ],
         ),
+        # site loss also reads 13 months of the critical services' hourly use for their trend (a
+        # subset: the scan of every server's is more than it reads)
         "site-loss": (
             site_loss_report,
-            [(["cpu_percent"], 3600, lookback), (["memory_percent"], 3600, lookback)],
+            [
+                (["cpu_percent", "memory_percent"], 3600, lookback),
+                (["cpu_percent", "memory_percent"], 3600, HISTORY_DAYS),
+            ],
         ),
-        "consolidate": (consolidation_report, [(["cpu_percent", "memory_percent"], 3600, lookback)]),
+        # the plan reads the critical services' outlook for the hosts each site keeps
+        "consolidate": (
+            consolidation_report,
+            [
+                (["cpu_percent", "memory_percent"], 3600, lookback),
+                (["cpu_percent", "memory_percent"], 3600, HISTORY_DAYS),
+            ],
+        ),
         "savings": (
             savings_report,
             [(["cpu_percent"], 86400, HISTORY_DAYS), (["cpu_percent"], 3600, HISTORY_DAYS)],

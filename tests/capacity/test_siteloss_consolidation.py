@@ -315,3 +315,41 @@ def test_the_demo_tells_the_two_site_story_and_the_plan_agrees_with_it(demo_buil
         assert site.kept_for_site_loss >= 1 and site.hosts_needed >= site.kept_for_site_loss
         assert site.hosts_short == 0  # the hosts carry their own guests
         assert site.hosts_freed == max(0, site.hosts_now - max(site.hosts_packed, site.kept_for_site_loss))
+
+
+def test_the_critical_trend_summed_in_the_warehouse_is_the_per_service_sum(demo_build):
+    """The trend's demand is summed by how it moves (a series for all active-active services of a
+    site, one for each active-passive service, ...); applied service by service instead, the mode
+    rules must give the same critical load hour by hour, and today's peak must be the check's."""
+    from application.collected import estate_as_collected
+    from application.site_loss import (
+        POOLS,
+        _services,
+        critical_outlooks,
+        critical_trend_demand,
+        service_demand,
+    )
+
+    paths, _ = demo_build
+    estate = load_estate(paths.estate)
+    with Warehouse.open(paths.warehouse, read_only=True) as warehouse:
+        estate = estate_as_collected(estate, warehouse)
+        end = data_end(warehouse, DEMO_NOW)
+        start = end - timedelta(days=30)
+        hours = 30 * 24
+        checked = 0
+        for metric, size, kind in POOLS.values():
+            summed = critical_trend_demand(estate, warehouse, metric, size, start, end)
+            each = _services(estate, service_demand(estate, warehouse, metric, size, start, end))
+            assert len(summed) < len(each)
+            for survivor, lost in (("dc1", "dc2"), ("dc2", "dc1")):
+                fast = critical_load(survivor, lost, kind, summed, hours)
+                slow = critical_load(survivor, lost, kind, each, hours)
+                assert slow.max() > 0 and np.allclose(fast, slow, rtol=1e-9, atol=1e-9)
+                checked += 1
+        assert checked == 4
+        outlooks = {(o.survivor, o.lost, o.pool): o for o in critical_outlooks(estate, warehouse, end)}
+        report = site_loss_report(estate, warehouse, scope=PROVIDER, now=DEMO_NOW)
+    for c in report.checks:
+        peak = dict(c.peak_by_criticality)["critical"]
+        assert abs(outlooks[(c.survivor, c.lost, c.pool)].peak_now - peak) <= 1e-9 * peak
