@@ -1,6 +1,13 @@
 """Response time: the 95th percentile of probe durations within scheduled time.
 
-The warehouse keeps, per endpoint and interval (an hour as collected), the p95 of that
+**The rule** (../shared/PRODUCT.md, "Availability"; docs/sla.md): a month's response time is the
+95th percentile, nearest rank, of the durations of the successful probes taken in scheduled
+time, over every site the service runs at: sorted, the value at rank ceil(0.95 x n).
+`probes_p95` applies it to the probes themselves (durations in 10 ms ticks, so exact to 10 ms).
+A percentile of hourly percentiles is not the percentile of the probes: it can turn a met target
+into a missed one (tests/sla/test_response_rule.py).
+
+Until collection keeps the probes (issue 15), the warehouse keeps, per endpoint and interval (an hour as collected), the p95 of that
 interval's probe durations. The month's figure is the time-weighted 95th percentile of those
 interval p95s, each weighted by the seconds of its interval inside scheduled time: the smallest
 value v such that intervals with p95 <= v cover at least 95 % of the weighted time. Intervals
@@ -49,3 +56,37 @@ def response_p95(series: ProbeSeries, scheduled: Spans) -> tuple[float | None, i
         scheduled, series.starts
     )
     return weighted_percentile(series.p95_seconds, weights), int(np.count_nonzero(weights))
+
+
+TICK_SECONDS = 0.01  # a duration is kept in 10 ms ticks: the rule's figures are exact to 10 ms
+
+
+@dataclass(frozen=True)
+class ProbeDurations:
+    """The successful probes of one service (every site): when each was taken (UTC s) and its
+    duration in 10 ms ticks."""
+
+    instants: np.ndarray  # int64
+    ticks: np.ndarray  # int32
+
+
+def nearest_rank(values: np.ndarray, percent: int = 95) -> float | None:
+    """The value at rank ceil(percent / 100 x n) of the sorted values (1-based); None for none.
+    Integer arithmetic for the rank, so 95 % of 20 is rank 19 exactly."""
+    n = len(values)
+    if n == 0:
+        return None
+    rank = -(-percent * n // 100)  # ceil without floats
+    return float(np.partition(values, rank - 1)[rank - 1])
+
+
+def in_scheduled_time(scheduled: Spans, instants: np.ndarray) -> np.ndarray:
+    """Whether each instant lies in the (normalised) scheduled spans: [start, end)."""
+    return (seconds_before(scheduled, instants + 1) - seconds_before(scheduled, instants)) == 1
+
+
+def probes_p95(probes: ProbeDurations, scheduled: Spans) -> tuple[float | None, int]:
+    """(the nearest-rank p95 in seconds of the probes taken in scheduled time, how many)."""
+    counted = probes.ticks[in_scheduled_time(scheduled, probes.instants)]
+    p95 = nearest_rank(counted)
+    return (None if p95 is None else round(p95 * TICK_SECONDS, 2)), int(len(counted))
