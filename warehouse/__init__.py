@@ -4,6 +4,7 @@ with Warehouse.open("councilops.duckdb") as warehouse:
     warehouse.replace_availability(site_id, window_start, window_end, frame)
 """
 
+from warehouse.probe_days import MAX_PROBE_SECONDS, ProbeDays, ProbeEndpoint, ProbeWrite
 from warehouse.reads import Reads
 from warehouse.store import (
     WarehouseBusyError,
@@ -18,12 +19,15 @@ from warehouse.window_writes import Replacement, WindowWrites
 from warehouse.writes import Writes
 
 
-class Warehouse(WindowWrites, Writes, Reads):
+class Warehouse(WindowWrites, ProbeDays, Writes, Reads):
     """Open with Warehouse.open(path); one per process, a cursor() per extra thread."""
 
 
 __all__ = [
     "AVAILABILITY_BATCH_SCHEMA",
+    "MAX_PROBE_SECONDS",
+    "ProbeEndpoint",
+    "ProbeWrite",
     "Replacement",
     "UNMONITORED_CAUSES",
     "UTILISATION_METRICS",

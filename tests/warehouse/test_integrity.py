@@ -100,10 +100,10 @@ def test_the_undamaged_demo_passes_every_check_and_status_says_it_read_every_blo
         tables = warehouse.verify_every_block()
     with duckdb.connect(str(paths.warehouse), read_only=True) as connection:
         ((count,),) = connection.execute("SELECT count(*) FROM duckdb_tables()").fetchall()
-    assert tables == count == 23
+    assert tables == count == 24  # 23 tables, and probe_duration_days (0006)
     status = run("--config", str(paths.estate), "--db", str(paths.warehouse), "status")
     assert status.returncode == 0, status.stderr
-    assert "Integrity: every block of the 23 tables read and its checksum checked" in status.stdout
+    assert "Integrity: every block of the 24 tables read and its checksum checked" in status.stdout
 
 
 def test_a_duckdb_file_that_is_not_a_councilops_warehouse_is_refused_untouched(tmp_path):
@@ -147,12 +147,12 @@ def test_writes_never_create_a_warehouse_and_init_does_once(tmp_path):
     first = run("--db", str(db), "init")
     assert (
         first.returncode == 0
-        and first.stdout == f"{db}: created an empty warehouse (schema 0005_discovered_servers)\n"
+        and first.stdout == f"{db}: created an empty warehouse (schema 0006_probe_duration_days)\n"
     )
     again = run("--db", str(db), "init")
     assert again.returncode == 0
     assert (
-        again.stdout == f"{db}: already a warehouse (schema 0005_discovered_servers); nothing else changed\n"
+        again.stdout == f"{db}: already a warehouse (schema 0006_probe_duration_days); nothing else changed\n"
     )
     loaded = run("--config", str(SMALL_ESTATE), "--db", str(db), "load", "backups", str(export))
     assert loaded.returncode == 0, loaded.stderr
