@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
@@ -54,6 +54,8 @@ class SiteSummary:
     series: int = 0  # the most series any window held
     samples: int = 0
     gaps: int = 0  # unmonitored intervals written, or values refused
+    responses: int = 0  # availability only: successful probes' durations kept
+    notes: list[str] = field(default_factory=list)  # what was refused in windows that worked
     status: str = "ok"
     message: str = ""
     # utilisation only: the site's [[server_discovery]] run before it, whose servers (or, when it
@@ -198,6 +200,8 @@ def _catch_up(
         summary.series = max(summary.series, outcome.series)
         summary.samples += outcome.samples
         summary.gaps += outcome.gaps
+        summary.responses += getattr(outcome, "responses", 0)
+        summary.notes += getattr(outcome, "notes", ())
         if outcome.status != "ok":
             summary.windows_failed += 1
             summary.status, summary.message = outcome.status, outcome.message

@@ -16,6 +16,12 @@ COLUMNS = (
     Column("series", "", lambda s: s.series, lambda v: f"{v:,}"),
     Column("samples", "", lambda s: s.samples, lambda v: f"{v:,}"),
     Column("gaps", "", lambda s: s.gaps, lambda v: f"{v:,}"),
+    Column(
+        "response times",
+        "",
+        lambda s: s.responses if s.kind == "availability" else None,
+        lambda v: "" if v is None else f"{v:,}",
+    ),
     Column("rows", "", lambda s: s.rows, lambda v: f"{v:,}"),
     text("status", lambda s: s.status),
 )
@@ -23,6 +29,19 @@ COLUMNS = (
 
 def print_collection(summaries, console: Console | None = None) -> None:
     render.table(COLUMNS, summaries, "Collected", console=console or Console(width=160))
+
+
+NOTES_SHOWN = 20  # a backfill of a site with a broken exporter must not print a line a day
+
+
+def note_lines(summary) -> list[str]:
+    """What a run refused in the windows that worked, a line each, the first NOTES_SHOWN."""
+    lines = [f"site {summary.site_id} {summary.kind}: {note}" for note in summary.notes[:NOTES_SHOWN]]
+    if len(summary.notes) > NOTES_SHOWN:
+        lines.append(
+            f"site {summary.site_id} {summary.kind}: and {len(summary.notes) - NOTES_SHOWN:,} more windows like these"
+        )
+    return lines
 
 
 def discovery_lines(discovery) -> list[str]:

@@ -4,7 +4,7 @@ with Warehouse.open("councilops.duckdb") as warehouse:
     warehouse.replace_availability(site_id, window_start, window_end, frame)
 """
 
-from warehouse.probe_days import MAX_PROBE_SECONDS, ProbeDays, ProbeEndpoint, ProbeWrite
+from warehouse.probe_days import MAX_PROBE_SECONDS, ProbeDays, ProbeEndpoint, Probes, ProbeWrite
 from warehouse.reads import Reads
 from warehouse.store import (
     WarehouseBusyError,
@@ -27,6 +27,7 @@ __all__ = [
     "AVAILABILITY_BATCH_SCHEMA",
     "MAX_PROBE_SECONDS",
     "ProbeEndpoint",
+    "Probes",
     "ProbeWrite",
     "Replacement",
     "UNMONITORED_CAUSES",

@@ -15,41 +15,38 @@ interval) is not written, and counted.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
-import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse.store import WarehouseWriteError, _Connection, utc_naive
-from warehouse.window_tables import Rule, WindowTable, finite, in_window, no_empty_fields, unique
 
 TICK_SECONDS = 0.01
 MAX_PROBE_SECONDS = 300.0  # a probe longer than this is not a response time (and 30,000 ticks fit SMALLINT)
 DAY_SECONDS = 86400
-
-PROBE_SAMPLES = WindowTable(
-    table="probe_duration_days",
-    describe="probe durations for site {site_id}",
-    batch={"endpoint_id": pl.Utf8, "probed_at_utc": pl.Datetime("us"), "duration_seconds": pl.Float64},
-    keys={"site_id": pl.Utf8},
-    window_column=None,
-    rules=(
-        no_empty_fields(),
-        finite("are not finite non-negative durations", "duration_seconds", non_negative=True),
-        Rule(f"last longer than {MAX_PROBE_SECONDS:g} s", pl.col("duration_seconds") > MAX_PROBE_SECONDS),
-        in_window("were taken outside the window", "probed_at_utc"),
-        unique("repeat an (endpoint, instant)", "endpoint_id", "probed_at_utc"),
-    ),
-)
 
 
 @dataclass(frozen=True)
 class ProbeEndpoint:
     service_id: str
     interval_seconds: int
+
+
+@dataclass(frozen=True)
+class Probes:
+    """One endpoint's successful probes: when each was taken (UTC seconds, with the milliseconds
+    Prometheus keeps) and how long it took (seconds)."""
+
+    instants_s: np.ndarray  # float64 or int64
+    durations_s: np.ndarray  # float64
+
+    @classmethod
+    def empty(cls) -> Probes:
+        return cls(np.empty(0, np.float64), np.empty(0, np.float64))
 
 
 @dataclass(frozen=True)
@@ -67,6 +64,64 @@ def _day_start(day: date) -> int:
     return _epoch(datetime(day.year, day.month, day.day))
 
 
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+def _list_array(days: list[np.ndarray]) -> pa.ListArray:
+    """Days of slot values (-1: no successful probe) as a SMALLINT[] column, NULL for -1."""
+    flat = np.concatenate(days) if days else np.empty(0, np.int16)
+    offsets = np.concatenate(([0], np.cumsum([len(d) for d in days], dtype=np.int64))).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(flat, pa.int16(), mask=flat < 0))
+
+
+_REFUSALS = (
+    ("are not finite non-negative durations", lambda i, d, lo, hi: ~(np.isfinite(d) & (d >= 0))),
+    (
+        f"last longer than {MAX_PROBE_SECONDS:g} s",
+        lambda i, d, lo, hi: np.isfinite(d) & (d > MAX_PROBE_SECONDS),
+    ),
+    ("were taken outside the window", lambda i, d, lo, hi: ~np.isfinite(i) | (i < lo) | (i >= hi)),
+)
+
+
+def _check(what: str, endpoint_id: str, known: bool, found: Probes, lo: int, hi: int) -> None:
+    """Refuse the whole batch, naming the rule, the endpoint and a probe that broke it."""
+    instants = np.asarray(found.instants_s, np.float64)
+    durations = np.asarray(found.durations_s, np.float64)
+    if len(instants) != len(durations):
+        raise WarehouseWriteError(
+            f"{what}: {endpoint_id} has {len(instants)} instants and {len(durations)} durations"
+        )
+    if not len(instants):
+        return
+    if not known:
+        raise WarehouseWriteError(
+            f"{what}: {len(instants)} probe(s) name an endpoint the site does not have: {endpoint_id}"
+        )
+    for refusal, marks in _REFUSALS:
+        bad = np.flatnonzero(marks(instants, durations, lo, hi))
+        if len(bad):
+            k = int(bad[0])
+            raise WarehouseWriteError(
+                f"{what}: {len(bad)} probe(s) of {endpoint_id} {refusal}, for example "
+                f"{_moment(instants[k])} {durations[k]!r} s"
+            )
+    ordered = np.sort(instants)
+    repeated = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(repeated):
+        raise WarehouseWriteError(
+            f"{what}: {len(repeated)} probe(s) of {endpoint_id} repeat an instant, for example "
+            f"{_moment(ordered[int(repeated[0])])}"
+        )
+
+
+def _moment(seconds: float) -> str:
+    if not np.isfinite(seconds):
+        return repr(float(seconds))
+    return datetime.fromtimestamp(float(seconds), UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " UTC"
+
+
 class ProbeDays(_Connection):
     def replace_probe_durations_days(
         self,
@@ -74,96 +129,117 @@ class ProbeDays(_Connection):
         window_start: datetime,
         window_end: datetime,
         endpoints: Mapping[str, ProbeEndpoint],
-        frame: pl.DataFrame,
+        probes: Mapping[str, Probes],
     ) -> ProbeWrite:
-        """frame: endpoint_id, probed_at_utc, duration_seconds (successful probes only)."""
+        """Replace the window's slots of every endpoint in `endpoints` from `probes` (endpoint id
+        -> its successful probes; an endpoint not in it had none in the window)."""
         window = (utc_naive(window_start), utc_naive(window_end))
-        batch = self._checked_batch(PROBE_SAMPLES, frame, {"site_id": site_id}, window)
-        unknown = batch.filter(~pl.col("endpoint_id").is_in(list(endpoints)))
-        if unknown.height:
-            raise WarehouseWriteError(
-                f"probe durations for site {site_id}: {unknown.height} row(s) name an endpoint the site "
-                f"does not have, for example {unknown.row(0, named=True)}"
-            )
         lo, hi = _epoch(window[0]), _epoch(window[1])
-        by_endpoint = {key: part for (key,), part in batch.partition_by("endpoint_id", as_dict=True).items()}
+        what = f"probe durations for site {site_id} {window[0]:%Y-%m-%d %H:%M}..{window[1]:%Y-%m-%d %H:%M}"
+        for endpoint_id, found in probes.items():
+            _check(what, endpoint_id, endpoint_id in endpoints, found, lo, hi)
         first_day, last_day = window[0].date(), (window[1] - timedelta(microseconds=1)).date()
-        days = [first_day + timedelta(days=k) for k in range((last_day - first_day).days + 1)]
-        held = self._held_days(list(endpoints), days[0], days[-1])
-        phases = self._phases(list(endpoints))
-        rows, probes, doubled = [], 0, 0
+        span_lo = _day_start(first_day)
+        span_hi = _day_start(last_day) + DAY_SECONDS
+        ids = list(endpoints)
+        window_days = _days(first_day, last_day)
+        held = self._held_days(ids, first_day, last_day)
+        phases = self._phases(ids)
+        rows: list[tuple] = []  # endpoint_id, service_id, day, interval, phase, slot values (-1: none)
+        written = doubled = 0
         for endpoint_id, endpoint in endpoints.items():
             interval = endpoint.interval_seconds
-            part = by_endpoint.get(endpoint_id)
-            instants = (
-                np.array([_epoch(t) for t in part["probed_at_utc"].to_list()], np.int64)
-                if part is not None
-                else np.empty(0, np.int64)
-            )
-            ticks = (
-                np.rint(part["duration_seconds"].to_numpy() / TICK_SECONDS).astype(np.int64)
-                if part is not None
-                else np.empty(0, np.int64)
-            )
+            found = probes.get(endpoint_id, Probes.empty())
+            instants = np.asarray(found.instants_s)
+            ticks = np.rint(np.asarray(found.durations_s, np.float64) / TICK_SECONDS).astype(np.int16)
             phase = phases.get(endpoint_id)
             if phase is None:
-                phase = int(instants.min()) % interval if len(instants) else 0
-            # every probe's place on the endpoint's grid: phase + g x interval
-            grid = np.rint((instants - phase) / interval).astype(np.int64)
-            for day in days:
-                start = _day_start(day)
-                offset = (phase - start) % interval  # the first grid point of the day, past midnight
-                slots = math.ceil((DAY_SECONDS - offset) / interval)
+                phase = int(np.floor(instants.min())) % interval if len(instants) else 0
+            # the endpoint's grid points phase + g x interval over the days the window touches
+            g_lo = -(-(span_lo - phase) // interval)
+            g_hi = -(-(span_hi - phase) // interval)
+            slot_s = phase + interval * np.arange(g_lo, g_hi, dtype=np.int64)
+            values = np.full(len(slot_s), -1, np.int16)
+            day_of = (slot_s - span_lo) // DAY_SECONDS
+            day_bounds = np.searchsorted(day_of, np.arange(len(window_days) + 1))
+            was_held = np.zeros(len(window_days), bool)
+            for d, day in enumerate(window_days):
                 old = held.get((endpoint_id, day))
-                values: list[int | None] = (
-                    list(old) if old is not None and len(old) == slots else [None] * slots
-                )
-                slot_times = start + offset + interval * np.arange(slots)
-                inside = (slot_times >= lo) & (slot_times < hi)
-                for k in np.flatnonzero(inside):
-                    values[k] = None
-                first_grid = (start + offset - phase) // interval
-                mine = (grid >= first_grid) & (grid < first_grid + slots)
-                filled = set()
-                for g, tick in zip(grid[mine], ticks[mine], strict=True):
-                    k = int(g - first_grid)
-                    if not inside[k]:
-                        continue  # rounds to a slot outside the window: the other window's
-                    if k in filled:
-                        doubled += 1
-                        continue
-                    filled.add(k)
-                    values[k] = int(tick)
-                    probes += 1
-                if old is None and not filled:
-                    continue
-                rows.append((endpoint_id, endpoint.service_id, site_id, day, interval, offset, values))
+                a, b = day_bounds[d], day_bounds[d + 1]
+                if old is not None:
+                    was_held[d] = True
+                    if len(old) == b - a:  # a day kept on another grid is replaced whole
+                        values[a:b] = old
+            inside = (slot_s >= lo) & (slot_s < hi)
+            values[inside] = -1
+            # every probe's place on the grid; one that rounds outside the window is the other window's
+            k = np.rint((instants - phase) / interval).astype(np.int64) - g_lo
+            mine = (k >= 0) & (k < len(slot_s))
+            mine[mine] = inside[k[mine]]
+            k, ticks = k[mine], ticks[mine]
+            first = np.unique(k, return_index=True)[1]  # a second probe in a slot is not written
+            doubled += len(k) - len(first)
+            written += len(first)
+            values[k[first]] = ticks[first]
+            filled = np.zeros(len(window_days), bool)
+            filled[np.unique(day_of[k[first]])] = True
+            for d, day in enumerate(window_days):
+                if was_held[d] or filled[d]:
+                    a, b = day_bounds[d], day_bounds[d + 1]
+                    offset = int(slot_s[a] - _day_start(day))  # an interval is at most an hour
+                    rows.append((endpoint_id, endpoint.service_id, day, interval, offset, values[a:b]))
+        table = pa.table(
+            {
+                "endpoint_id": pa.array([r[0] for r in rows], pa.string()),
+                "service_id": pa.array([r[1] for r in rows], pa.string()),
+                "site_id": pa.array([site_id] * len(rows), pa.string()),
+                "day_utc": pa.array([r[2] for r in rows], pa.date32()),
+                "interval_seconds": pa.array([r[3] for r in rows], pa.int32()),
+                "phase_seconds": pa.array([r[4] for r in rows], pa.int32()),
+                "ticks": _list_array([r[5] for r in rows]),
+            }
+        )
         with self.transaction():
             self._con.execute(
-                "DELETE FROM probe_duration_days WHERE list_contains(?::VARCHAR[], endpoint_id) "
+                "DELETE FROM probe_duration_days WHERE endpoint_id IN (SELECT unnest(?::VARCHAR[])) "
                 "AND day_utc >= ? AND day_utc <= ?",
-                [list(endpoints), days[0], days[-1]],
+                [ids, first_day, last_day],
             )
             if rows:
-                self._con.executemany(
-                    "INSERT INTO probe_duration_days VALUES (?, ?, ?, ?, ?, ?, ?::SMALLINT[])", rows
-                )
-        return ProbeWrite(probes, len(rows), doubled)
+                self._con.register("probe_days_batch", table)
+                try:
+                    self._con.execute("INSERT INTO probe_duration_days SELECT * FROM probe_days_batch")
+                finally:
+                    self._con.unregister("probe_days_batch")
+        return ProbeWrite(written, len(rows), doubled)
 
-    def _held_days(self, endpoint_ids: list[str], first: date, last: date) -> dict[tuple[str, date], list]:
-        found = self._con.execute(
+    def _held_days(
+        self, endpoint_ids: list[str], first: date, last: date
+    ) -> dict[tuple[str, date], np.ndarray]:
+        """Each held day's slots, -1 where none."""
+        found = self._con.sql(
             "SELECT endpoint_id, day_utc, ticks FROM probe_duration_days "
-            "WHERE list_contains(?::VARCHAR[], endpoint_id) AND day_utc >= ? AND day_utc <= ?",
-            [endpoint_ids, first, last],
-        ).fetchall()
-        return {(endpoint_id, day): ticks for endpoint_id, day, ticks in found}
+            "WHERE endpoint_id IN (SELECT unnest(?::VARCHAR[])) AND day_utc >= ? AND day_utc <= ?",
+            params=[endpoint_ids, first, last],
+        ).to_arrow_table()
+        if not found.num_rows:
+            return {}
+        ticks = found.column("ticks").combine_chunks()
+        offsets = ticks.offsets.to_numpy()
+        flat = pc.fill_null(ticks.values, -1).to_numpy(zero_copy_only=False).astype(np.int16)
+        return {
+            (endpoint_id, day): flat[offsets[n] : offsets[n + 1]]
+            for n, (endpoint_id, day) in enumerate(
+                zip(found.column("endpoint_id").to_pylist(), found.column("day_utc").to_pylist(), strict=True)
+            )
+        }
 
     def _phases(self, endpoint_ids: list[str]) -> dict[str, int]:
         """Each endpoint's grid as held: its first row's day start + phase, in epoch seconds."""
         found = self._con.execute(
             "SELECT endpoint_id, arg_min(epoch(day_utc)::BIGINT + phase_seconds, day_utc), "
             "arg_min(interval_seconds, day_utc) FROM probe_duration_days "
-            "WHERE list_contains(?::VARCHAR[], endpoint_id) GROUP BY endpoint_id",
+            "WHERE endpoint_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY endpoint_id",
             [endpoint_ids],
         ).fetchall()
         return {endpoint_id: int(anchor) % interval for endpoint_id, anchor, interval in found}

@@ -33,10 +33,14 @@ from collectors.prometheus.raw import naive_utc, raw_samples
 from collectors.prometheus.source import PrometheusSource, SiteUnavailable
 from collectors.prometheus.states import NO_SAMPLES, probe_intervals
 from estate.model import Estate
-from warehouse import AVAILABILITY_BATCH_SCHEMA
+from warehouse import AVAILABILITY_BATCH_SCHEMA, MAX_PROBE_SECONDS, ProbeEndpoint, Probes
 
 SOURCE = "availability"
-QUERY = "probe_success"
+SUCCESS = "probe_success"
+DURATION = "probe_duration_seconds"
+# both of blackbox_exporter's series in one answer: a probe's duration and its success were
+# scraped together, with the same timestamp, so they join on it exactly
+QUERY = f'{{__name__=~"{SUCCESS}|{DURATION}"}}'
 BAD_ANSWER = "prometheus-bad-answer"
 
 
@@ -51,6 +55,9 @@ class Outcome:
     series: int = 0  # endpoints with samples
     gaps: int = 0  # unmonitored intervals written
     refused: int = 0  # samples that were not 0 or 1
+    responses: int = 0  # successful probes' durations kept (warehouse/probe_days.py)
+    durations_refused: int = 0  # NaN, negative or over MAX_PROBE_SECONDS
+    notes: tuple[str, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -79,19 +86,34 @@ class AvailabilityCollector(SiteCollector):
         longest = max((interval for _, _, interval in endpoints.values()), default=60)
         times: dict[str, list[np.ndarray]] = {target: [] for target in endpoints}
         values: dict[str, list[np.ndarray]] = {target: [] for target in endpoints}
+        duration_times: dict[str, list[np.ndarray]] = {target: [] for target in endpoints}
+        duration_values: dict[str, list[np.ndarray]] = {target: [] for target in endpoints}
+        probes: dict[str, Probes] = {}
+        durations_refused, notes = 0, []
         started = self.clock()
         rows: list[tuple] = []
         status, message, count, refused_count = "ok", "", 0, 0
         try:
             # from 1.5 probe intervals before the window: that sample may stand into it
             for labels, chunk_times, chunk_values in raw_samples(
-                self.source, QUERY, lo - (3 * longest) // 2, hi, self.site_id
+                self.source,
+                QUERY,
+                lo - (3 * longest) // 2,
+                hi,
+                self.site_id,
+                named=f"{SUCCESS} and {DURATION}",
             ):
                 target = labels.get(self.estate.collection.endpoint_label)
-                if target in times:
+                if target not in times:
+                    continue
+                if labels.get("__name__") == DURATION:
+                    keep = chunk_times >= lo  # the sample before the window stands for success only
+                    duration_times[target].append(chunk_times[keep])
+                    duration_values[target].append(chunk_values[keep])
+                else:
                     times[target].append(chunk_times)
                     values[target].append(chunk_values)
-                    count += len(chunk_times)
+                count += len(chunk_times)
             for target, (endpoint_id, service_id, interval) in endpoints.items():
                 found_times = np.concatenate(times[target]) if times[target] else np.empty(0)
                 found_values = np.concatenate(values[target]) if values[target] else np.empty(0)
@@ -100,6 +122,18 @@ class AvailabilityCollector(SiteCollector):
                 found_values = found_values[first]
                 good = (found_values == 0) | (found_values == 1)  # NaN, Inf, 2: not a probe result
                 refused_count += int((~good).sum())
+                if duration_times[target]:
+                    kept, refused, note = successful_durations(
+                        endpoint_id,
+                        np.concatenate(times[target]) if times[target] else np.empty(0),
+                        np.concatenate(values[target]) if values[target] else np.empty(0),
+                        np.concatenate(duration_times[target]),
+                        np.concatenate(duration_values[target]),
+                    )
+                    probes[endpoint_id] = kept
+                    durations_refused += refused
+                    if note:
+                        notes.append(note)
                 for item in probe_intervals(
                     found_times[good],
                     found_values[good],
@@ -131,9 +165,19 @@ class AvailabilityCollector(SiteCollector):
         # The data first, in its own transaction, then the watermark: a collector killed between the
         # two leaves the window written and the watermark behind it, so the next run asks for the
         # window again and replaces it: nothing lost, nothing counted twice.
+        responses = 0
         if status == "ok":
             frame = pl.DataFrame(rows, schema=AVAILABILITY_BATCH_SCHEMA, orient="row")
             written = self.warehouse.replace_availability(self.site_id, start, end, frame)
+            # An endpoint whose answer carried no durations keeps those held: measured data is
+            # never replaced by less (a Prometheus that stopped keeping the series, say).
+            responses = self.warehouse.replace_probe_durations_days(
+                self.site_id,
+                start,
+                end,
+                {e: ProbeEndpoint(s, interval) for e, s, interval in endpoints.values() if e in probes},
+                probes,
+            ).probes
         else:
             # a failure never replaces what was measured: unmonitored only where nothing is held
             written = self.warehouse.fill_availability_gaps(
@@ -144,10 +188,49 @@ class AvailabilityCollector(SiteCollector):
         seen = sum(1 for found in times.values() if found)
         gaps = sum(1 for row in rows if row[4] == "unmonitored") if status == "ok" else written
         outcome = Outcome(
-            self.site_id, (start, end), written, count, status, message, seen, gaps, refused_count
+            self.site_id,
+            (start, end),
+            written,
+            count,
+            status,
+            message,
+            seen,
+            gaps + durations_refused,
+            refused_count,
+            responses,
+            durations_refused,
+            tuple(notes),
         )
         record_run(self.warehouse, SOURCE, self.site_id, start, end, started, self.clock(), outcome)
         return outcome
+
+
+def successful_durations(
+    endpoint_id: str,
+    success_times_s: np.ndarray,
+    success_values: np.ndarray,
+    duration_times_s: np.ndarray,
+    duration_values: np.ndarray,
+) -> tuple[Probes, int, str]:
+    """The durations of the endpoint's successful probes: each duration sample joined to the
+    success sample of the same scrape (the same millisecond); a failed probe's duration is not a
+    response time. A duration that is NaN, infinite, negative or over MAX_PROBE_SECONDS is
+    refused and counted, with a note naming the first. Returns (probes, refused, note)."""
+    success_ms, first = np.unique(np.rint(success_times_s * 1000).astype(np.int64), return_index=True)
+    succeeded = success_ms[success_values[first] == 1]
+    duration_ms, first = np.unique(np.rint(duration_times_s * 1000).astype(np.int64), return_index=True)
+    durations = duration_values[first]
+    joined = np.isin(duration_ms, succeeded, assume_unique=True)
+    duration_ms, durations = duration_ms[joined], durations[joined]
+    bad = ~(np.isfinite(durations) & (durations >= 0) & (durations <= MAX_PROBE_SECONDS))
+    note = ""
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        note = (
+            f"{int(bad.sum())} {DURATION} sample(s) of {endpoint_id} refused (not a duration from 0 to "
+            f"{MAX_PROBE_SECONDS:g} s), the first {durations[k]!r} at {naive_utc(duration_ms[k] / 1000)}"
+        )
+    return Probes(duration_ms[~bad] / 1000, durations[~bad]), int(bad.sum()), note
 
 
 def collect_availability(

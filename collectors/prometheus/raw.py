@@ -26,9 +26,16 @@ def naive_utc(seconds: float) -> datetime:
 
 
 def raw_samples(
-    source: PrometheusSource, metric: str, lo: int, hi: int, site_id: str, chunk_seconds: int = CHUNK_SECONDS
+    source: PrometheusSource,
+    metric: str,
+    lo: int,
+    hi: int,
+    site_id: str,
+    chunk_seconds: int = CHUNK_SECONDS,
+    named: str | None = None,
 ) -> Iterator[tuple[dict[str, str], np.ndarray, np.ndarray]]:
-    """(labels, times in seconds, values) of every series, for each chunk of [lo, hi)."""
+    """(labels, times in seconds, values) of every series, for each chunk of [lo, hi). `metric`
+    is a series selector; `named` says what it selects in messages (else the selector)."""
     bounds = []
     cursor = lo
     while cursor < hi:
@@ -41,7 +48,7 @@ def raw_samples(
     for (chunk_start, chunk_end), body in zip(bounds, source.answers(requests), strict=True):
         for series in parse_matrix(
             body,
-            f"site {site_id}, {metric}, {naive_utc(chunk_start)}..{naive_utc(chunk_end)}",
+            f"site {site_id}, {named or metric}, {naive_utc(chunk_start)}..{naive_utc(chunk_end)}",
             (chunk_start, chunk_end),  # a time outside it is milliseconds, or another range
         ):
             after = series.times_s >= lo if chunk_start == lo else series.times_s > chunk_start

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 import socket
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 
 import httpx
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
@@ -143,19 +145,27 @@ class PrometheusSource:
     def answers(self, requests: Sequence[Callable[[], bytes]]) -> Iterator[bytes]:
         """The answers to `requests` (calls of `range_query` or `instant_query`), in order, with
         up to the site's `max_concurrent_queries` in flight: while the caller reads one answer
-        the site is working out the next. A request that fails raises when its turn comes; the
+        the site is working out the next. No more than that are asked ahead of the caller, so
+        answers never pile up in memory while the caller is slower than the site (a backfill's
+        hundreds of chunks held at once). A request that fails raises when its turn comes; the
         ones still in flight are cancelled or left to finish, and their answers dropped."""
-        if self.site.max_concurrent_queries <= 1 or len(requests) <= 1:
+        ahead = self.site.max_concurrent_queries
+        if ahead <= 1 or len(requests) <= 1:
             for request in requests:
                 yield request()
             return
-        with ThreadPoolExecutor(
-            self.site.max_concurrent_queries, thread_name_prefix=f"query-{self.site.id}"
-        ) as pool:
-            pending = [pool.submit(request) for request in requests]
+        with ThreadPoolExecutor(ahead, thread_name_prefix=f"query-{self.site.id}") as pool:
+            pending: deque[Future[bytes]] = deque()
+            upcoming = iter(requests)
             try:
-                for future in pending:
-                    yield future.result()
+                for request in islice(upcoming, ahead):
+                    pending.append(pool.submit(request))
+                while pending:
+                    body = pending.popleft().result()
+                    for request in islice(upcoming, 1):
+                        pending.append(pool.submit(request))
+                    yield body
+                    del body
             finally:
                 for future in pending:
                     future.cancel()

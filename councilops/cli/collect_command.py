@@ -15,7 +15,7 @@ from councilops.cli.base import EXIT_UNAVAILABLE, Context, cli, parse_instant, r
 from estate import load_estate
 from estate.scope import PROVIDER
 from estate.secrets import redacted
-from presentation.collection import discovery_lines, print_collection
+from presentation.collection import discovery_lines, note_lines, print_collection
 from warehouse import Warehouse
 
 MAX_BACKFILL = timedelta(
@@ -89,7 +89,7 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
         )
     print_collection(summaries)
     for s in summaries:
-        for line in discovery_lines(s.discovery):
+        for line in discovery_lines(s.discovery) + note_lines(s):
             click.echo(line, err=True)
     failed = [s for s in summaries if s.status != "ok"]
     for s in failed:

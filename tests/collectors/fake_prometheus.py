@@ -1,8 +1,9 @@
 """A small fake Prometheus for what a real one cannot be made to send: answers cut off, not
 JSON, NaN probe results, millisecond times, series without the labels the estate needs.
 
-It answers the collectors' own queries for one site of an estate: `probe_success[Ns]` at t
-with a sample at every multiple of each endpoint's probe interval, every one up; the utilisation range queries with a
+It answers the collectors' own queries for one site of an estate: the probes' query (`probe_success`
+and `probe_duration_seconds` over [Ns]) at t with a sample at every multiple of each endpoint's
+probe interval, every one up and 0.25 s long (the durations after all the successes); the utilisation range queries with a
 mean of 20 and a peak of 30 for each server at every step; everything else with no series.
 `tamper(kind, result)` may change the series before they are written out, and `spoil(kind,
 body)` the bytes after; kind is `probe`, `utilisation` or `other`.
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
+from collectors.prometheus.availability import QUERY as PROBES_QUERY
 from collectors.prometheus.utilisation import hourly_queries
 from estate.model import Estate
 
@@ -30,15 +32,16 @@ def _matrix(result: list[dict]) -> bytes:
 
 def answer_for(estate: Estate, site_id: str, path: str, params: dict[str, str]) -> tuple[str, list[dict]]:
     query = params.get("query", "")
-    if path.endswith("/query") and query.startswith("probe_success["):
+    if path.endswith("/query") and query.startswith(PROBES_QUERY + "["):
         at = int(float(params["time"]))
-        reach = int(query[len("probe_success[") : -len("s]")])
+        reach = int(query[len(PROBES_QUERY) + 1 : -len("s]")])
         endpoints = [e for s in estate.services for e in s.endpoints if e.site == site_id]
         return "probe", [
             {
-                "metric": {"instance": e.target, "job": "blackbox"},
-                "values": [[t, "1"] for t in range(at - reach, at + 1) if t % e.probe_interval_seconds == 0],
+                "metric": {"__name__": name, "instance": e.target, "job": "blackbox"},
+                "values": [[t, value] for t in range(at - reach, at + 1) if t % e.probe_interval_seconds == 0],
             }
+            for name, value in (("probe_success", "1"), ("probe_duration_seconds", "0.25"))
             for e in endpoints
         ]
     if path.endswith("/query_range"):

@@ -5,23 +5,25 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import polars as pl
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from warehouse import ProbeEndpoint, Warehouse, WarehouseWriteError
+from warehouse import ProbeEndpoint, Probes, Warehouse, WarehouseWriteError
 
 DAY = datetime(2026, 10, 14)
 ENDPOINTS = {"mail@dc1": ProbeEndpoint("mail", 60), "web@dc1": ProbeEndpoint("web", 60)}
 
 
-def batch(rows: list[tuple[str, datetime, float]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        rows,
-        schema={"endpoint_id": pl.Utf8, "probed_at_utc": pl.Datetime("us"), "duration_seconds": pl.Float64},
-        orient="row",
-    )
+def batch(rows: list[tuple[str, datetime, float]]) -> dict[str, Probes]:
+    """(endpoint, when, seconds) rows as the writer takes them: each endpoint's arrays."""
+    out: dict[str, tuple[list, list]] = {}
+    for endpoint_id, moment, seconds in rows:
+        instants, durations = out.setdefault(endpoint_id, ([], []))
+        instants.append((moment - datetime(1970, 1, 1)).total_seconds())
+        durations.append(seconds)
+    return {e: Probes(np.array(i), np.array(d)) for e, (i, d) in out.items()}
 
 
 def held(warehouse: Warehouse, start: datetime, end: datetime) -> dict[str, list[tuple[int, int]]]:
@@ -121,3 +123,13 @@ def test_any_sequence_of_windows_leaves_each_probe_as_the_last_window_covering_i
             )
         found = held(warehouse, DAY, DAY + timedelta(days=5)).get("mail", [])
         assert found == [(epoch(DAY) + 60 * m, t) for m, t in sorted(model.items())]
+
+
+def test_a_repeated_probe_refuses_the_batch_by_name(warehouse):
+    twice = [("mail@dc1", DAY + timedelta(minutes=3), 0.3), ("mail@dc1", DAY + timedelta(minutes=3), 0.4)]
+    with pytest.raises(
+        WarehouseWriteError,
+        match=r"1 probe\(s\) of mail@dc1 repeat an instant, for example 2026-10-14 00:03:00.000 UTC",
+    ):
+        warehouse.replace_probe_durations_days("dc1", DAY, DAY + timedelta(days=1), ENDPOINTS, batch(twice))
+    assert held(warehouse, DAY, DAY + timedelta(days=1)) == {}
