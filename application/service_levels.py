@@ -33,7 +33,7 @@ from sla.month import (
     summarise,
 )
 from sla.recovery import BackupJob, LagSeries
-from sla.response import ProbeSeries
+from sla.response import ProbeDurations, ProbeSeries
 from sla.states import StateInterval, fill, service_segments, site_timeline
 from warehouse import Warehouse
 
@@ -155,6 +155,12 @@ def _month_report(
             _dt(month_whole.start), _dt(span_end), service_ids
         ).items()
     }
+    durations = {
+        service_id: ProbeDurations(a["instants"], a["ticks"])
+        for service_id, a in warehouse.probe_duration_arrays(
+            _dt(month_whole.start), _dt(span_end), service_ids
+        ).items()
+    }
     changes: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for service_id, s, e, _ in warehouse.maintenance_windows_seconds(
         _dt(start), _dt(span_end), service_ids
@@ -170,6 +176,7 @@ def _month_report(
             {d.id: lags[d.id] for d in service.datasets if d.id in lags},
             probes.get(service.id, ProbeSeries.from_rows([])),
             normalise(changes.get(service.id, [])),
+            durations.get(service.id, ProbeDurations.none()),
         )
         for service in services
     }

@@ -12,6 +12,7 @@ from presentation.formats import duration, local_time, money, money_plain, perce
 from presentation.render import Column, text
 from sla import calendar as cal
 from sla.month import ContractMonth, CouncilSummary
+from sla.response import PROBES
 
 
 def _fraction(value) -> str | None:
@@ -159,8 +160,11 @@ def contract_month_document(row: ContractMonth) -> dict:
         else {
             "target_seconds": row.response.target_seconds,
             "p95_seconds": row.response.p95_seconds,
-            "intervals": row.response.intervals,
             "met": row.response.met,
+            "resolution": row.response.resolution,
+            # how many probes the p95 is of; at the old resolution, the hourly intervals weighed
+            "probes": row.response.counted if row.response.resolution == PROBES else None,
+            "intervals": row.response.counted if row.response.resolution != PROBES else None,
         },
         "rto": None
         if row.rto is None
@@ -244,6 +248,7 @@ CSV_COLUMNS = (
     Column("rpo_compliance_percent", "percent", lambda r: _percent(r.rpo.compliance) if r.rpo else None),
     Column("response_p95_seconds", "seconds", lambda r: r.response.p95_seconds if r.response else None),
     Column("response_target_seconds", "seconds", lambda r: r.response.target_seconds if r.response else None),
+    text("response_resolution", lambda r: r.response.resolution if r.response else None),
     Column("credit_percent", "percent", lambda r: r.credit_percent),
     Column("credit_gbp", "GBP", lambda r: r.credit_gbp, money),
 )
@@ -284,8 +289,13 @@ TABLE_COLUMNS = (
     Column(
         "p95 s",
         "seconds",
-        lambda r: r.response.p95_seconds if r.response else None,
-        lambda v: "" if v is None else f"{v:.2f}",
+        lambda r: r.response,
+        # a month before probes were kept says its figure is the old rule's, on hourly p95s
+        lambda v: (
+            ""
+            if v is None or v.p95_seconds is None
+            else f"{v.p95_seconds:.2f}" + ("" if v.resolution == PROBES else " (hourly)")
+        ),
     ),
     Column("credit £", "GBP", lambda r: r.credit_gbp, lambda v: money(v, symbol=False)),
 )

@@ -15,7 +15,8 @@ from presentation.render import Column, text
 _LABELS = {
     "utilisation": "utilisation (mean and peak per server, metric, hour; daily rollups)",
     "availability_intervals": "availability state intervals (up, down, unmonitored)",
-    "probe_durations": "probe response times (hourly)",
+    "probe_durations": "probe response times, hourly p95s (the old resolution, before probes were kept)",
+    "probe_duration_days": "probe response times (every successful probe; a row per endpoint and day)",
     "backup_jobs": "backup job results",
     "replication_lag": "replication lag samples",
 }

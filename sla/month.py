@@ -26,7 +26,7 @@ from sla.recovery_assessment import (
     recovery_point,
     recovery_time,
 )
-from sla.response import response_p95
+from sla.response import HOURLY_P95S, PROBES, probes_p95, response_p95
 from sla.schedule import (
     Calendar,
     Schedule,
@@ -63,8 +63,9 @@ SECONDS_PER_DAY = 86_400
 class ResponseTime:
     target_seconds: float
     p95_seconds: float | None
-    intervals: int  # probe intervals weighed
+    counted: int  # probes counted, or (old resolution) hourly intervals weighed
     met: bool | None
+    resolution: str = PROBES  # PROBES, or HOURLY_P95S for months before probes were kept
 
 
 @dataclass(frozen=True)
@@ -132,15 +133,27 @@ def _measure_window(
 
 
 def _response(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> ResponseTime | None:
+    """The rule (sla/response.py) on the month's probes; a month for which the warehouse holds
+    none, only the hourly p95s written before probes were kept, gets the old rule on those,
+    and says so."""
     if contract.response_time_target_seconds is None:
         return None
-    # intervals outside the period weigh nothing: the scheduled spans lie inside it
-    p95, weighted = evidence.memo(
-        ("response", *terms_key(contract, sched.period, evidence)),
-        lambda: response_p95(evidence.probes, sched.scheduled),
+    durations = evidence.durations
+    held = durations.instants[
+        (durations.instants >= sched.period.start) & (durations.instants < sched.period.end)
+    ]
+    resolution = PROBES if len(held) or not len(evidence.probes.starts) else HOURLY_P95S
+    # probes and intervals outside the period count for nothing: the scheduled spans lie inside it
+    p95, counted = evidence.memo(
+        ("response", resolution, *terms_key(contract, sched.period, evidence)),
+        lambda: (
+            probes_p95(durations, sched.scheduled)
+            if resolution == PROBES
+            else response_p95(evidence.probes, sched.scheduled)
+        ),
     )
     target = contract.response_time_target_seconds
-    return ResponseTime(target, p95, weighted, None if p95 is None else p95 <= target)
+    return ResponseTime(target, p95, counted, None if p95 is None else p95 <= target, resolution)
 
 
 def evaluate(

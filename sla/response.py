@@ -7,11 +7,13 @@ time, over every site the service runs at: sorted, the value at rank ceil(0.95 x
 A percentile of hourly percentiles is not the percentile of the probes: it can turn a met target
 into a missed one (tests/sla/test_response_rule.py).
 
-Until collection keeps the probes (issue 15), the warehouse keeps, per endpoint and interval (an hour as collected), the p95 of that
-interval's probe durations. The month's figure is the time-weighted 95th percentile of those
-interval p95s, each weighted by the seconds of its interval inside scheduled time: the smallest
-value v such that intervals with p95 <= v cover at least 95 % of the weighted time. Intervals
-wholly outside scheduled time weigh nothing. Integer weights keep the comparison exact.
+**The old resolution.** Before the probes were kept (migration 0006), the warehouse kept per
+endpoint and hour only the p95 of that hour's probe durations (`probe_durations`). A month for
+which it holds no probes but such rows gets `response_p95` on them, and is marked HOURLY_P95S:
+the time-weighted 95th percentile of those interval p95s, each weighted by the seconds of its
+interval inside scheduled time: the smallest value v such that intervals with p95 <= v cover at
+least 95 % of the weighted time. Intervals wholly outside scheduled time weigh nothing. Integer
+weights keep the comparison exact.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ def response_p95(series: ProbeSeries, scheduled: Spans) -> tuple[float | None, i
 
 
 TICK_SECONDS = 0.01  # a duration is kept in 10 ms ticks: the rule's figures are exact to 10 ms
+PROBES = "probes"  # the rule on the successful probes themselves, to 10 ms
+HOURLY_P95S = "hourly p95s (old resolution)"  # the months before probes were kept
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,10 @@ class ProbeDurations:
 
     instants: np.ndarray  # int64
     ticks: np.ndarray  # int32
+
+    @classmethod
+    def none(cls) -> ProbeDurations:
+        return cls(np.empty(0, np.int64), np.empty(0, np.int32))
 
 
 def nearest_rank(values: np.ndarray, percent: int = 95) -> float | None:

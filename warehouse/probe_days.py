@@ -253,7 +253,7 @@ class ProbeDays(_Connection):
             "WITH slots AS (SELECT service_id, epoch(day_utc)::BIGINT + phase_seconds "
             "+ (generate_subscripts(ticks, 1) - 1) * interval_seconds AS instant_s, unnest(ticks) AS tick "
             "FROM probe_duration_days WHERE day_utc >= ?::DATE - 1 AND day_utc <= ?::DATE "
-            "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], service_id))) "
+            "AND (?::VARCHAR[] IS NULL OR service_id IN (SELECT unnest(?::VARCHAR[])))) "
             "SELECT service_id, instant_s, tick FROM slots WHERE tick IS NOT NULL "
             "AND instant_s >= ? AND instant_s < ? ORDER BY service_id, instant_s",
             [

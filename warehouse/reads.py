@@ -23,6 +23,7 @@ SUMMARY_TABLES = (
     "utilisation",
     "availability_intervals",
     "probe_durations",
+    "probe_duration_days",
     "backup_jobs",
     "replication_lag",
     "collection_runs",

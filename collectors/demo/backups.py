@@ -1,4 +1,4 @@
-"""The demo's backup jobs, replication lag and probe response times."""
+"""The demo's backup jobs and replication lag."""
 
 from __future__ import annotations
 
@@ -108,57 +108,6 @@ def replication_lag(
                         "to_site_id": dataset["replicated_to"],
                         "sampled_at_utc": times,
                         "lag_seconds": lag,
-                    }
-                )
-            )
-    return pl.concat(frames)
-
-
-def probe_durations(
-    document: dict,
-    plan: Plan,
-    anchors: Anchors,
-    seed: int,
-    unmonitored: list[tuple[str, datetime, datetime]],
-    go_live: dict[str, datetime],
-) -> pl.DataFrame:
-    """Hourly response times per endpoint (mean, p95, max), none for hours with unmonitored time."""
-    count = int((anchors.now_utc - anchors.history_start_utc) / timedelta(hours=1))
-    hours = np.array([_naive(anchors.history_start_utc)], dtype="datetime64[us]") + np.arange(
-        count
-    ) * np.timedelta64(1, "h")
-    frames = []
-    for service in document["services"]:
-        for endpoint in service["endpoints"]:
-            endpoint_id = f"{service['id']}@{endpoint['site']}"
-            rng = np.random.default_rng([seed, sum(map(ord, endpoint_id)), 3])
-            base = rng.uniform(0.15, 0.6)
-            mean = np.round(base * (1 + np.abs(rng.normal(0, 0.15, count))), 4)
-            p95 = np.round(mean * rng.uniform(1.6, 2.0, count), 4)
-            peak = np.round(p95 * rng.uniform(1.2, 2.5, count), 4)
-            keep = hours >= np.datetime64(_naive(go_live.get(service["id"], anchors.history_start_utc)), "us")
-            for slow in plan.slow_responses:
-                if slow.service_id == service["id"]:
-                    inside = (hours >= np.datetime64(_naive(slow.start_utc), "us")) & (
-                        hours < np.datetime64(_naive(slow.end_utc), "us")
-                    )
-                    p95[inside] = np.round(slow.p95_seconds * rng.uniform(0.95, 1.05, inside.sum()), 4)
-                    mean[inside] = np.round(p95[inside] / 1.8, 4)
-                    peak[inside] = np.round(p95[inside] * 1.6, 4)
-            for gap_endpoint, lo, hi in unmonitored:
-                if gap_endpoint == endpoint_id:
-                    hour_lo = np.datetime64(_naive(lo), "h").astype("datetime64[us]")
-                    keep &= ~((hours >= hour_lo) & (hours < np.datetime64(_naive(hi), "us")))
-            frames.append(
-                pl.DataFrame(
-                    {
-                        "endpoint_id": endpoint_id,
-                        "service_id": service["id"],
-                        "site_id": endpoint["site"],
-                        "interval_start_utc": hours[keep],
-                        "mean_seconds": mean[keep],
-                        "p95_seconds": p95[keep],
-                        "max_seconds": peak[keep],
                     }
                 )
             )

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import polars as pl
 
-from collectors.demo import availability, backups, utilisation
+from collectors.demo import availability, backups, responses, utilisation
 from collectors.demo.catalogue import build_estate_document
 from collectors.demo.estate_file import estate_toml
 from collectors.demo.ground_truth import ground_truth, ground_truth_json
 from collectors.demo.scenarios import build_plan
 from collectors.demo.timeline import Anchors
 from estate import load_estate
-from warehouse import AVAILABILITY_BATCH_SCHEMA, Warehouse
+from warehouse import AVAILABILITY_BATCH_SCHEMA, ProbeEndpoint, Warehouse
 
 SCALES = ("default", "reference")
 DEMO_SOURCE = "demo"
@@ -195,15 +195,27 @@ def _build(
             )
             progress(f"  {site}: utilisation written")
 
-        progress("writing probe durations, backups and replication lag")
-        unmonitored = [(p.endpoint_id, p.start_utc, p.end_utc) for p in pieces if p.state == "unmonitored"]
-        probes = backups.probe_durations(document, plan, anchors, seed, unmonitored, go_live)
+        progress("writing response times, backups and replication lag")
+        probe_endpoints = {
+            site: {
+                f"{service.id}@{e.site}": ProbeEndpoint(service.id, e.probe_interval_seconds)
+                for service in estate.services
+                for e in service.endpoints
+                if e.site == site
+            }
+            for site in sites
+        }
         jobs = backups.backup_jobs(document, plan, anchors, seed, go_live)
         lags = backups.replication_lag(document, plan, anchors, seed, go_live)
         for site in sites:
             for lo, hi in windows:
-                warehouse.replace_probe_durations(
-                    site, 3600, lo, hi, _window_rows(probes, "site_id", site, "interval_start_utc", lo, hi)
+                # through the collector's own writer (warehouse/probe_days.py), as collected
+                warehouse.replace_probe_durations_days(
+                    site,
+                    lo,
+                    hi,
+                    probe_endpoints[site],
+                    responses.site_probes(document, plan, seed, pieces, site, lo, hi),
                 )
                 warehouse.replace_backup_jobs(
                     site, DEMO_SOURCE, lo, hi, _window_rows(jobs, "site_id", site, "finished_at_utc", lo, hi)

@@ -72,7 +72,11 @@ def ids_read(reads) -> dict[str, set[str]]:
         "dataset_id": set(),
         "server_id": set(),
     }
-    array_keys = {"probe_p95_arrays": "service_id", "replication_lag_arrays": "dataset_id"}
+    array_keys = {
+        "probe_p95_arrays": "service_id",
+        "probe_duration_arrays": "service_id",
+        "replication_lag_arrays": "dataset_id",
+    }
     for name, result in reads:
         if isinstance(result, pl.DataFrame):
             for column in seen:

@@ -219,15 +219,30 @@ def test_replication_lag_spikes(demo):
 
 
 def test_slow_responses_exceed_the_target_only_in_their_week(demo):
+    """Every successful probe is kept (warehouse/probe_days.py): the nearest-rank p95 of the
+    slow week's probes, sorted here, is near the planted 3.5 s; the rest of the history's well
+    under the 2 s target. Probes are a minute apart at each endpoint and none is taken while it
+    is down or unmonitored."""
     _, _, scenarios, warehouse = demo
     slow = scenarios["slow-responses"]
-    rows = warehouse.query(
-        "SELECT (interval_start_utc >= ? AND interval_start_utc < ?) AS inside, quantile_cont(p95_seconds, 0.5) AS p95 "
-        "FROM probe_durations WHERE service_id = ? GROUP BY inside ORDER BY inside",
-        [when(slow["start_utc"]), when(slow["end_utc"]), slow["service"]],
+    lo, hi = when(slow["start_utc"]), when(slow["end_utc"])
+    history = warehouse.probe_duration_arrays(
+        lo - timedelta(days=60), hi + timedelta(days=30), [slow["service"]]
     )
-    outside, inside = rows["p95"].to_list()
-    assert inside > 3.0 > 2.0 > outside
+    instants, ticks = history[slow["service"]]["instants"], history[slow["service"]]["ticks"]
+    inside = (instants >= lo.replace(tzinfo=UTC).timestamp()) & (
+        instants < hi.replace(tzinfo=UTC).timestamp()
+    )
+
+    def p95(values) -> float:
+        ordered = sorted(values.tolist())
+        return ordered[-(-95 * len(ordered) // 100) - 1] / 100
+
+    endpoints = len(
+        warehouse.query("SELECT endpoint_id FROM endpoints WHERE service_id = ?", [slow["service"]])
+    )
+    assert 0.95 * endpoints * 7 * 24 * 60 <= inside.sum() <= endpoints * 7 * 24 * 60
+    assert 3.3 <= p95(ticks[inside]) <= slow["p95_seconds"] and p95(ticks[~inside]) < 1.0
 
 
 def _mean_cpu(
