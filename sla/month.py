@@ -133,24 +133,21 @@ def _measure_window(
 
 
 def _response(contract: Contract, sched: Schedule, evidence: ServiceEvidence) -> ResponseTime | None:
-    """The rule (sla/response.py) on the month's probes; a month for which the warehouse holds
-    none, only the hourly p95s written before probes were kept, gets the old rule on those,
-    and says so."""
+    """The rule (sla/response.py) on the probes taken in the month's scheduled time. A month
+    with none, for which the warehouse holds only the hourly p95s written before probes were
+    kept, gets the old rule on those, and says so (HOURLY_P95S)."""
     if contract.response_time_target_seconds is None:
         return None
-    durations = evidence.durations
-    held = durations.instants[
-        (durations.instants >= sched.period.start) & (durations.instants < sched.period.end)
-    ]
-    resolution = PROBES if len(held) or not len(evidence.probes.starts) else HOURLY_P95S
-    # probes and intervals outside the period count for nothing: the scheduled spans lie inside it
-    p95, counted = evidence.memo(
-        ("response", resolution, *terms_key(contract, sched.period, evidence)),
-        lambda: (
-            probes_p95(durations, sched.scheduled)
-            if resolution == PROBES
-            else response_p95(evidence.probes, sched.scheduled)
-        ),
+
+    def measured() -> tuple[str, float | None, int]:
+        # probes and intervals outside the period count for nothing: the scheduled spans lie inside it
+        p95, counted = probes_p95(evidence.durations, sched.scheduled)
+        if counted == 0 and len(evidence.probes.starts):
+            return (HOURLY_P95S, *response_p95(evidence.probes, sched.scheduled))
+        return PROBES, p95, counted
+
+    resolution, p95, counted = evidence.memo(
+        ("response", *terms_key(contract, sched.period, evidence)), measured
     )
     target = contract.response_time_target_seconds
     return ResponseTime(target, p95, counted, None if p95 is None else p95 <= target, resolution)

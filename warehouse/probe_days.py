@@ -154,7 +154,7 @@ class ProbeDays(_Connection):
             ticks = np.rint(np.asarray(found.durations_s, np.float64) / TICK_SECONDS).astype(np.int16)
             phase = phases.get(endpoint_id)
             if phase is None:
-                phase = int(np.floor(instants.min())) % interval if len(instants) else 0
+                phase = int(np.rint(instants.min())) % interval if len(instants) else 0
             # the endpoint's grid points phase + g x interval over the days the window touches
             g_lo = -(-(span_lo - phase) // interval)
             g_hi = -(-(span_hi - phase) // interval)

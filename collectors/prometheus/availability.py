@@ -228,7 +228,8 @@ def successful_durations(
         k = int(np.flatnonzero(bad)[0])
         note = (
             f"{int(bad.sum())} {DURATION} sample(s) of {endpoint_id} refused (not a duration from 0 to "
-            f"{MAX_PROBE_SECONDS:g} s), the first {durations[k]!r} at {naive_utc(duration_ms[k] / 1000)}"
+            f"{MAX_PROBE_SECONDS:g} s), the first {float(durations[k])!r} at "
+            f"{naive_utc(duration_ms[k] / 1000):%Y-%m-%d %H:%M:%S} UTC"
         )
     return Probes(duration_ms[~bad] / 1000, durations[~bad]), int(bad.sum()), note
 
