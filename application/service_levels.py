@@ -33,7 +33,7 @@ from sla.month import (
     summarise,
 )
 from sla.recovery import BackupJob, LagSeries
-from sla.response import ProbeDurations, ProbeSeries
+from sla.response import KeptProbes, ProbeSeries
 from sla.states import StateInterval, fill, service_segments, site_timeline
 from warehouse import Warehouse
 
@@ -156,8 +156,8 @@ def _month_report(
         ).items()
     }
     durations = {
-        service_id: ProbeDurations(a["instants"], a["ticks"])
-        for service_id, a in warehouse.probe_duration_arrays(
+        service_id: KeptProbes(a["first_s"], a["interval_s"], a["offsets"], a["ticks"])
+        for service_id, a in warehouse.probe_day_arrays(
             _dt(month_whole.start), _dt(span_end), service_ids
         ).items()
     }
@@ -176,7 +176,7 @@ def _month_report(
             {d.id: lags[d.id] for d in service.datasets if d.id in lags},
             probes.get(service.id, ProbeSeries.from_rows([])),
             normalise(changes.get(service.id, [])),
-            durations.get(service.id, ProbeDurations.none()),
+            durations.get(service.id, KeptProbes.none()),
         )
         for service in services
     }

@@ -196,6 +196,15 @@ def write_history(path: Path, site: str, days: int, servers: int, services: int,
             for k, (up, keep) in enumerate(plan)
         ]
         total += _family(handle, "probe_success", probes)
+        # each probe's duration, scraped with its success: 0.1-0.5 s, a failed probe the 10 s timeout
+        total += _family(
+            handle,
+            "probe_duration_seconds",
+            [
+                (labels, times, np.where(up == 1, rng.uniform(0.1, 0.5, len(times)).round(6), 10.0))
+                for labels, times, up in probes
+            ],
+        )
         families: dict[str, list] = {
             name: []
             for name in (
@@ -250,7 +259,7 @@ def write_history(path: Path, site: str, days: int, servers: int, services: int,
 
 
 def ensure_history(days: int, servers: int, services: int) -> tuple[dict[str, Path], int]:
-    folder = CACHE / f"collect-{days}d-{servers}s-{services}e-v1"
+    folder = CACHE / f"collect-{days}d-{servers}s-{services}e-v2"  # v2: with probe durations
     marker = folder / "samples.json"
     if not marker.exists():
         folder.mkdir(parents=True, exist_ok=True)
@@ -340,6 +349,15 @@ def child_ours(
         "peak_mib": _peak_mib(),
         "requests": len(urls),
         "samples": sum(s.samples for s in summaries),
+        "responses": sum(s.responses for s in summaries),
+        # every successful probe of the window collected: one response time each
+        "responses_expected": sum(
+            int(((up == 1) & keep & (times >= since.timestamp()) & (times < until.timestamp())).sum())
+            for k, site in enumerate(SITES)
+            if site in sites.split(",")
+            for times, plan in [probe_plan(np.random.default_rng(2026 + k), days, len(estate.services))]
+            for up, keep in plan
+        ),
         "rows": sum(s.rows for s in summaries),
         "failed": [f"{s.site_id} {s.kind}: {s.message}" for s in summaries if s.status != "ok"],
         "intervals_compared": compared,
@@ -455,6 +473,11 @@ def write_recent_history(path: Path, estate, site: str) -> int:
         total += _family(
             handle, "probe_success", [(labels, t, np.ones(len(t), dtype=np.int8)) for labels, t, _ in probes]
         )
+        total += _family(
+            handle,
+            "probe_duration_seconds",
+            [(labels, t, rng.uniform(0.1, 0.5, len(t)).round(6)) for labels, t, _ in probes],
+        )
         servers = [s.id for s in estate.servers if s.site == site]
         counters = {
             "node_cpu_seconds_total": ',cpu="0",mode="idle"',
@@ -532,7 +555,7 @@ def child_cycle(estate_file: Path, db: Path) -> dict:
 def run_cycle() -> None:
     from estate import load_estate
 
-    folder = CACHE / "cycle-reference-v1"
+    folder = CACHE / "cycle-reference-v2"  # v2: with probe durations
     placeholder = folder / "estate-placeholder.toml"
     if not (folder / "done").exists():
         folder.mkdir(parents=True, exist_ok=True)
@@ -642,6 +665,7 @@ def main() -> None:
                     if not ours["endpoints_differing"]
                     else "DIFFERENT at " + ", ".join(ours["endpoints_differing"][:5])
                 )
+                + f"; response times kept {ours['responses']:,} of {ours['responses_expected']:,} successful probes"
             )
             kinds = ", ".join(f"{k} {v:.0f} s" for k, v in sorted(raw["by_kind"].items()))
             print(

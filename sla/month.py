@@ -26,7 +26,7 @@ from sla.recovery_assessment import (
     recovery_point,
     recovery_time,
 )
-from sla.response import HOURLY_P95S, PROBES, probes_p95, response_p95
+from sla.response import HOURLY_P95S, PROBES, kept_probes_p95, response_p95
 from sla.schedule import (
     Calendar,
     Schedule,
@@ -141,7 +141,7 @@ def _response(contract: Contract, sched: Schedule, evidence: ServiceEvidence) ->
 
     def measured() -> tuple[str, float | None, int]:
         # probes and intervals outside the period count for nothing: the scheduled spans lie inside it
-        p95, counted = probes_p95(evidence.durations, sched.scheduled)
+        p95, counted = kept_probes_p95(evidence.durations, sched.scheduled)
         if counted == 0 and len(evidence.probes.starts):
             return (HOURLY_P95S, *response_p95(evidence.probes, sched.scheduled))
         return PROBES, p95, counted

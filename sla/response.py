@@ -94,7 +94,76 @@ def in_scheduled_time(scheduled: Spans, instants: np.ndarray) -> np.ndarray:
 
 
 def probes_p95(probes: ProbeDurations, scheduled: Spans) -> tuple[float | None, int]:
-    """(the nearest-rank p95 in seconds of the probes taken in scheduled time, how many)."""
+    """(the nearest-rank p95 in seconds of the probes taken in scheduled time, how many): the
+    rule on a plain list of probes. `kept_probes_p95` is the same on the warehouse's form."""
     counted = probes.ticks[in_scheduled_time(scheduled, probes.instants)]
-    p95 = nearest_rank(counted)
-    return (None if p95 is None else round(p95 * TICK_SECONDS, 2)), int(len(counted))
+    return _seconds(nearest_rank(counted)), int(len(counted))
+
+
+def _seconds(ticks: float | None) -> float | None:
+    return None if ticks is None else round(ticks * TICK_SECONDS, 2)
+
+
+@dataclass(frozen=True)
+class KeptProbes:
+    """One service's probes as the warehouse keeps them (warehouse/probe_days.py): rows of slots
+    (an endpoint's UTC day), each slot `interval_s` after the one before from `first_s`, its
+    duration in 10 ms ticks or -1 where no probe succeeded. `ticks` may be shared with other
+    services: row r's slots are ticks[offsets[r]:offsets[r + 1]]."""
+
+    first_s: np.ndarray  # int64, a row's first slot (UTC s)
+    interval_s: np.ndarray  # int64
+    offsets: np.ndarray  # int64, len(rows) + 1
+    ticks: np.ndarray  # int16
+
+    @classmethod
+    def none(cls) -> KeptProbes:
+        return cls(np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, np.int16))
+
+    def expanded(self) -> ProbeDurations:
+        """Every slot with a probe, as instants and ticks (for checks; the rule need not)."""
+        lengths = np.diff(self.offsets)
+        row = np.repeat(np.arange(len(lengths)), lengths)
+        k = np.arange(int(lengths.sum())) - np.repeat(self.offsets[:-1] - self.offsets[0], lengths)
+        ticks = np.concatenate(
+            [self.ticks[a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)]
+        )
+        instants = self.first_s[row] + k * self.interval_s[row]
+        held = ticks >= 0
+        return ProbeDurations(instants[held].astype(np.int64), ticks[held].astype(np.int32))
+
+
+def scheduled_ticks(kept: KeptProbes, scheduled: Spans) -> np.ndarray:
+    """The ticks of the probes taken in scheduled time. Each row's slots are an arithmetic
+    sequence, so the slots inside a span are a range of it: the work is per row and span it
+    overlaps, and a gather of the slots inside, never a test of each slot against the spans."""
+    if not len(kept.first_s) or not scheduled:
+        return np.empty(0, np.int16)
+    starts = np.array([a for a, _ in scheduled], np.int64)
+    ends = np.array([b for _, b in scheduled], np.int64)
+    lengths = np.diff(kept.offsets)
+    row_end = kept.first_s + lengths * kept.interval_s  # past the last slot
+    first_span = np.searchsorted(
+        ends, kept.first_s, side="right"
+    )  # the first span ending after the row begins
+    last_span = np.searchsorted(starts, row_end, side="left")  # spans starting before it ends
+    pairs = np.maximum(last_span - first_span, 0)
+    row = np.repeat(np.arange(len(lengths)), pairs)
+    span = np.repeat(first_span, pairs) + (
+        np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    )
+    interval = kept.interval_s[row]
+    # slot k is at first + k x interval: inside [a, b) for ceil((a - first) / interval) <= k < ceil((b - first) / interval)
+    k_lo = np.clip(-((kept.first_s[row] - starts[span]) // interval), 0, lengths[row])
+    k_hi = np.clip(-((kept.first_s[row] - ends[span]) // interval), 0, lengths[row])
+    size = k_hi - k_lo
+    begin = kept.offsets[row] + k_lo
+    taken = np.repeat(begin - (np.cumsum(size) - size), size) + np.arange(int(size.sum()))
+    found = kept.ticks[taken]
+    return found[found >= 0]
+
+
+def kept_probes_p95(kept: KeptProbes, scheduled: Spans) -> tuple[float | None, int]:
+    """`probes_p95` on the warehouse's form: (p95 in seconds, how many probes counted)."""
+    counted = scheduled_ticks(kept, scheduled)
+    return _seconds(nearest_rank(counted)), int(len(counted))

@@ -20,7 +20,7 @@ from sla import availability as av
 from sla import calendar as cal
 from sla.intervals import Spans, clip, intersect, subtract, total, union
 from sla.recovery import BackupJob, LagSeries
-from sla.response import ProbeDurations, ProbeSeries
+from sla.response import KeptProbes, ProbeSeries
 from sla.states import Segment
 
 
@@ -43,7 +43,7 @@ class ServiceEvidence:
     lag_samples: dict[str, LagSeries] = field(default_factory=dict)  # dataset -> samples
     probes: ProbeSeries = field(default_factory=lambda: ProbeSeries.from_rows([]))  # old resolution
     change_windows: Spans = field(default_factory=list)  # from the change calendar, UTC
-    durations: ProbeDurations = field(default_factory=ProbeDurations.none)  # successful probes
+    durations: KeptProbes = field(default_factory=KeptProbes.none)  # successful probes, as kept
     # Results that depend only on the service and the contract's terms, shared by every council
     # buying the service on the same terms (a shared service has the same hours for all).
     _memo: dict = field(default_factory=dict, repr=False)

@@ -274,3 +274,44 @@ class ProbeDays(_Connection):
                 "ticks": np.asarray(found["tick"])[mask].astype(np.int32),
             }
         return out
+
+    def probe_day_arrays(
+        self, start: datetime, end: datetime, service_ids: list[str] | None = None
+    ) -> dict[str, dict[str, np.ndarray]]:
+        """Per service, the day rows that may hold its probes in [start, end), as kept: each
+        row's first slot (UTC s) and interval, the rows' offsets into `ticks`, and `ticks`
+        (10 ms, -1 where no probe succeeded), shared by every service of the answer. Moved as
+        the lists are, without a row per probe (sla/response.py `KeptProbes`)."""
+        found = self._con.sql(
+            "SELECT service_id, epoch(day_utc)::BIGINT + phase_seconds AS first_s, "
+            "interval_seconds::BIGINT AS interval_s, ticks FROM probe_duration_days "
+            "WHERE day_utc >= ? AND day_utc <= ? "
+            "AND (?::VARCHAR[] IS NULL OR service_id IN (SELECT unnest(?::VARCHAR[]))) "
+            "ORDER BY service_id, endpoint_id, day_utc",
+            params=[
+                utc_naive(start).date(),
+                (utc_naive(end) - timedelta(microseconds=1)).date(),
+                service_ids,
+                service_ids,
+            ],
+        ).to_arrow_table()
+        if not found.num_rows:
+            return {}
+        lists = found.column("ticks").combine_chunks()
+        offsets = lists.offsets.to_numpy().astype(np.int64)
+        ticks = pc.fill_null(lists.values, -1).to_numpy(zero_copy_only=False).astype(np.int16, copy=False)
+        services = found.column("service_id").to_numpy(zero_copy_only=False).astype(str)
+        first_s = found.column("first_s").to_numpy()
+        interval_s = found.column("interval_s").to_numpy()
+        bounds = np.flatnonzero(services[1:] != services[:-1]) + 1
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for a, b in zip(
+            np.concatenate(([0], bounds)), np.concatenate((bounds, [len(services)])), strict=True
+        ):
+            out[str(services[a])] = {
+                "first_s": first_s[a:b],
+                "interval_s": interval_s[a:b],
+                "offsets": offsets[a : b + 1],
+                "ticks": ticks,
+            }
+        return out

@@ -75,6 +75,7 @@ def ids_read(reads) -> dict[str, set[str]]:
     array_keys = {
         "probe_p95_arrays": "service_id",
         "probe_duration_arrays": "service_id",
+        "probe_day_arrays": "service_id",
         "replication_lag_arrays": "dataset_id",
     }
     for name, result in reads:

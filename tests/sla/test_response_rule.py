@@ -13,11 +13,14 @@ from hypothesis import strategies as st
 from sla.intervals import normalise
 from sla.response import (
     TICK_SECONDS,
+    KeptProbes,
     ProbeDurations,
     ProbeSeries,
+    kept_probes_p95,
     nearest_rank,
     probes_p95,
     response_p95,
+    scheduled_ticks,
 )
 
 
@@ -91,3 +94,54 @@ def test_the_p95_from_10_ms_ticks_is_within_10_ms_of_the_exact_one(samples, span
         assert p95 is None
     else:
         assert abs(p95 - brute_force_p95(inside)) <= 0.01
+
+
+def test_the_kept_form_counts_the_slots_inside_each_span_worked():
+    # one row: slots at 100, 160, 220, 280 (interval 60) holding 1, 2, none, 4 s; another at
+    # 1,000 and 1,030 holding 5 and 6 s. Scheduled [150, 300) and [1,030, 2,000): the slots at
+    # 160, 220, 280 and 1,030 are inside, 220 holds no probe: 2, 4 and 6 s counted, p95 rank 3: 6 s
+    kept = KeptProbes(
+        np.array([100, 1000]),
+        np.array([60, 30]),
+        np.array([0, 4, 6]),
+        np.array([100, 200, -1, 400, 500, 600], np.int16),
+    )
+    assert sorted(scheduled_ticks(kept, [(150, 300), (1030, 2000)]).tolist()) == [200, 400, 600]
+    assert kept_probes_p95(kept, [(150, 300), (1030, 2000)]) == (6.0, 3)
+    assert kept_probes_p95(kept, []) == (None, 0)
+    assert kept_probes_p95(KeptProbes.none(), [(0, 10)]) == (None, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 50_000),  # the row's first slot
+            st.sampled_from([15, 30, 60, 300]),  # its interval
+            st.lists(st.integers(-1, 3000), max_size=60),  # its slots' ticks, -1 for none
+        ),
+        max_size=8,
+    ),
+    st.lists(st.tuples(st.integers(0, 70_000), st.integers(1, 20_000)), max_size=6),
+)
+def test_the_kept_form_gives_what_the_plain_rule_gives_on_every_probe(rows, spans):
+    scheduled = normalise([(s, s + n) for s, n in spans])
+    lengths = [len(r[2]) for r in rows]
+    kept = KeptProbes(
+        np.array([r[0] for r in rows], np.int64),
+        np.array([r[1] for r in rows], np.int64),
+        np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        np.array([t for r in rows for t in r[2]], np.int16),
+    )
+    # the probes one by one, in Python: each slot's instant, and whether it is scheduled
+    probes = [
+        (first + k * interval, t) for first, interval, ticks_ in rows for k, t in enumerate(ticks_) if t >= 0
+    ]
+    inside = [t for at, t in probes if any(a <= at < b for a, b in scheduled)]
+    p95, counted = kept_probes_p95(kept, scheduled)
+    assert counted == len(inside)
+    assert p95 == (None if not inside else round(brute_force_p95(inside) * TICK_SECONDS, 2))
+    plain = ProbeDurations(
+        np.array([at for at, _ in probes], np.int64), np.array([t for _, t in probes], np.int32)
+    )
+    assert (p95, counted) == probes_p95(plain, scheduled)
