@@ -319,7 +319,13 @@ def child_ours(
     with Warehouse.open(db, create=True) as warehouse:
         started = time.perf_counter()
         summaries = runner.collect(
-            estate, warehouse, site_ids=sites.split(","), since=since, until=until, source_for=source_for
+            estate,
+            warehouse,
+            site_ids=sites.split(","),
+            since=since,
+            until=until,
+            source_for=source_for,
+            scope=PROVIDER,
         )
         seconds = time.perf_counter() - started
         compared, differing = 0, []

@@ -45,11 +45,14 @@ def fetch_only(warehouse: Warehouse, month: str, tz: ZoneInfo) -> int:
         warehouse.replication_lag_arrays(first - timedelta(seconds=LAG_LOOKBACK_SECONDS), last),
         warehouse.probe_p95_arrays(first, last),
     ]
+    kept = warehouse.probe_day_arrays(first, last)  # every successful probe, as day lists
     frames += [
         warehouse.maintenance_windows_seconds(begin, last),
     ]
-    return sum(f.height for f in frames) + sum(
-        len(next(iter(a.values()))) for group in arrays for a in group.values()
+    return (
+        sum(f.height for f in frames)
+        + sum(len(next(iter(a.values()))) for group in arrays for a in group.values())
+        + sum(len(a["first_s"]) for a in kept.values())
     )
 
 

@@ -106,13 +106,19 @@ class AvailabilityCollector(SiteCollector):
                 target = labels.get(self.estate.collection.endpoint_label)
                 if target not in times:
                     continue
-                if labels.get("__name__") == DURATION:
+                name = labels.get("__name__")
+                if name == DURATION:
                     keep = chunk_times >= lo  # the sample before the window stands for success only
                     duration_times[target].append(chunk_times[keep])
                     duration_values[target].append(chunk_values[keep])
-                else:
+                elif name == SUCCESS:
                     times[target].append(chunk_times)
                     values[target].append(chunk_values)
+                else:  # a server that drops the name: which series is which cannot be told
+                    raise AnswerError(
+                        f"site {self.site_id}: a series answering {QUERY} has no metric name {name!r}, so "
+                        f"{SUCCESS} cannot be told from {DURATION}: {dict(labels)}"
+                    )
                 count += len(chunk_times)
             for target, (endpoint_id, service_id, interval) in endpoints.items():
                 found_times = np.concatenate(times[target]) if times[target] else np.empty(0)

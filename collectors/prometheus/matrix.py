@@ -30,6 +30,10 @@ import pyarrow.csv as pa_csv
 _VALUES = re.compile(rb'"values"\s*:\s*\[\s*((?:\[[^\[\]]*\]\s*,?\s*)*)\]')
 _PLACEHOLDER = b'"values":%d'
 _STRIP = bytes.maketrans(b'[]"', b"   ")
+# one pass over the samples: brackets, quotes and spaces dropped, each comma a line of its own
+_TO_LINES = bytes.maketrans(b",", b"\n")
+_DROPPED = b'[]" \t\r\n'
+_KEY = b'"values":['
 
 
 class AnswerError(ValueError):
@@ -68,7 +72,7 @@ _ONE_COLUMN = pa_csv.ReadOptions(column_names=["n"])
 
 def _all_numbers(segments: list[bytes]) -> np.ndarray | None:
     """Every number of every segment, in order, or None when any is not a number."""
-    text = b",".join(segments).translate(_STRIP).replace(b" ", b"").replace(b",", b"\n")
+    text = b",".join(segments).translate(_TO_LINES, _DROPPED)
     if not text:
         return np.empty(0)
     try:
@@ -78,16 +82,49 @@ def _all_numbers(segments: list[bytes]) -> np.ndarray | None:
     return table.column(0).to_numpy()
 
 
-def parse_matrix(body: bytes, where: str, window: tuple[float, float] | None = None) -> list[Series]:
-    """Every series of a range-query answer. `window` (start, end in seconds): samples outside
-    it make the answer wrong (a server that sends milliseconds, or another range)."""
+def _cut(body: bytes) -> tuple[bytes, list[bytes]]:
+    """The body with each series' samples replaced by their index, and the samples. Prometheus
+    writes `"values":[[t,"v"],...]` with no spaces and no bracket inside a pair, so each array
+    ends at the first `]]` after it opens: found with bytes.find, several times faster than the
+    regular expression, which stays for answers written another way (spaces, say)."""
+    segments: list[bytes] = []
+    parts: list[bytes] = []
+    position = 0
+    while True:
+        opened = body.find(_KEY, position)
+        if opened < 0:
+            break
+        start = opened + len(_KEY)
+        if body.startswith(b"]", start):  # no samples
+            segment, end = b"", start + 1
+        else:
+            close = body.find(b"]]", start)
+            if close < 0 or not body.startswith(b"[", start):
+                return _cut_by_expression(body)
+            segment, end = body[start : close + 1], close + 2
+        parts += [body[position:opened], _PLACEHOLDER % len(segments)]
+        segments.append(segment)
+        position = end
+    if body.count(b'"values"') != len(segments):  # written another way: the general reading
+        return _cut_by_expression(body)
+    parts.append(body[position:])
+    return b"".join(parts), segments
+
+
+def _cut_by_expression(body: bytes) -> tuple[bytes, list[bytes]]:
     segments: list[bytes] = []
 
     def cut(match: re.Match) -> bytes:
         segments.append(match[1])
         return _PLACEHOLDER % (len(segments) - 1)
 
-    envelope = _VALUES.sub(cut, body)
+    return _VALUES.sub(cut, body), segments
+
+
+def parse_matrix(body: bytes, where: str, window: tuple[float, float] | None = None) -> list[Series]:
+    """Every series of a range-query answer. `window` (start, end in seconds): samples outside
+    it make the answer wrong (a server that sends milliseconds, or another range)."""
+    envelope, segments = _cut(body)
     try:
         answer = json.loads(envelope)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:

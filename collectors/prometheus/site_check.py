@@ -5,7 +5,8 @@ For one site, with its auth and TLS, through prometheus-api-client (`metadata`):
 - its build: `/api/v1/status/buildinfo` (version, revision, branch, goVersion); a site that
   does not answer it at all is `answers=False`, with the error, and nothing else is asked;
 - each endpoint of the site: a `probe_success` series whose `collection.endpoint_label` is the
-  endpoint's target;
+  endpoint's target, and a `probe_duration_seconds` one when a contract for its service has a
+  response-time target (without it, the month's response time has no probes);
 - each server of the site: node_exporter's or windows_exporter's series of every metric family
   the utilisation queries read (`collection.exporters`), by `collection.server_label` (the host,
   with or without the exporter's port); a figure with its own `collection.queries` expression
@@ -15,7 +16,7 @@ For one site, with its auth and TLS, through prometheus-api-client (`metadata`):
 
 One `/api/v1/label/<label>/values?match[]=<family>` request per metric family over the look-back
 (one hour before `now` by default), never one per endpoint, server or dataset: at most
-1 + 1 + 13 + 2 requests (and one per configured expression), each answer at most `MAX_VALUES`
+1 + 2 + 13 + 2 requests (and one per configured expression), each answer at most `MAX_VALUES`
 values. What is missing is named one item at a time; a request that fails after the site
 answered leaves what it would have judged unjudged, and says so (`problems`).
 """
@@ -37,6 +38,7 @@ from estate.model import Estate, Site
 
 MAX_VALUES = 50_000  # label values one answer may hold; more is refused, naming the request
 PROBE_METRIC = "probe_success"
+DURATION_METRIC = "probe_duration_seconds"
 BACKUP_METRIC = "backup_last_success_timestamp_seconds"
 LAG_METRIC = "replication_lag_seconds"
 EXPORTER_NAMES = {"node": "node_exporter", "windows": "windows_exporter"}
@@ -186,6 +188,25 @@ def check_site(
                         PROBE_METRIC,
                         f"endpoint {endpoint_id}: no {PROBE_METRIC} series with "
                         f'{collection.endpoint_label}="{target}" {within}',
+                    )
+                )
+        timed = {c.service for c in estate.contracts if c.response_time_target_seconds is not None}
+        needing = [
+            (f"{service.id}@{e.site}", e.target)
+            for service in estate.services
+            for e in service.endpoints
+            if e.site == site.id and service.id in timed
+        ]
+        durations = values(collection.endpoint_label, DURATION_METRIC) if needing else None
+        for endpoint_id, target in needing:
+            if durations is not None and target not in durations and (targets is None or target in targets):
+                missing.append(
+                    Missing(
+                        "endpoint",
+                        endpoint_id,
+                        DURATION_METRIC,
+                        f"endpoint {endpoint_id}: no {DURATION_METRIC} series with "
+                        f'{collection.endpoint_label}="{target}" {within}: its response times cannot be collected',
                     )
                 )
 

@@ -215,3 +215,28 @@ def test_a_non_finite_hourly_value_is_refused_for_that_hour_only(estate, warehou
     rows = hourly(warehouse, "dc1")
     assert len(rows) == len(servers) * 4 * 2 - 4
     assert {(row[4], row[5]) for row in rows} == {(20.0, 30.0)}  # nothing else written
+
+
+def test_an_answer_whose_series_have_no_metric_name_is_a_bad_answer(estate, warehouse):
+    # probe_success and probe_duration_seconds come in one answer, told apart by __name__: a
+    # server that drops it leaves no way to tell a success of 1 from a 1 s probe
+    def drop_names(kind, result):
+        if kind == "probe":
+            for series in result:
+                series["metric"].pop("__name__")
+        return result
+
+    run(estate, warehouse)  # a good answer first: every dc1 probe 0.25 s
+    held = warehouse.probe_duration_arrays(START, END)
+    assert len(held["council-tax"]["ticks"]) > 0 and set(held["council-tax"]["ticks"].tolist()) == {25}
+    summaries = run(estate, warehouse, tamper=drop_names)
+    bad = summaries[("dc1", "availability")]
+    assert bad.status == "bad answer"
+    assert (
+        "has no metric name None, so probe_success cannot be told from probe_duration_seconds" in bad.message
+    )
+    # the response times measured before are kept, not replaced by less
+    after = warehouse.probe_duration_arrays(START, END)
+    assert {k: {n: a.tolist() for n, a in v.items()} for k, v in after.items()} == {
+        k: {n: a.tolist() for n, a in v.items()} for k, v in held.items()
+    }
