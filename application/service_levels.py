@@ -156,7 +156,7 @@ def _month_report(
         ).items()
     }
     durations = {
-        service_id: KeptProbes(a["first_s"], a["interval_s"], a["offsets"], a["ticks"])
+        service_id: KeptProbes(a["first_s"], a["interval_s"], a["begin"], a["end"], a["ticks"])
         for service_id, a in warehouse.probe_day_arrays(
             _dt(month_whole.start), _dt(span_end), service_ids
         ).items()

@@ -108,29 +108,19 @@ def _seconds(ticks: float | None) -> float | None:
 class KeptProbes:
     """One service's probes as the warehouse keeps them (warehouse/probe_days.py): rows of slots
     (an endpoint's UTC day), each slot `interval_s` after the one before from `first_s`, its
-    duration in 10 ms ticks or -1 where no probe succeeded. `ticks` may be shared with other
-    services: row r's slots are ticks[offsets[r]:offsets[r + 1]]."""
+    duration in 10 ms ticks or -1 where no probe succeeded. Row r's slots are
+    ticks[begin[r]:end[r]]; `ticks` may be shared with other services, in any order."""
 
     first_s: np.ndarray  # int64, a row's first slot (UTC s)
     interval_s: np.ndarray  # int64
-    offsets: np.ndarray  # int64, len(rows) + 1
+    begin: np.ndarray  # int64, where its slots start in `ticks`
+    end: np.ndarray  # int64, and end
     ticks: np.ndarray  # int16
 
     @classmethod
     def none(cls) -> KeptProbes:
-        return cls(np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, np.int16))
-
-    def expanded(self) -> ProbeDurations:
-        """Every slot with a probe, as instants and ticks (for checks; the rule need not)."""
-        lengths = np.diff(self.offsets)
-        row = np.repeat(np.arange(len(lengths)), lengths)
-        k = np.arange(int(lengths.sum())) - np.repeat(self.offsets[:-1] - self.offsets[0], lengths)
-        ticks = np.concatenate(
-            [self.ticks[a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)]
-        )
-        instants = self.first_s[row] + k * self.interval_s[row]
-        held = ticks >= 0
-        return ProbeDurations(instants[held].astype(np.int64), ticks[held].astype(np.int32))
+        empty = np.empty(0, np.int64)
+        return cls(empty, empty, empty, empty, np.empty(0, np.int16))
 
 
 def scheduled_ticks(kept: KeptProbes, scheduled: Spans) -> np.ndarray:
@@ -141,7 +131,7 @@ def scheduled_ticks(kept: KeptProbes, scheduled: Spans) -> np.ndarray:
         return np.empty(0, np.int16)
     starts = np.array([a for a, _ in scheduled], np.int64)
     ends = np.array([b for _, b in scheduled], np.int64)
-    lengths = np.diff(kept.offsets)
+    lengths = kept.end - kept.begin
     row_end = kept.first_s + lengths * kept.interval_s  # past the last slot
     first_span = np.searchsorted(
         ends, kept.first_s, side="right"
@@ -157,8 +147,7 @@ def scheduled_ticks(kept: KeptProbes, scheduled: Spans) -> np.ndarray:
     k_lo = np.clip(-((kept.first_s[row] - starts[span]) // interval), 0, lengths[row])
     k_hi = np.clip(-((kept.first_s[row] - ends[span]) // interval), 0, lengths[row])
     size = k_hi - k_lo
-    begin = kept.offsets[row] + k_lo
-    taken = np.repeat(begin - (np.cumsum(size) - size), size) + np.arange(int(size.sum()))
+    taken = np.repeat(kept.begin[row] + k_lo - (np.cumsum(size) - size), size) + np.arange(int(size.sum()))
     found = kept.ticks[taken]
     return found[found >= 0]
 

@@ -22,7 +22,10 @@ def test_sites_names_what_a_real_prometheus_lacks(tmp_path):
     probe = Metric(
         "probe_success", {"instance": "https://ctax.dc1.example/health"}, [(t, 1.0) for t in times]
     )
-    with prometheus_with([probe], tmp_path / "dc1") as url:
+    duration = Metric(
+        "probe_duration_seconds", {"instance": "https://ctax.dc1.example/health"}, [(t, 0.2) for t in times]
+    )
+    with prometheus_with([probe, duration], tmp_path / "dc1") as url:
         estate = tmp_path / "estate.toml"
         estate.write_text(
             SMALL_ESTATE.read_text(encoding="utf-8").replace('"http://127.0.0.1:19091"', f'"{url}"', 1),

@@ -279,15 +279,15 @@ class ProbeDays(_Connection):
         self, start: datetime, end: datetime, service_ids: list[str] | None = None
     ) -> dict[str, dict[str, np.ndarray]]:
         """Per service, the day rows that may hold its probes in [start, end), as kept: each
-        row's first slot (UTC s) and interval, the rows' offsets into `ticks`, and `ticks`
-        (10 ms, -1 where no probe succeeded), shared by every service of the answer. Moved as
-        the lists are, without a row per probe (sla/response.py `KeptProbes`)."""
+        row's first slot (UTC s), interval, and where its slots begin and end in `ticks` (10 ms,
+        -1 where no probe succeeded), which every service of the answer shares. Moved as the
+        lists are, without a row per probe, and unsorted (sorting moves the lists; the rule
+        needs no order): sla/response.py `KeptProbes`."""
         found = self._con.sql(
             "SELECT service_id, epoch(day_utc)::BIGINT + phase_seconds AS first_s, "
             "interval_seconds::BIGINT AS interval_s, ticks FROM probe_duration_days "
             "WHERE day_utc >= ? AND day_utc <= ? "
-            "AND (?::VARCHAR[] IS NULL OR service_id IN (SELECT unnest(?::VARCHAR[]))) "
-            "ORDER BY service_id, endpoint_id, day_utc",
+            "AND (?::VARCHAR[] IS NULL OR service_id IN (SELECT unnest(?::VARCHAR[])))",
             params=[
                 utc_naive(start).date(),
                 (utc_naive(end) - timedelta(microseconds=1)).date(),
@@ -300,18 +300,21 @@ class ProbeDays(_Connection):
         lists = found.column("ticks").combine_chunks()
         offsets = lists.offsets.to_numpy().astype(np.int64)
         ticks = pc.fill_null(lists.values, -1).to_numpy(zero_copy_only=False).astype(np.int16, copy=False)
-        services = found.column("service_id").to_numpy(zero_copy_only=False).astype(str)
+        codes = pc.dictionary_encode(found.column("service_id")).combine_chunks()
+        names = codes.dictionary.to_pylist()
+        index = codes.indices.to_numpy(zero_copy_only=False)
+        order = np.argsort(index, kind="stable")
+        bounds = np.searchsorted(index[order], np.arange(len(names) + 1))
         first_s = found.column("first_s").to_numpy()
         interval_s = found.column("interval_s").to_numpy()
-        bounds = np.flatnonzero(services[1:] != services[:-1]) + 1
         out: dict[str, dict[str, np.ndarray]] = {}
-        for a, b in zip(
-            np.concatenate(([0], bounds)), np.concatenate((bounds, [len(services)])), strict=True
-        ):
-            out[str(services[a])] = {
-                "first_s": first_s[a:b],
-                "interval_s": interval_s[a:b],
-                "offsets": offsets[a : b + 1],
+        for code, name in enumerate(names):
+            rows = order[bounds[code] : bounds[code + 1]]
+            out[name] = {
+                "first_s": first_s[rows],
+                "interval_s": interval_s[rows],
+                "begin": offsets[rows],
+                "end": offsets[rows + 1],
                 "ticks": ticks,
             }
         return out

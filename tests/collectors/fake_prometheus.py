@@ -39,7 +39,9 @@ def answer_for(estate: Estate, site_id: str, path: str, params: dict[str, str]) 
         return "probe", [
             {
                 "metric": {"__name__": name, "instance": e.target, "job": "blackbox"},
-                "values": [[t, value] for t in range(at - reach, at + 1) if t % e.probe_interval_seconds == 0],
+                "values": [
+                    [t, value] for t in range(at - reach, at + 1) if t % e.probe_interval_seconds == 0
+                ],
             }
             for name, value in (("probe_success", "1"), ("probe_duration_seconds", "0.25"))
             for e in endpoints

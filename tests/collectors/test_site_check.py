@@ -82,6 +82,7 @@ def checked_estate(url: str, **site_settings):
 def history() -> list[Metric]:
     return [
         gauge("probe_success", {"instance": "https://ctax.dc1.example/health", "job": "blackbox"}),
+        gauge("probe_duration_seconds", {"instance": "https://ctax.dc1.example/health", "job": "blackbox"}),
         gauge(
             "probe_success", {"instance": "https://elsewhere.example/", "job": "blackbox"}
         ),  # not in the estate
@@ -125,9 +126,10 @@ def test_what_is_missing_is_named_item_by_item(dc1):
         ("server", "dc1-app02", "node_exporter or windows_exporter"),
     ]
     assert (check.endpoints_checked, check.servers_checked, check.datasets_checked) == (2, 4, 2)
-    # bounded whatever the estate's size: the build, one probe request, one per metric family
-    # (7 of node_exporter, 6 of windows_exporter), the backup gauge and the lag gauge
-    assert check.requests_made == 1 + 1 + 7 + 6 + 1 + 1
+    # bounded whatever the estate's size: the build, two probe requests (successes, and durations
+    # since council-tax has a response-time target), one per metric family (7 of node_exporter,
+    # 6 of windows_exporter), the backup gauge and the lag gauge
+    assert check.requests_made == 1 + 2 + 7 + 6 + 1 + 1
 
 
 def test_the_build_is_read(dc1):
@@ -199,7 +201,7 @@ def test_every_request_carries_the_sites_auth_and_a_missing_secret_is_one_messag
         check_site(bearer, "dc1", now=NOW, environ={})
         unset = check_site(basic, "dc1", now=NOW, environ={})
     assert check.answers and check.build.version == "2.53.0" and check.build.go_version == "go1.22.5"
-    assert asked == check.requests_made == 17
+    assert asked == check.requests_made == 18
     assert {auth for _, auth in seen[:asked]} == {"Basic Y291bmNpbG9wczpwdw=="}  # councilops:pw
     assert {auth for _, auth in seen[asked:]} == {"Bearer s3cret-token"}
     assert (
@@ -316,3 +318,23 @@ def test_a_web_server_that_is_not_prometheus_does_not_count_as_answering():
         check = check_site(checked_estate(url), "dc1", now=NOW, environ={})
     assert check.answers is False and check.ok is False
     assert "answers, but not as a Prometheus HTTP API" in check.error
+
+
+def test_an_endpoint_with_a_response_time_target_and_no_durations_is_named(tmp_path):
+    # council-tax's contract has a 2 s response-time target: its probe without
+    # probe_duration_seconds leaves the month's response time without probes
+    only_success = [
+        gauge("probe_success", {"instance": "https://ctax.dc1.example/health", "job": "blackbox"})
+    ]
+    with prometheus_with(only_success, tmp_path) as url:
+        check = check_site(checked_estate(url), "dc1", now=NOW, environ={})
+    endpoints = [m for m in check.missing if m.kind == "endpoint"]
+    # (email@dc1 has no probe at all: named for that alone)
+    assert [(m.id, m.metric) for m in endpoints] == [
+        ("email@dc1", "probe_success"),
+        ("council-tax@dc1", "probe_duration_seconds"),
+    ]
+    assert endpoints[1].message == (
+        'endpoint council-tax@dc1: no probe_duration_seconds series with instance="https://ctax.dc1.example/health" '
+        f"{HOUR_BEFORE}: its response times cannot be collected"
+    )

@@ -100,11 +100,13 @@ def test_the_kept_form_counts_the_slots_inside_each_span_worked():
     # one row: slots at 100, 160, 220, 280 (interval 60) holding 1, 2, none, 4 s; another at
     # 1,000 and 1,030 holding 5 and 6 s. Scheduled [150, 300) and [1,030, 2,000): the slots at
     # 160, 220, 280 and 1,030 are inside, 220 holds no probe: 2, 4 and 6 s counted, p95 rank 3: 6 s
+    # (the rows' slots lie in `ticks` in either order)
     kept = KeptProbes(
         np.array([100, 1000]),
         np.array([60, 30]),
-        np.array([0, 4, 6]),
-        np.array([100, 200, -1, 400, 500, 600], np.int16),
+        np.array([2, 0]),
+        np.array([6, 2]),
+        np.array([500, 600, 100, 200, -1, 400], np.int16),
     )
     assert sorted(scheduled_ticks(kept, [(150, 300), (1030, 2000)]).tolist()) == [200, 400, 600]
     assert kept_probes_p95(kept, [(150, 300), (1030, 2000)]) == (6.0, 3)
@@ -126,12 +128,15 @@ def test_the_kept_form_counts_the_slots_inside_each_span_worked():
 )
 def test_the_kept_form_gives_what_the_plain_rule_gives_on_every_probe(rows, spans):
     scheduled = normalise([(s, s + n) for s, n in spans])
-    lengths = [len(r[2]) for r in rows]
+    # the rows' slots laid out in reverse order in `ticks`, as a warehouse may hand them over
+    lengths = np.array([len(r[2]) for r in reversed(rows)], np.int64)
+    begins = (np.cumsum(lengths) - lengths)[::-1]
     kept = KeptProbes(
         np.array([r[0] for r in rows], np.int64),
         np.array([r[1] for r in rows], np.int64),
-        np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-        np.array([t for r in rows for t in r[2]], np.int16),
+        begins,
+        begins + lengths[::-1],
+        np.array([t for r in reversed(rows) for t in r[2]], np.int16),
     )
     # the probes one by one, in Python: each slot's instant, and whether it is scheduled
     probes = [
