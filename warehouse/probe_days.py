@@ -28,6 +28,7 @@ from warehouse.store import WarehouseWriteError, _Connection, utc_naive
 TICK_SECONDS = 0.01
 MAX_PROBE_SECONDS = 300.0  # a probe longer than this is not a response time (and 30,000 ticks fit SMALLINT)
 DAY_SECONDS = 86400
+PIECE_SLOTS = 1 << 20  # slots a write works on at once
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,6 @@ def _day_start(day: date) -> int:
     return _epoch(datetime(day.year, day.month, day.day))
 
 
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=k) for k in range((last - first).days + 1)]
-
-
-def _list_array(days: list[np.ndarray]) -> pa.ListArray:
-    """Days of slot values (-1: no successful probe) as a SMALLINT[] column, NULL for -1."""
-    flat = np.concatenate(days) if days else np.empty(0, np.int16)
-    offsets = np.concatenate(([0], np.cumsum([len(d) for d in days], dtype=np.int64))).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(flat, pa.int16(), mask=flat < 0))
-
-
 _REFUSALS = (
     ("are not finite non-negative durations", lambda i, d, lo, hi: ~(np.isfinite(d) & (d >= 0))),
     (
@@ -107,7 +97,7 @@ def _check(what: str, endpoint_id: str, known: bool, found: Probes, lo: int, hi:
                 f"{what}: {len(bad)} probe(s) of {endpoint_id} {refusal}, for example "
                 f"{_moment(instants[k])} {durations[k]!r} s"
             )
-    ordered = np.sort(instants)
+    ordered = instants if bool((instants[1:] > instants[:-1]).all()) else np.sort(instants)
     repeated = np.flatnonzero(ordered[1:] == ordered[:-1])
     if len(repeated):
         raise WarehouseWriteError(
@@ -139,73 +129,35 @@ class ProbeDays(_Connection):
         for endpoint_id, found in probes.items():
             _check(what, endpoint_id, endpoint_id in endpoints, found, lo, hi)
         first_day, last_day = window[0].date(), (window[1] - timedelta(microseconds=1)).date()
-        span_lo = _day_start(first_day)
-        span_hi = _day_start(last_day) + DAY_SECONDS
+        days = (last_day - first_day).days + 1
         ids = list(endpoints)
-        window_days = _days(first_day, last_day)
         held = self._held_days(ids, first_day, last_day)
         phases = self._phases(ids)
-        rows: list[tuple] = []  # endpoint_id, service_id, day, interval, phase, slot values (-1: none)
-        written = doubled = 0
-        for endpoint_id, endpoint in endpoints.items():
-            interval = endpoint.interval_seconds
-            found = probes.get(endpoint_id, Probes.empty())
-            instants = np.asarray(found.instants_s)
-            ticks = np.rint(np.asarray(found.durations_s, np.float64) / TICK_SECONDS).astype(np.int16)
-            phase = phases.get(endpoint_id)
-            if phase is None:
-                phase = int(np.rint(instants.min())) % interval if len(instants) else 0
-            # the endpoint's grid points phase + g x interval over the days the window touches
-            g_lo = -(-(span_lo - phase) // interval)
-            g_hi = -(-(span_hi - phase) // interval)
-            slot_s = phase + interval * np.arange(g_lo, g_hi, dtype=np.int64)
-            values = np.full(len(slot_s), -1, np.int16)
-            day_of = (slot_s - span_lo) // DAY_SECONDS
-            day_bounds = np.searchsorted(day_of, np.arange(len(window_days) + 1))
-            was_held = np.zeros(len(window_days), bool)
-            for d, day in enumerate(window_days):
-                old = held.get((endpoint_id, day))
-                a, b = day_bounds[d], day_bounds[d + 1]
-                if old is not None:
-                    was_held[d] = True
-                    if len(old) == b - a:  # a day kept on another grid is replaced whole
-                        values[a:b] = old
-            inside = (slot_s >= lo) & (slot_s < hi)
-            values[inside] = -1
-            # every probe's place on the grid; one that rounds outside the window is the other window's
-            k = np.rint((instants - phase) / interval).astype(np.int64) - g_lo
-            mine = (k >= 0) & (k < len(slot_s))
-            mine[mine] = inside[k[mine]]
-            k, ticks = k[mine], ticks[mine]
-            first = np.unique(k, return_index=True)[1]  # a second probe in a slot is not written
-            doubled += len(k) - len(first)
-            written += len(first)
-            values[k[first]] = ticks[first]
-            filled = np.zeros(len(window_days), bool)
-            filled[np.unique(day_of[k[first]])] = True
-            for d, day in enumerate(window_days):
-                if was_held[d] or filled[d]:
-                    a, b = day_bounds[d], day_bounds[d + 1]
-                    offset = int(slot_s[a] - _day_start(day))  # an interval is at most an hour
-                    rows.append((endpoint_id, endpoint.service_id, day, interval, offset, values[a:b]))
-        table = pa.table(
-            {
-                "endpoint_id": pa.array([r[0] for r in rows], pa.string()),
-                "service_id": pa.array([r[1] for r in rows], pa.string()),
-                "site_id": pa.array([site_id] * len(rows), pa.string()),
-                "day_utc": pa.array([r[2] for r in rows], pa.date32()),
-                "interval_seconds": pa.array([r[3] for r in rows], pa.int32()),
-                "phase_seconds": pa.array([r[4] for r in rows], pa.int32()),
-                "ticks": _list_array([r[5] for r in rows]),
-            }
-        )
+        # In pieces of about a million slots: the arrays stay small enough to be quick to make
+        # (a month of 400 endpoints in one piece spent most of its time faulting in fresh pages).
+        pieces, piece, slots = [], [], 0
+        for endpoint_id in ids:
+            piece.append(endpoint_id)
+            slots += days * DAY_SECONDS // endpoints[endpoint_id].interval_seconds
+            if slots >= PIECE_SLOTS:
+                pieces.append(piece)
+                piece, slots = [], 0
+        if piece:
+            pieces.append(piece)
+        made = [
+            _day_rows(site_id, piece, endpoints, probes, held, phases, first_day, days, lo, hi)
+            for piece in pieces
+        ]
+        written, doubled = sum(w for _, w, _ in made), sum(d for _, _, d in made)
+        table = pa.concat_tables([t for t, _, _ in made]) if made else None
+        rows = range(table.num_rows if table is not None else 0)
         with self.transaction():
             self._con.execute(
                 "DELETE FROM probe_duration_days WHERE endpoint_id IN (SELECT unnest(?::VARCHAR[])) "
                 "AND day_utc >= ? AND day_utc <= ?",
                 [ids, first_day, last_day],
             )
-            if rows:
+            if len(rows):
                 self._con.register("probe_days_batch", table)
                 try:
                     self._con.execute("INSERT INTO probe_duration_days SELECT * FROM probe_days_batch")
@@ -318,3 +270,103 @@ class ProbeDays(_Connection):
                 "ticks": ticks,
             }
         return out
+
+
+def _day_rows(
+    site_id: str,
+    ids: list[str],
+    endpoints: Mapping[str, ProbeEndpoint],
+    probes: Mapping[str, Probes],
+    held: dict[tuple[str, date], np.ndarray],
+    phases: dict[str, int],
+    first_day: date,
+    days: int,
+    lo: int,
+    hi: int,
+) -> tuple[pa.Table, int, int]:
+    """The day rows of endpoints `ids` after the window's write: (rows, probes written, doubled)."""
+    span_lo = _day_start(first_day)
+    where = {endpoint_id: n for n, endpoint_id in enumerate(ids)}
+    # Every endpoint's grid points phase + g x interval over the days the window touches,
+    # laid end to end: endpoint by endpoint, in time order, so (endpoint, day) is sorted.
+    intervals = np.array([endpoints[e].interval_seconds for e in ids], np.int64)
+    found = [probes.get(e) for e in ids]
+    phase = np.array(
+        [
+            phases[e]
+            if e in phases
+            else (
+                int(np.rint(np.min(f.instants_s))) % endpoints[e].interval_seconds
+                if f is not None and len(f.instants_s)
+                else 0
+            )
+            for e, f in zip(ids, found, strict=True)
+        ],
+        np.int64,
+    )
+    g_lo = -(-(span_lo - phase) // intervals)
+    g_hi = -(-(span_lo + days * DAY_SECONDS - phase) // intervals)
+    counts = g_hi - g_lo
+    base = np.cumsum(counts) - counts
+    # (np.repeat of a per-endpoint figure, not a gather through an index: several times faster)
+    slot_s = np.repeat(phase + intervals * (g_lo - base), counts) + np.repeat(intervals, counts) * np.arange(
+        int(counts.sum())
+    )
+    row_of = np.repeat(np.arange(len(ids)) * days, counts) + (slot_s - span_lo) // DAY_SECONDS  # a row each
+    bounds = np.searchsorted(row_of, np.arange(len(ids) * days + 1))
+    values = np.full(len(slot_s), -1, np.int16)
+    was_held = np.zeros(len(ids) * days, bool)
+    for (endpoint_id, day), old in held.items():
+        if endpoint_id not in where:
+            continue  # another piece's
+        row = where[endpoint_id] * days + (day - first_day).days
+        a, b = bounds[row], bounds[row + 1]
+        was_held[row] = True
+        if len(old) == b - a:  # a day kept on another grid is replaced whole
+            values[a:b] = old
+    inside = (slot_s >= lo) & (slot_s < hi)
+    values[inside] = -1
+    # every probe's place on its endpoint's grid; one that rounds outside the window is the
+    # other window's, and a second in one slot is not written
+    sizes = np.array([0 if f is None else len(f.instants_s) for f in found], np.int64)
+    kept = [f for f in found if f is not None and len(f.instants_s)]
+    instants = np.concatenate([np.asarray(f.instants_s, np.float64) for f in kept]) if kept else np.empty(0)
+    seconds = np.concatenate([np.asarray(f.durations_s, np.float64) for f in kept]) if kept else np.empty(0)
+    k = np.rint((instants - np.repeat(phase, sizes)) / np.repeat(intervals, sizes)).astype(np.int64)
+    k -= np.repeat(g_lo, sizes)
+    mine = (k >= 0) & (k < np.repeat(counts, sizes))
+    position = np.repeat(base, sizes) + k
+    mine[mine] = inside[position[mine]]
+    position, seconds = position[mine], seconds[mine]
+    if len(position) < 2 or bool((position[1:] > position[:-1]).all()):
+        first = np.arange(len(position))  # one probe a slot, in order: nothing to sort out
+    else:
+        first = np.unique(position, return_index=True)[1]
+    doubled, written = len(position) - len(first), len(first)
+    values[position[first]] = np.rint(seconds[first] / TICK_SECONDS).astype(np.int16)
+    filled = np.zeros(len(ids) * days, bool)
+    filled[row_of[position[first]]] = True
+    rows = np.flatnonzero(was_held | filled)
+    lengths = bounds[rows + 1] - bounds[rows]
+    taken = np.repeat(bounds[rows] - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+    flat = values[taken]
+    endpoint_index, day_index = rows // days, rows % days
+    table = pa.table(
+        {
+            "endpoint_id": pa.array([ids[n] for n in endpoint_index.tolist()], pa.string()),
+            "service_id": pa.array(
+                [endpoints[ids[n]].service_id for n in endpoint_index.tolist()], pa.string()
+            ),
+            "site_id": pa.array([site_id] * len(rows), pa.string()),
+            "day_utc": pa.array((span_lo // DAY_SECONDS + day_index).astype(np.int32), pa.date32()),
+            "interval_seconds": pa.array(intervals[endpoint_index].astype(np.int32), pa.int32()),
+            "phase_seconds": pa.array(
+                (slot_s[bounds[rows]] - span_lo - day_index * DAY_SECONDS).astype(np.int32), pa.int32()
+            ),
+            "ticks": pa.ListArray.from_arrays(
+                pa.array(np.concatenate(([0], np.cumsum(lengths))).astype(np.int32), pa.int32()),
+                pa.array(flat, pa.int16(), mask=flat < 0),
+            ),
+        }
+    )
+    return table, written, doubled

@@ -129,10 +129,13 @@ class AvailabilityCollector(SiteCollector):
                 good = (found_values == 0) | (found_values == 1)  # NaN, Inf, 2: not a probe result
                 refused_count += int((~good).sum())
                 if duration_times[target]:
+                    success_times = np.concatenate(times[target]) if times[target] else np.empty(0)
+                    success_values = np.concatenate(values[target]) if values[target] else np.empty(0)
+                    in_window = success_times >= lo  # as the durations are
                     kept, refused, note = successful_durations(
                         endpoint_id,
-                        np.concatenate(times[target]) if times[target] else np.empty(0),
-                        np.concatenate(values[target]) if values[target] else np.empty(0),
+                        success_times[in_window],
+                        success_values[in_window],
                         np.concatenate(duration_times[target]),
                         np.concatenate(duration_values[target]),
                     )
@@ -222,11 +225,12 @@ def successful_durations(
     success sample of the same scrape (the same millisecond); a failed probe's duration is not a
     response time. A duration that is NaN, infinite, negative or over MAX_PROBE_SECONDS is
     refused and counted, with a note naming the first. Returns (probes, refused, note)."""
-    success_ms, first = np.unique(np.rint(success_times_s * 1000).astype(np.int64), return_index=True)
-    succeeded = success_ms[success_values[first] == 1]
-    duration_ms, first = np.unique(np.rint(duration_times_s * 1000).astype(np.int64), return_index=True)
-    durations = duration_values[first]
-    joined = np.isin(duration_ms, succeeded, assume_unique=True)
+    success_ms, success = _one_a_time(success_times_s, success_values)
+    duration_ms, durations = _one_a_time(duration_times_s, duration_values)
+    if np.array_equal(success_ms, duration_ms):  # as scraped: each duration beside its success
+        joined = success == 1
+    else:
+        joined = np.isin(duration_ms, success_ms[success == 1], assume_unique=True)
     duration_ms, durations = duration_ms[joined], durations[joined]
     bad = ~(np.isfinite(durations) & (durations >= 0) & (durations <= MAX_PROBE_SECONDS))
     note = ""
@@ -238,6 +242,16 @@ def successful_durations(
             f"{naive_utc(duration_ms[k] / 1000):%Y-%m-%d %H:%M:%S} UTC"
         )
     return Probes(duration_ms[~bad] / 1000, durations[~bad]), int(bad.sum()), note
+
+
+def _one_a_time(times_s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Samples in time order, one a millisecond (the same series may come from two jobs);
+    the sort is skipped when they already are, as one series' always are."""
+    ms = np.rint(times_s * 1000).astype(np.int64)
+    if len(ms) < 2 or bool((ms[1:] > ms[:-1]).all()):
+        return ms, values
+    ms, first = np.unique(ms, return_index=True)
+    return ms, values[first]
 
 
 def collect_availability(

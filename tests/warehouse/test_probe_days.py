@@ -96,33 +96,45 @@ def test_a_bad_probe_refuses_the_batch_and_nothing_is_replaced(warehouse, durati
         st.tuples(
             st.integers(0, 3 * 24 * 60 - 1),  # window start, minutes into three days
             st.integers(1, 36 * 60),  # its length in minutes
-            st.lists(st.tuples(st.integers(0, 36 * 60 - 1), st.integers(0, 3000)), max_size=40),
+            # probes: (endpoint, minute into the window, ticks)
+            st.lists(
+                st.tuples(
+                    st.sampled_from(["mail@dc1", "web@dc1"]),
+                    st.integers(0, 36 * 60 - 1),
+                    st.integers(0, 3000),
+                ),
+                max_size=40,
+            ),
         ),
         min_size=1,
         max_size=5,
-    )
+    ),
+    st.sampled_from([1 << 20, 1000]),  # one piece, or a piece per endpoint and day or so
 )
-def test_any_sequence_of_windows_leaves_each_probe_as_the_last_window_covering_it_said(tmp_path, writes):
-    with Warehouse.open(tmp_path / f"p{abs(hash(str(writes)))}.duckdb", create=True) as warehouse:
-        model: dict[int, int] = {}  # minute -> ticks, what a plain replay says
+def test_any_sequence_of_windows_leaves_each_probe_as_the_last_window_covering_it_said(
+    tmp_path, monkeypatch, writes, piece
+):
+    monkeypatch.setattr("warehouse.probe_days.PIECE_SLOTS", piece)
+    with Warehouse.open(tmp_path / f"p{abs(hash(str((writes, piece))))}.duckdb", create=True) as warehouse:
+        model: dict[tuple[str, int], int] = {}  # (endpoint, minute) -> ticks, what a plain replay says
         for start_minute, length, probes in writes:
             lo, hi = start_minute, start_minute + length
             rows = {}
-            for offset, ticks in probes:
+            for endpoint, offset, ticks in probes:
                 minute = lo + offset
                 if minute < hi:
-                    rows.setdefault(minute, ticks)
-            for minute in range(lo, hi):
-                model.pop(minute, None)
+                    rows.setdefault((endpoint, minute), ticks)
+            for key in [k for k in model if lo <= k[1] < hi]:
+                del model[key]
             model.update(rows)
-            frame = batch(
-                [("mail@dc1", DAY + timedelta(minutes=m), t / 100) for m, t in sorted(rows.items())]
-            )
+            frame = batch([(e, DAY + timedelta(minutes=m), t / 100) for (e, m), t in sorted(rows.items())])
             warehouse.replace_probe_durations_days(
                 "dc1", DAY + timedelta(minutes=lo), DAY + timedelta(minutes=hi), ENDPOINTS, frame
             )
-        found = held(warehouse, DAY, DAY + timedelta(days=5)).get("mail", [])
-        assert found == [(epoch(DAY) + 60 * m, t) for m, t in sorted(model.items())]
+        found = held(warehouse, DAY, DAY + timedelta(days=5))
+        for endpoint, service in (("mail@dc1", "mail"), ("web@dc1", "web")):
+            wanted = [(epoch(DAY) + 60 * m, t) for (e, m), t in sorted(model.items()) if e == endpoint]
+            assert found.get(service, []) == wanted
 
 
 def test_a_repeated_probe_refuses_the_batch_by_name(warehouse):
