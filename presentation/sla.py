@@ -264,6 +264,17 @@ def _met_text(row) -> str:
     return f"{shown} so far" if row.met is not None and not row.month_complete else shown
 
 
+def _response_text(response) -> str:
+    """The p95, with the target beside it when it was missed (the met column is availability's);
+    a month before probes were kept says its figure is the old rule's, on hourly p95s."""
+    if response is None or response.p95_seconds is None:
+        return ""
+    text = f"{response.p95_seconds:.2f}"
+    if response.met is False:
+        text += f" > {response.target_seconds:g}"
+    return text + ("" if response.resolution == PROBES else " (hourly)")
+
+
 TABLE_COLUMNS = (
     text("service", lambda r: r.service_id),
     Column("scheduled", "seconds", _m("scheduled_seconds"), duration),
@@ -290,12 +301,7 @@ TABLE_COLUMNS = (
         "p95 s",
         "seconds",
         lambda r: r.response,
-        # a month before probes were kept says its figure is the old rule's, on hourly p95s
-        lambda v: (
-            ""
-            if v is None or v.p95_seconds is None
-            else f"{v.p95_seconds:.2f}" + ("" if v.resolution == PROBES else " (hourly)")
-        ),
+        _response_text,
     ),
     Column("credit £", "GBP", lambda r: r.credit_gbp, lambda v: money(v, symbol=False)),
 )
