@@ -240,3 +240,23 @@ def test_an_answer_whose_series_have_no_metric_name_is_a_bad_answer(estate, ware
     assert {k: {n: a.tolist() for n, a in v.items()} for k, v in after.items()} == {
         k: {n: a.tolist() for n, a in v.items()} for k, v in held.items()
     }
+
+
+def test_an_answer_without_durations_keeps_the_response_times_held(estate, warehouse):
+    # a site that stops sending probe_duration_seconds (a relabelling that drops it, say) still
+    # answers for availability; the durations measured before are not replaced by nothing
+    def drop_durations(kind, result):
+        if kind == "probe":
+            return [s for s in result if s["metric"]["__name__"] != "probe_duration_seconds"]
+        return result
+
+    run(estate, warehouse)
+    held = warehouse.probe_duration_arrays(START, END)
+    summaries = run(estate, warehouse, tamper=drop_durations)
+    assert summaries[("dc1", "availability")].status == "ok"
+    assert summaries[("dc1", "availability")].responses == 0 < summaries[("dc2", "availability")].responses
+    after = warehouse.probe_duration_arrays(START, END)
+    assert {k: {n: a.tolist() for n, a in v.items()} for k, v in after.items()} == {
+        k: {n: a.tolist() for n, a in v.items()} for k, v in held.items()
+    }
+    assert {row[3] for row in intervals(warehouse, "dc1")} == {"up"}
