@@ -4,6 +4,7 @@ with Warehouse.open("councilops.duckdb") as warehouse:
     warehouse.replace_availability(site_id, window_start, window_end, frame)
 """
 
+from warehouse.accounts import AccountRow, Accounts
 from warehouse.probe_days import MAX_PROBE_SECONDS, ProbeDays, ProbeEndpoint, Probes, ProbeWrite
 from warehouse.reads import Reads
 from warehouse.store import (
@@ -19,11 +20,12 @@ from warehouse.window_writes import Replacement, WindowWrites
 from warehouse.writes import Writes
 
 
-class Warehouse(WindowWrites, ProbeDays, Writes, Reads):
+class Warehouse(WindowWrites, ProbeDays, Accounts, Writes, Reads):
     """Open with Warehouse.open(path); one per process, a cursor() per extra thread."""
 
 
 __all__ = [
+    "AccountRow",
     "AVAILABILITY_BATCH_SCHEMA",
     "MAX_PROBE_SECONDS",
     "ProbeEndpoint",

@@ -25,6 +25,7 @@ from collectors.demo.ground_truth import ground_truth, ground_truth_json
 from collectors.demo.scenarios import build_plan
 from collectors.demo.timeline import Anchors
 from estate import load_estate
+from estate.model import Estate
 from warehouse import AVAILABILITY_BATCH_SCHEMA, ProbeEndpoint, Warehouse
 
 SCALES = ("default", "reference")
@@ -67,10 +68,15 @@ class DemoPaths:
     def marker(self) -> Path:
         return self.folder / MARKER
 
+    @property
+    def accounts(self) -> Path:
+        """The demo's sign-in accounts (username,role,council,password), when a caller made them."""
+        return self.folder / "accounts.csv"
+
     def written(self) -> tuple[Path, ...]:
         """What a build writes, in the order it is moved into place: the warehouse last, so a
         build interrupted while moving leaves no warehouse rather than a mismatched one."""
-        return (self.marker, self.ground_truth, self.estate, self.warehouse)
+        return (self.marker, self.ground_truth, self.estate, self.accounts, self.warehouse)
 
 
 def foreign_files(folder: Path) -> list[str]:
@@ -105,6 +111,7 @@ def build_demo(
     now: datetime | None = None,
     force: bool = False,
     progress: Callable[[str], None] = lambda message: None,
+    accounts: Callable[[Warehouse, Estate, Path], None] | None = None,
 ) -> dict:
     """Build the demo estate in `folder`; return the ground truth (also written to a file).
 
@@ -112,7 +119,9 @@ def build_demo(
     when it is whole: an interrupted build leaves the previous demo as it was (or, if stopped
     while the files are moved, no warehouse at all), never a partial warehouse that reads as
     whole. Files in `folder` the demo did not write are refused unless `force`, and are never
-    removed either way."""
+    removed either way. `accounts(warehouse, estate, path)`, when given, makes the demo's sign-in
+    accounts in the warehouse and writes them to `path` (the command line's; the accounts rules
+    live above this layer)."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose {' or '.join(SCALES)}")
     if seed not in SEEDS:
@@ -124,19 +133,22 @@ def build_demo(
         raise DemoFolderError(
             f"{folder}: holds files the demo did not write ({', '.join(foreign[:5])}"
             f"{', ...' if len(foreign) > 5 else ''}): choose another --out, or add --force to replace "
-            "estate.toml, warehouse.duckdb and ground-truth.json there (nothing else is touched)"
+            "estate.toml, warehouse.duckdb, ground-truth.json and accounts.csv there (nothing else is touched)"
         )
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(STAGING_PREFIX + "*"):  # what an interrupted build left
         shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
     try:
-        truth = _build(DemoPaths(staging), DemoPaths(folder), scale, seed, now, progress)
+        truth = _build(DemoPaths(staging), DemoPaths(folder), scale, seed, now, progress, accounts)
         final = DemoPaths(folder)
         for path in (final.warehouse, final.warehouse.with_suffix(".duckdb.wal")):
             path.unlink(missing_ok=True)
         for built, target in zip(DemoPaths(staging).written(), final.written(), strict=True):
-            os.replace(built, target)
+            if built.exists():
+                os.replace(built, target)
+            else:  # not made this time (no accounts): none left over from an earlier build
+                target.unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return truth
@@ -149,6 +161,7 @@ def _build(
     seed: int,
     now: datetime | None,
     progress: Callable[[str], None],
+    accounts: Callable[[Warehouse, Estate, Path], None] | None = None,
 ) -> dict:
     """Write the demo's files into `paths` (the staging folder), naming `final`'s estate file
     in the warehouse, where it will be."""
@@ -236,6 +249,9 @@ def _build(
                 f"demo estate, scale {scale}, seed {seed}",
             )
             warehouse.set_watermark(site, DEMO_SOURCE, anchors.now_utc)
+        if accounts is not None:
+            progress("making the sign-in accounts")
+            accounts(warehouse, estate, paths.accounts)
 
     progress("working out the ground truth")
     truth = ground_truth(document, plan, anchors, pieces, fleet, jobs, lags, scale=scale, seed=seed)

@@ -22,6 +22,7 @@ from councilops.cli import (  # noqa: F401 - each module registers its commands 
     savings_command,
     sites_command,
     sla_command,
+    users_command,
 )
 from councilops.cli.base import EXIT_PROBLEMS, EXIT_UNAVAILABLE, EXIT_USAGE, Context, cli
 from councilops.settings import DB_ENV, DEBUG_ENV

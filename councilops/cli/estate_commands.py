@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from application.accounts import add_account
 from application.status import warehouse_status
 from councilops.cli.base import EXIT_PROBLEMS, YEARS, Context, cli, fail, parse_instant
 from councilops.settings import CONFIG_ENV, DB_ENV, DEMO_FOLDER
@@ -55,7 +58,7 @@ DEMO_CLOCKS = range(YEARS[0] + 2, YEARS[-1])  # years the demo's clock may end i
     default=DEMO_FOLDER,
     show_default=True,
     metavar="DIR",
-    help="Folder for estate.toml, warehouse.duckdb and ground-truth.json (replaced; a folder holding "
+    help="Folder for estate.toml, warehouse.duckdb, ground-truth.json and accounts.csv (replaced; a folder holding "
     "other files is refused unless --force).",
 )
 @click.option(
@@ -88,8 +91,9 @@ DEMO_CLOCKS = range(YEARS[0] + 2, YEARS[-1])  # years the demo's clock may end i
 def demo(out_folder: str, force: bool, scale: str, seed: int, now_text: str | None) -> None:
     """Build the demo estate: a two-site estate with 13 months of history and planted situations.
 
-    Writes the estate configuration, the warehouse (through the same writer the collectors use)
-    and ground-truth.json, which lists every planted outage, gap, backup failure, capacity trend,
+    Writes the estate configuration, the warehouse (through the same writer the collectors use),
+    accounts.csv (an account per role and a council viewer per council, readable only by you) and
+    ground-truth.json, which lists every planted outage, gap, backup failure, capacity trend,
     under-used server and decommissioned baseline server. Prints what the warehouse then holds.
     """
     from collectors.demo import DemoFolderError, DemoPaths, build_demo  # only needed here
@@ -111,6 +115,7 @@ def demo(out_folder: str, force: bool, scale: str, seed: int, now_text: str | No
             now=now,
             force=force,
             progress=lambda message: click.echo(f"  {message}", err=True),
+            accounts=demo_accounts,
         )
     except DemoFolderError as error:
         fail(str(error), EXIT_PROBLEMS)
@@ -120,6 +125,35 @@ def demo(out_folder: str, force: bool, scale: str, seed: int, now_text: str | No
         print_status(warehouse_status(warehouse, scope=PROVIDER))
     print_ground_truth(truth)
     click.echo(f"\nTo use it:  export {CONFIG_ENV}={paths.estate} {DB_ENV}={paths.warehouse}")
+    click.echo(f"\nSign-in accounts (also in {paths.accounts}, readable only by you):")
+    with paths.accounts.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            where = f" of {row['council']}" if row["council"] else ""
+            click.echo(f"  {row['username']:<22} {row['password']}  {row['role']}{where}")
+
+
+DEMO_ROLES = (
+    ("admin", "administrator"),
+    ("operator", "operator"),
+    ("planner", "capacity-planner"),
+    ("manager", "manager"),
+)
+
+
+def demo_accounts(warehouse, estate, path: Path) -> None:
+    """One account per provider role and a council viewer per council, each with a new random
+    password, written to `path` (username,role,council,password) readable only by its owner."""
+    rows = [(name, role, None) for name, role in DEMO_ROLES]
+    rows += [(f"viewer-{council.id}", "council-viewer", council.id) for council in estate.councils]
+    made = [
+        (name, role, council, add_account(warehouse, estate, name, role, council))
+        for name, role, council in rows
+    ]
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["username", "role", "council", "password"])
+        writer.writerows((name, role, council or "", password) for name, role, council, password in made)
 
 
 @cli.command()

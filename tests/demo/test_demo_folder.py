@@ -54,7 +54,7 @@ def test_a_folder_holding_other_files_is_refused_and_left_exactly_as_it_was(tmp_
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f"{project}: holds files the demo did not write (README.md, estate.toml): choose another --out, "
-        "or add --force to replace estate.toml, warehouse.duckdb and ground-truth.json there (nothing else is touched)"
+        "or add --force to replace estate.toml, warehouse.duckdb, ground-truth.json and accounts.csv there (nothing else is touched)"
     )
     assert {p.name: p.read_bytes() for p in project.iterdir()} == before  # nothing added, nothing removed
 
@@ -123,7 +123,7 @@ def test_a_demo_killed_mid_build_leaves_the_previous_demo_whole(demo_build, tmp_
     assert again.returncode == 0, again.stderr
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [MARKER, "estate.toml", "ground-truth.json", "notes.txt", "warehouse.duckdb"]
+        [MARKER, "accounts.csv", "estate.toml", "ground-truth.json", "notes.txt", "warehouse.duckdb"]
     )  # no staging folder left behind
     assert digest(paths.ground_truth) == before["ground-truth.json"]  # the same clock, the same history
 
