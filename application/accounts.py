@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -129,7 +130,7 @@ def signed_in(warehouse, username: str, password: str) -> Account | None:
         return None
     try:
         if row is None:
-            _HASHER.verify(_DUMMY, password)
+            _HASHER.verify(_dummy_hash(), password)
             return None
         _HASHER.verify(row.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -137,4 +138,9 @@ def signed_in(warehouse, username: str, password: str) -> Account | None:
     return Account(row.username, row.role, row.council_id, row.created_at_utc, row.password_set_utc)
 
 
-_DUMMY = _HASHER.hash(secrets.token_urlsafe(16))
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify an unknown name against, made on first need (not on every import of the
+    command line: a hash costs tens of milliseconds and 64 MiB)."""
+    return _HASHER.hash(secrets.token_urlsafe(16))

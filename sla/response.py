@@ -73,10 +73,6 @@ class ProbeDurations:
     instants: np.ndarray  # int64
     ticks: np.ndarray  # int32
 
-    @classmethod
-    def none(cls) -> ProbeDurations:
-        return cls(np.empty(0, np.int64), np.empty(0, np.int32))
-
 
 def nearest_rank(values: np.ndarray, percent: int = 95) -> float | None:
     """The value at rank ceil(percent / 100 x n) of the sorted values (1-based); None for none.

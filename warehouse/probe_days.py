@@ -150,20 +150,19 @@ class ProbeDays(_Connection):
         ]
         written, doubled = sum(w for _, w, _ in made), sum(d for _, _, d in made)
         table = pa.concat_tables([t for t, _, _ in made]) if made else None
-        rows = range(table.num_rows if table is not None else 0)
         with self.transaction():
             self._con.execute(
                 "DELETE FROM probe_duration_days WHERE endpoint_id IN (SELECT unnest(?::VARCHAR[])) "
                 "AND day_utc >= ? AND day_utc <= ?",
                 [ids, first_day, last_day],
             )
-            if len(rows):
+            if table is not None and table.num_rows:
                 self._con.register("probe_days_batch", table)
                 try:
                     self._con.execute("INSERT INTO probe_duration_days SELECT * FROM probe_days_batch")
                 finally:
                     self._con.unregister("probe_days_batch")
-        return ProbeWrite(written, len(rows), doubled)
+        return ProbeWrite(written, 0 if table is None else table.num_rows, doubled)
 
     def _held_days(
         self, endpoint_ids: list[str], first: date, last: date

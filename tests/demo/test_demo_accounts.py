@@ -6,33 +6,18 @@ from __future__ import annotations
 import csv
 import os
 import stat
-import subprocess
-import sys
 
 from application.accounts import scope_of, signed_in
 from collectors.demo import DemoPaths, foreign_files
 from estate import load_estate
 from estate.scope import PROVIDER, Scope
+from tests.demo.test_demo_folder import run
 from warehouse import Warehouse
 
 
 def test_the_demo_prints_and_writes_an_account_per_role_and_council(tmp_path):
     folder = tmp_path / "demo"
-    built = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "councilops.cli",
-            "demo",
-            "--out",
-            str(folder),
-            "--now",
-            "2026-11-22T10:00:00Z",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    built = run("demo", "--out", str(folder), "--now", "2026-11-22T10:00:00Z", timeout=600)
     assert built.returncode == 0, built.stderr
     paths = DemoPaths(folder)
     assert stat.S_IMODE(os.stat(paths.accounts).st_mode) == 0o600
