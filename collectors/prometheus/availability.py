@@ -180,13 +180,19 @@ class AvailabilityCollector(SiteCollector):
             written = self.warehouse.replace_availability(self.site_id, start, end, frame)
             # An endpoint whose answer carried no durations keeps those held: measured data is
             # never replaced by less (a Prometheus that stopped keeping the series, say).
-            responses = self.warehouse.replace_probe_durations_days(
+            kept = self.warehouse.replace_probe_durations_days(
                 self.site_id,
                 start,
                 end,
                 {e: ProbeEndpoint(s, interval) for e, s, interval in endpoints.values() if e in probes},
                 probes,
-            ).probes
+            )
+            responses = kept.probes
+            if kept.doubled:  # one slot per probe interval: a site probing faster loses the rest
+                notes.append(
+                    f"{kept.doubled} probe duration(s) not kept: they fell in a slot another probe "
+                    "already filled (does the site probe more often than the endpoint's probe_interval_seconds?)"
+                )
         else:
             # a failure never replaces what was measured: unmonitored only where nothing is held
             written = self.warehouse.fill_availability_gaps(

@@ -260,3 +260,29 @@ def test_an_answer_without_durations_keeps_the_response_times_held(estate, wareh
         k: {n: a.tolist() for n, a in v.items()} for k, v in held.items()
     }
     assert {row[3] for row in intervals(warehouse, "dc1")} == {"up"}
+
+
+def test_probes_faster_than_the_configured_interval_keep_one_a_slot_and_say_so(estate, warehouse):
+    # council-tax@dc1 is configured at 60 s; the site here probes it every 20 s as well
+    def every_twenty_seconds(kind, result):
+        if kind == "probe":
+            for series in result:
+                if series["metric"]["instance"] == CTAX_DC1:
+                    last = series["values"][-1][0]  # no sample past the time asked for
+                    series["values"] = [
+                        [t + d, v] for t, v in series["values"] for d in (0, 20, 40) if t + d <= last
+                    ]
+        return result
+
+    summaries = run(estate, warehouse, tamper=every_twenty_seconds)
+    dc1 = summaries[("dc1", "availability")]
+    assert dc1.status == "ok"
+    # by hand: dc1's two hours are 120 one-minute slots, each kept once (its 20 s and 40 s probes
+    # are the doubles); dc2's endpoint, configured and probed at 30 s, 240 slots
+    held = warehouse.probe_duration_arrays(START, END)["council-tax"]
+    assert len(held["instants"]) == 120 + 240
+    (note,) = [n for n in dc1.notes if "not kept" in n]
+    assert note.endswith(
+        "probe duration(s) not kept: they fell in a slot another probe already filled "
+        "(does the site probe more often than the endpoint's probe_interval_seconds?)"
+    )

@@ -27,13 +27,22 @@ DAYS = 12
 
 
 def history() -> list[Metric]:
-    """Twelve days of 30-second probes of the dc1 endpoints, one down spell a day, and a CPU."""
+    """Twelve days of 30-second probes of the dc1 endpoints (success and duration), one down spell
+    a day, and a CPU."""
     metrics = []
     for target in ("https://ctax.dc1.example/health", "https://mail.dc1.example/health"):
         samples = [
             (t, 0.0 if (t - S0) % 86_400 < 600 else 1.0) for t in range(S0 - 300, S0 + DAYS * 86_400, 30)
         ]
         metrics.append(Metric("probe_success", {"instance": target}, samples))
+        # each probe's duration with its success: a response time when it succeeded
+        metrics.append(
+            Metric(
+                "probe_duration_seconds",
+                {"instance": target},
+                [(t, 0.25 + (t // 30) % 7 / 100 if ok else 10.0) for t, ok in samples],
+            )
+        )
     idle = [(t, 0.6 * (t - S0 + 600)) for t in range(S0 - 600, S0 + DAYS * 86_400 + 60, 60)]
     metrics.append(
         Metric(
@@ -70,6 +79,9 @@ def snapshot(db: Path) -> dict:
             ).rows(),
             "utilisation": warehouse.query("SELECT * FROM utilisation ORDER BY ALL").rows(),
             "watermarks": warehouse.query("SELECT * FROM collection_watermarks ORDER BY ALL").rows(),
+            "response_times": warehouse.query(
+                "SELECT endpoint_id, day_utc, phase_seconds, ticks FROM probe_duration_days ORDER BY endpoint_id, day_utc"
+            ).rows(),
         }
 
 
@@ -142,4 +154,12 @@ def test_kill_9_mid_collection_then_run_again_equals_a_clean_run(tmp_path):
             cwd=ROOT,
             timeout=600,
         )
-    assert snapshot(killed_db) == snapshot(clean)
+    whole = snapshot(clean)
+    assert whole == snapshot(killed_db)
+    # the clean run kept a response time in every slot: dc1's one endpoint (council-tax) is
+    # probed every 30 s but configured at 60 s, so 12 days are 17,280 one-minute slots, less the
+    # 10 a day in its ten-minute down spell (120): 17,160
+    kept: dict[str, int] = {}
+    for endpoint_id, _, _, ticks in whole["response_times"]:
+        kept[endpoint_id] = kept.get(endpoint_id, 0) + sum(t is not None for t in ticks)
+    assert kept == {"council-tax@dc1": 17_160}
