@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 # Debian packages the test suite needs (scripts/system-packages installs the missing ones;
 # in CI a package still missing afterwards is a failure, never a skipped test).
-TEST_SYSTEM_PACKAGES := prometheus openssl
+TEST_SYSTEM_PACKAGES := prometheus openssl chromium fonts-dejavu-core
 
 .PHONY: demo test fuzz install system-packages lint bench clean
 

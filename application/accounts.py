@@ -122,6 +122,15 @@ def accounts(warehouse) -> list[Account]:
     ]
 
 
+def account(warehouse, username: str) -> Account | None:
+    """The account of that name, if there is one (a session checks it on every request, so an
+    account removed, or its password changed, ends its sessions at once)."""
+    row = warehouse.account(username) if USERNAME.fullmatch(username or "") else None
+    if row is None:
+        return None
+    return Account(row.username, row.role, row.council_id, row.created_at_utc, row.password_set_utc)
+
+
 def signed_in(warehouse, username: str, password: str) -> Account | None:
     """The account, when the password is its own; None otherwise (which of the two was wrong is
     not said). An unknown name costs a hash all the same, so timing does not tell names apart."""
@@ -136,7 +145,6 @@ def signed_in(warehouse, username: str, password: str) -> Account | None:
     except (VerificationError, InvalidHashError):
         return None
     return Account(row.username, row.role, row.council_id, row.created_at_utc, row.password_set_utc)
-
 
 
 @cache

@@ -14,12 +14,14 @@ import sys
 
 import click
 
+from councilops import control
 from councilops.cli import (  # noqa: F401 - each module registers its commands on `cli`
     capacity_commands,
     collect_command,
     estate_commands,
     load_commands,
     savings_command,
+    serve_command,
     sites_command,
     sla_command,
     users_command,
@@ -29,47 +31,64 @@ from councilops.settings import DB_ENV, DEBUG_ENV
 from estate import EstateConfigError
 from estate.model import UnknownId
 from estate.scope import OutOfScope
-from warehouse import WarehouseError, damage
+from warehouse import WarehouseBusyError, WarehouseError, damage
 
 __all__ = ["cli", "main"]
 
 
 def main() -> None:
+    sys.exit(run_main(sys.argv[1:], forward=True))
+
+
+def run_main(arguments: list[str], forward: bool = False) -> int:
+    """Run the command line on `arguments` and return its exit status. With `forward`, a
+    command that finds the warehouse held by `councilops serve` is run by it instead, over its
+    control endpoint (councilops/control.py), and its output printed here."""
     try:
-        cli.main(standalone_mode=False, prog_name="councilops")
+        cli.main(args=arguments, standalone_mode=False, prog_name="councilops")
+        return 0
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else EXIT_PROBLEMS)
     except click.exceptions.Exit as stop:
-        sys.exit(stop.exit_code)
+        return stop.exit_code
     except click.Abort:
         click.echo("Aborted.", err=True)
-        sys.exit(130)
+        return 130
     except click.ClickException as error:
         error.show()
-        sys.exit(error.exit_code)
+        return error.exit_code
     except EstateConfigError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
         click.echo(
             f"{len(error.problems)} problem(s) in the estate configuration; see `councilops check`.", err=True
         )
-        sys.exit(EXIT_PROBLEMS)
+        return EXIT_PROBLEMS
     except UnknownId as error:  # an option named nothing in the estate: a usage error, as click's
         click.echo(f"error: {error.args[0]}", err=True)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
     except OutOfScope as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
+    except WarehouseBusyError as error:
+        if forward and Context.last_db is not None:
+            status = control.forward(Context.last_db, arguments)
+            if status is not None:
+                return status
+        click.echo(f"error: {error}", err=True)
+        return EXIT_UNAVAILABLE
     except WarehouseError as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_UNAVAILABLE)
+        return EXIT_UNAVAILABLE
     except Exception as error:  # noqa: BLE001 - the last line of defence: one line, not a traceback
         damaged = damage(error, str(Context.last_db or DB_ENV))
         if damaged is not None:  # a block failed its checksum mid-query: say it is the file
             click.echo(f"error: {damaged}", err=True)
-            sys.exit(EXIT_UNAVAILABLE)
+            return EXIT_UNAVAILABLE
         if os.environ.get(DEBUG_ENV):
             raise
         click.echo(f"error: {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the traceback)", err=True)
-        sys.exit(EXIT_UNAVAILABLE)
+        return EXIT_UNAVAILABLE
 
 
 if __name__ == "__main__":

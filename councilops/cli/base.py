@@ -4,6 +4,9 @@ how an expected failure becomes one line and an exit status."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +26,11 @@ EXIT_USAGE = 2  # an option is wrong (click's own code for usage errors)
 YEARS = range(1970, 2101)  # every date an option names lies in these years
 
 
+# Inside `councilops serve`, a command that reached it over the control endpoint runs on a cursor
+# of the warehouse the served process owns (DuckDB lets no other process open the file).
+SERVED_WAREHOUSE: ContextVar = ContextVar("served_warehouse", default=None)
+
+
 class Context:
     last_db: Path | None = None  # the warehouse the running command was given, for main's messages
 
@@ -30,6 +38,18 @@ class Context:
         self.config = Path(config)
         self.db = Path(db)
         Context.last_db = self.db
+
+    @contextmanager
+    def warehouse(self, *, read_only: bool = False, create: bool = False) -> Iterator[Warehouse]:
+        """The warehouse at --db: opened here, or, for a command `serve` runs for another process,
+        a cursor of the one it owns."""
+        served = SERVED_WAREHOUSE.get()
+        if served is not None:
+            with served.cursor() as cursor:
+                yield cursor
+            return
+        with Warehouse.open(self.db, read_only=read_only, create=create) as opened:
+            yield opened
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -106,7 +126,7 @@ def build(obj: Context, answer, as_of_text: str | None, *args):
     command line is the provider's own tool: it sees every council."""
     estate = load_estate(obj.config)
     now = parse_instant(as_of_text, "--as-of", estate_zone(estate))
-    with Warehouse.open(obj.db, read_only=True) as warehouse:
+    with obj.warehouse(read_only=True) as warehouse:
         return answer(estate, warehouse, *args, scope=PROVIDER, now=now)
 
 

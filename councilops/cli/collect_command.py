@@ -16,7 +16,6 @@ from estate import load_estate
 from estate.scope import PROVIDER
 from estate.secrets import redacted
 from presentation.collection import discovery_lines, note_lines, print_collection
-from warehouse import Warehouse
 
 MAX_BACKFILL = timedelta(
     days=3660
@@ -77,7 +76,7 @@ def collect(obj: Context, since_text: str | None, until_text: str | None, site_i
                 "collect earlier windows in separate runs",
                 param_hint="--since",
             )
-    with Warehouse.open(obj.db) as warehouse, bars:
+    with obj.warehouse() as warehouse, bars:
         summaries = collect_all(
             estate,
             warehouse,

@@ -166,7 +166,7 @@ def init(obj: Context) -> None:
     load) never create one, so a mistyped --db is an error rather than a new, empty warehouse.
     Run on an existing warehouse it applies any pending migrations and changes nothing else."""
     existed = obj.db.exists()
-    with Warehouse.open(obj.db, create=True) as warehouse:
+    with obj.warehouse(create=True) as warehouse:
         migrations = warehouse.applied_migrations()
     if existed:
         click.echo(f"{obj.db}: already a warehouse (schema {migrations[-1]}); nothing else changed")
@@ -185,7 +185,7 @@ def status(obj: Context, output_format: str) -> None:
 
     Reads every block of the file first, so DuckDB checks each one's checksum: a damaged
     warehouse is named as such (exit status 2), never reported as well."""
-    with Warehouse.open(obj.db, read_only=True) as warehouse:
+    with obj.warehouse(read_only=True) as warehouse:
         answer = warehouse_status(warehouse, scope=PROVIDER)
     if output_format == "json":
         click.echo(status_json(answer))

@@ -32,7 +32,7 @@ from councilops.cli.base import (
 from estate import load_estate
 from estate.scope import PROVIDER
 from presentation.inventory import findings_csv, findings_json, print_findings
-from warehouse import Replacement, Warehouse
+from warehouse import Replacement
 
 
 @cli.group()
@@ -93,7 +93,7 @@ def load_backups(obj: Context, report: Path) -> None:
     """
     estate = load_estate(obj.config)
     loaded = _read_export(report, lambda text, name: read_backup_report(text, name, estate), ReportError)
-    with Warehouse.open(obj.db) as warehouse:
+    with obj.warehouse() as warehouse:
         written = write_jobs(loaded, warehouse, estate.estate.time_zone)
     _echo_rejected(report, loaded.rejected)
     done = sum(written.values(), start=Replacement())
@@ -149,7 +149,7 @@ def load_changes(
     loaded = _read_export(
         calendar_file, lambda text, name: read_change_calendar(text, name, estate, start, end), CalendarError
     )
-    with Warehouse.open(obj.db) as warehouse:
+    with obj.warehouse() as warehouse:
         issued = changes_in_issued_months(loaded, warehouse, estate, start, end)
         if issued and not force:
             _echo_rejected(calendar_file, loaded.rejected)
@@ -210,7 +210,7 @@ def load_inventory(obj: Context, export: Path, as_of_text: str | None, output_fo
     except ValueError:
         raise click.BadParameter(f"{as_of_text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
     loaded = _read_export(export, lambda text, name: read_inventory(text, name, estate), InventoryError)
-    with Warehouse.open(obj.db) as warehouse:
+    with obj.warehouse() as warehouse:
         done = write_inventory(loaded, warehouse, snapshot, str(export))
         answer = inventory_reconciliation(estate, warehouse, snapshot, scope=PROVIDER)
     written = done.written

@@ -12,7 +12,6 @@ from councilops.cli.base import YEARS, Context, cli, parse_instant, utc_now
 from estate import load_estate
 from estate.scope import Scope
 from presentation.sla import as_csv, as_json, print_detail, print_table
-from warehouse import Warehouse
 
 
 @cli.command()
@@ -68,7 +67,7 @@ def sla(
             f"{month!r} is outside the years {YEARS[0]}-{YEARS[-1]} councilops works in", param_hint="--month"
         )
     scope = Scope.provider() if council_id is None else Scope.council(council_id)
-    with Warehouse.open(obj.db, read_only=True) as warehouse:
+    with obj.warehouse(read_only=True) as warehouse:
         report = month_report(estate, warehouse, month, scope=scope, as_of=as_of)
     if output_format == "json":
         click.echo(as_json(report))

@@ -18,7 +18,7 @@ from councilops.cli.base import EXIT_PROBLEMS, Context, cli, fail, format_option
 from estate import load_estate
 from presentation import render
 from presentation.render import text
-from warehouse import Warehouse, WarehouseWriteError
+from warehouse import WarehouseWriteError
 
 password_stdin = click.option(
     "--password-stdin",
@@ -53,7 +53,7 @@ def add(obj: Context, username: str, role: str, council_id: str | None, password
     estate = load_estate(obj.config)
     given = _password(password_stdin)
     try:
-        with Warehouse.open(obj.db) as warehouse:
+        with obj.warehouse() as warehouse:
             password = add_account(warehouse, estate, username, role, council_id, given)
     except (AccountError, WarehouseWriteError) as error:
         fail(f"error: {error}", EXIT_PROBLEMS)
@@ -69,7 +69,7 @@ def add(obj: Context, username: str, role: str, council_id: str | None, password
 def remove(obj: Context, username: str) -> None:
     """Remove an account: it can no longer sign in."""
     try:
-        with Warehouse.open(obj.db) as warehouse:
+        with obj.warehouse() as warehouse:
             remove_account(warehouse, username)
     except AccountError as error:
         fail(f"error: {error}", EXIT_PROBLEMS)
@@ -84,7 +84,7 @@ def passwd(obj: Context, username: str, password_stdin: bool) -> None:
     """Set an account's password."""
     given = _password(password_stdin)
     try:
-        with Warehouse.open(obj.db) as warehouse:
+        with obj.warehouse() as warehouse:
             password = set_password(warehouse, username, given)
     except AccountError as error:
         fail(f"error: {error}", EXIT_PROBLEMS)
@@ -107,7 +107,7 @@ COLUMNS = (
 @click.pass_obj
 def list_users(obj: Context, output_format: str) -> None:
     """List the accounts (never a password or its hash)."""
-    with Warehouse.open(obj.db, read_only=True) as warehouse:
+    with obj.warehouse(read_only=True) as warehouse:
         found = accounts(warehouse)
     if output_format == "json":
         click.echo(

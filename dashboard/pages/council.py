@@ -1,0 +1,399 @@
+"""Council: one council's month, service by service, with the rules in force beside the figures.
+
+A council viewer sees only their own council (from the session; another in the URL is refused
+as unknown). A provider's role picks the council from the list.
+"""
+
+from __future__ import annotations
+
+from dash import html
+
+from dashboard.access import EVERYONE, Page
+from dashboard.components import (
+    chart,
+    grid,
+    heading,
+    link,
+    month_nav,
+    note,
+    rules_list,
+    state_badge,
+    tile,
+    tiles,
+)
+from dashboard.figures import availability_trend
+from dashboard.pages import common
+from presentation.formats import duration, local_time, money, percent_down
+from presentation.month_view import (
+    DEGRADED,
+    NO_HOURS,
+    OUTAGE,
+    TO_COME,
+    UP,
+    budget_left_seconds,
+    days_of,
+    month_state,
+)
+from presentation.render import Column, text
+from sla import calendar as cal
+
+DAY_MARKS = {
+    UP: ("✓", "up"),
+    DEGRADED: ("~", "degraded"),
+    OUTAGE: ("✗", "outage"),
+    NO_HOURS: ("·", "no service hours"),
+    TO_COME: ("", "to come"),
+}
+
+
+def layout(viewer, served, month: str | None = None, council: str | None = None, **_):
+    council_id = common.council_of(viewer, served, council)
+    if council_id is None:
+        return _choose(served)
+    month, months = common.chosen_month(served, month)
+    tz = common.zone(served)
+    report = served.answers.month(month, viewer.scope if viewer.scope.council_id else _one(council_id))
+    rows = [r for r in report.rows if r.council_id == council_id]
+    name = next(c.name for c in served.estate.councils if c.id == council_id)
+    summary = next((c for c in report.councils if c.council_id == council_id), None)
+    in_progress = any(not r.month_complete for r in rows)
+    measured = [r for r in rows if r.contract is not None]
+    parts = [
+        heading(
+            name,
+            f"Service levels for {month}{' to date (the month is in progress)' if in_progress else ''}; "
+            f"times in {report.time_zone}; as of {local_time(report.as_of_utc, tz)}.",
+        ),
+        month_nav("/council", month, months, council=None if viewer.scope.council_id else council_id),
+    ]
+    if not measured:
+        parts.append(note(f"{name} has no contract in force in {month}."))
+        return html.Div(parts)
+    if summary is not None:
+        parts.append(
+            tiles(
+                [
+                    tile("Services with a contract", str(summary.services_total)),
+                    tile("Met", f"{summary.services_met} of {summary.services_measured} measured"),
+                    tile(
+                        "Time-weighted availability",
+                        "n/a"
+                        if summary.time_weighted_availability is None
+                        else percent_down(summary.time_weighted_availability, 3),
+                    ),
+                    tile("Credits due", money(summary.credit_gbp)),
+                ]
+            )
+        )
+    parts.append(_service_tiles(measured))
+    parts.append(_days_grid(measured, tz, month))
+    parts.append(_trend(viewer, served, council_id, month))
+    parts.append(_outages(measured, tz, month, council_id, served))
+    parts.append(_maintenance(measured, tz, month, council_id))
+    parts.append(_unmonitored(measured, month, council_id))
+    parts.append(_recovery(measured, month, council_id))
+    parts.append(_response(measured, month, council_id))
+    parts.append(_rules(measured, report, served))
+    return html.Div(parts)
+
+
+def _one(council_id: str):
+    from estate.scope import Scope
+
+    return Scope.council(council_id)
+
+
+def _choose(served):
+    return html.Div(
+        [
+            heading("Councils", "Choose a council to see its service levels."),
+            html.Ul([html.Li(link(c.name, "/council", council=c.id)) for c in served.estate.councils]),
+        ]
+    )
+
+
+def _service_tiles(rows):
+    cards = []
+    for row in rows:
+        state = month_state(row)
+        left = budget_left_seconds(row)
+        cards.append(
+            tile(
+                row.service_name,
+                "n/a" if row.availability is None else percent_down(row.availability, 3),
+                f"target {row.contract.availability_target_percent}% · budget left "
+                + ("n/a" if left is None else ("−" + duration(-left) if left < 0 else duration(left))),
+                state=state,
+            )
+        )
+    return html.Section([html.H2("Services", className="h5"), tiles(cards)], className="mb-2")
+
+
+def _days_grid(rows, tz, month):
+    """A cell per day and service (as Grafana's status history): a mark and a word, coloured too."""
+    per_service = [(row, days_of(row, tz)) for row in rows]
+    days = [d.day for d in per_service[0][1]]
+    head = html.Thead(
+        html.Tr(
+            [html.Th("service", scope="col")]
+            + [html.Th(str(d.day), scope="col", className="day") for d in days]
+        )
+    )
+    body = []
+    for row, states in per_service:
+        cells = [html.Th(row.service_name, scope="row", className="text-nowrap")]
+        for state in states:
+            mark, word = DAY_MARKS[state.state]
+            detail = word
+            if state.outage_seconds:
+                detail += f", {duration(state.outage_seconds)} down in scheduled time"
+            elif state.degraded_seconds:
+                detail += f", {duration(state.degraded_seconds)} with one site"
+            label = f"{row.service_name} {state.day:%a %d %b}: {detail}"
+            cells.append(
+                html.Td(
+                    mark,
+                    className=f"day-cell day-{word.replace(' ', '-')}",
+                    title=label,
+                    **{"aria-label": label},
+                )
+            )
+        body.append(html.Tr(cells))
+    legend = html.P(
+        [
+            html.Span(f"{mark} {word}", className=f"legend-item day-{word.replace(' ', '-')} me-3")
+            for mark, word in DAY_MARKS.values()
+            if mark
+        ],
+        className="small",
+    )
+    return html.Section(
+        [
+            html.H2(f"Days of {month}", className="h5"),
+            html.P(
+                "Each day's state in scheduled time: an outage if any outage overlapped it, degraded if a site "
+                "was down while the other carried the service.",
+                className="small text-body-secondary",
+            ),
+            html.Div(
+                html.Table([head, html.Tbody(body)], className="table table-sm days-grid"),
+                className="table-responsive",
+            ),
+            legend,
+        ],
+        className="mb-4",
+    )
+
+
+def _trend(viewer, served, council_id, month):
+    reports = served.answers.months(month, 12, viewer.scope if viewer.scope.council_id else _one(council_id))
+    labels = [r.month for r in reports]
+    series: dict[str, list] = {}
+    targets: dict[str, float] = {}
+    for i, report in enumerate(reports):
+        for row in report.rows:
+            if row.council_id != council_id or row.contract is None:
+                continue
+            values = series.setdefault(row.service_name, [None] * len(reports))
+            values[i] = None if row.availability is None else float(row.availability) * 100
+            targets[row.service_name] = float(row.contract.availability_target_percent)
+    return chart(
+        "council-trend",
+        availability_trend(labels, series, targets),
+        "Availability over 12 months against target",
+        "Each month's availability: up time over counted scheduled time (service hours less maintenance, "
+        "unmonitored time as the contract's policy says); the dashed line is the target.",
+    )
+
+
+def _outages(rows, tz, month, council_id, served):
+    outages = [(row, o) for row in rows for o in row.outages]
+    explanations = (
+        served.explanations(council_id, [(row.service_id, o.start) for row, o in outages])
+        if hasattr(served, "explanations")
+        else {}
+    )
+    columns = (
+        text("service", lambda r: r[0].service_name),
+        text(
+            "start",
+            lambda r: (
+                local_time(cal.from_utc_seconds(r[1].start), tz)
+                + (" (began earlier)" if r[1].continues_before else "")
+            ),
+        ),
+        text(
+            "end",
+            lambda r: (
+                local_time(cal.from_utc_seconds(r[1].end), tz)
+                + (" (still going)" if r[1].continues_after else "")
+            ),
+        ),
+        Column("minutes in scheduled time", "minutes", lambda r: round(r[1].seconds_in_scheduled / 60, 1)),
+        text("sites", lambda r: ", ".join(r[1].sites)),
+        text("explanation", lambda r: explanations.get((r[0].service_id, r[1].start), "")),
+    )
+    if not outages:
+        return html.Section(
+            [html.H2("Outages", className="h5"), html.P("No outage in scheduled time this month.")],
+            className="mb-4",
+        )
+    return grid(
+        "council-outages", columns, outages, file_name=f"outages-{council_id}-{month}.csv", title="Outages"
+    )
+
+
+def _maintenance(rows, tz, month, council_id):
+    windows = [(row, a, b) for row in rows if row.schedule for a, b in row.schedule.maintenance]
+    columns = (
+        text("service", lambda r: r[0].service_name),
+        text("start", lambda r: local_time(cal.from_utc_seconds(r[1]), tz)),
+        text("end", lambda r: local_time(cal.from_utc_seconds(r[2]), tz)),
+        Column("minutes", "minutes", lambda r: round((r[2] - r[1]) / 60, 1)),
+    )
+    if not windows:
+        return html.Section(
+            [
+                html.H2("Maintenance windows", className="h5"),
+                html.P("No maintenance in service hours this month."),
+            ],
+            className="mb-4",
+        )
+    return grid(
+        "council-maintenance",
+        columns,
+        windows,
+        file_name=f"maintenance-{council_id}-{month}.csv",
+        title="Maintenance windows (within service hours; not counted)",
+    )
+
+
+def _unmonitored(rows, month, council_id):
+    items = [
+        (row, cause, seconds)
+        for row in rows
+        if row.measure is not None
+        for cause, seconds in sorted(row.measure.unmonitored_by_cause.items())
+        if seconds
+    ]
+    columns = (
+        text("service", lambda r: r[0].service_name),
+        text("cause", lambda r: r[1]),
+        Column("time", "seconds", lambda r: r[2], duration),
+        text("policy applied", lambda r: r[0].contract.unmonitored_policy),
+    )
+    if not items:
+        return html.Section(
+            [
+                html.H2("Unmonitored time", className="h5"),
+                html.P("Every second of scheduled time was measured."),
+            ],
+            className="mb-4",
+        )
+    return grid(
+        "council-unmonitored",
+        columns,
+        items,
+        file_name=f"unmonitored-{council_id}-{month}.csv",
+        title="Unmonitored time, by cause, and the policy applied",
+    )
+
+
+def _recovery(rows, month, council_id):
+    items = [row for row in rows if row.rpo is not None]
+    if not items:
+        return html.Section(
+            [
+                html.H2("Recovery points", className="h5"),
+                html.P("No service of this council has a recovery-point objective."),
+            ],
+            className="mb-4",
+        )
+    columns = (
+        text("service", lambda r: r.service_name),
+        Column("RPO", "hours", lambda r: r.rpo.rpo_hours),
+        Column(
+            "RPO compliance",
+            "percent",
+            lambda r: None if r.rpo.compliance is None else percent_down(r.rpo.compliance, 3),
+        ),
+        text("met", lambda r: "n/a" if r.rpo.met is None else ("yes" if r.rpo.met else "NO")),
+        Column("backup jobs", "", lambda r: r.rpo.jobs.attempted),
+        Column("succeeded", "", lambda r: r.rpo.jobs.succeeded),
+        Column(
+            "success",
+            "percent",
+            lambda r: None if r.rpo.jobs.success_rate is None else percent_down(r.rpo.jobs.success_rate, 2),
+        ),
+    )
+    return grid(
+        "council-recovery",
+        columns,
+        items,
+        file_name=f"recovery-{council_id}-{month}.csv",
+        title="Recovery points and backups",
+    )
+
+
+def _response(rows, month, council_id):
+    items = [row for row in rows if row.response is not None]
+    if not items:
+        return html.Div()
+    columns = (
+        text("service", lambda r: r.service_name),
+        Column(
+            "p95",
+            "seconds",
+            lambda r: None if r.response.p95_seconds is None else f"{r.response.p95_seconds:.2f}",
+        ),
+        Column("target", "seconds", lambda r: r.response.target_seconds),
+        text("met", lambda r: "n/a" if r.response.met is None else ("yes" if r.response.met else "NO")),
+        Column("probes counted", "", lambda r: r.response.counted),
+        text("resolution", lambda r: r.response.resolution),
+    )
+    return grid(
+        "council-response",
+        columns,
+        items,
+        file_name=f"response-{council_id}-{month}.csv",
+        title="Response time (p95 of successful probes in scheduled time)",
+    )
+
+
+def _rules(rows, report, served):
+    items = []
+    for row in rows:
+        c = row.contract
+        hours = str(c.service_hours)
+        holidays = c.bank_holidays or served.estate.estate.bank_holidays
+        windows = "; ".join(str(w) for w in c.maintenance_windows) or "none"
+        items.append(
+            (
+                row.service_name,
+                f"contract from {c.effective_from}{' to ' + str(c.effective_until) if c.effective_until else ''}; "
+                f"service hours {hours}; bank holidays: {holidays}; maintenance: {windows}; "
+                f"unmonitored time counted as {c.unmonitored_policy}; target {c.availability_target_percent}%"
+                + (f"; RPO {c.rpo_hours} h" if c.rpo_hours else "")
+                + (
+                    f"; response p95 ≤ {c.response_time_target_seconds:g} s"
+                    if c.response_time_target_seconds
+                    else ""
+                )
+                + (f"; credits {money(row.credit_gbp)} ({row.credit_percent}%)" if row.credit_gbp else ""),
+            )
+        )
+    items.append(("Time zone", report.time_zone))
+    items.append(
+        (
+            "Figures produced by",
+            f"councilops {report.provenance.councilops_version}, holidays {report.provenance.holidays_version}, estate SHA-256 {report.provenance.estate_sha256[:12]}…",
+        )
+    )
+    return rules_list(items, "Rules in force this month")
+
+
+PAGE = Page(module=__name__, path="/council", name="Council", roles=EVERYONE, layout=layout, order=1)
+
+
+def state_of(row) -> html.Span:
+    return state_badge(month_state(row))
