@@ -121,7 +121,8 @@ def _shell():
                         fluid=True,
                     ),
                     color="body-tertiary",
-                    expand="xl",
+                    dark=False,
+                    expand="lg",
                     className="border-bottom mb-3",
                 )
             ),

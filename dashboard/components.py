@@ -25,6 +25,7 @@ STATES = {
     "failed": ("failed", "✗", "danger"),
     "running": ("running", "…", "info"),
 }
+GROWN_ROWS = 30  # up to this many rows a grid is as tall as its rows; more scroll inside it
 _NUMBER = re.compile(r"-?[\d,]*\.?\d+")
 
 
@@ -78,8 +79,11 @@ def grid(
     for definition in column_defs:
         if definition["type"] is None:
             del definition["type"]
+        if definition["headerName"] in sparklines:  # a character a day: one line, in a fixed-width face
+            definition.update(wrapText=False, autoHeight=False, minWidth=640, cellClass="sparkline")
     row_data = [{_field(i): _cell(column, row) for i, column in enumerate(columns)} for row in rows]
-    shown_height = height or min(600, 56 + 42 * max(len(row_data), 1))
+    # a short grid grows to its rows (wrapped text makes rows taller); a long one scrolls
+    grows = height is None and len(row_data) <= GROWN_ROWS
     return html.Section(
         [
             html.Div(
@@ -98,11 +102,20 @@ def grid(
                 id={"type": "grid", "name": name},
                 columnDefs=column_defs,
                 rowData=row_data,
-                defaultColDef={"resizable": True, "minWidth": 90},
+                defaultColDef={
+                    "resizable": True,
+                    "minWidth": 90,
+                    "wrapHeaderText": True,
+                    "autoHeaderHeight": True,
+                },
                 columnSize="responsiveSizeToFit",
                 csvExportParams={"fileName": file_name},
-                dashGridOptions={"domLayout": "normal", "ensureDomOrder": True, "suppressCellFocus": False},
-                style={"height": f"{shown_height}px", "width": "100%"},
+                dashGridOptions={
+                    "domLayout": "autoHeight" if grows else "normal",
+                    "ensureDomOrder": True,
+                    "suppressCellFocus": False,
+                },
+                style={"width": "100%"} if grows else {"height": f"{height or 600}px", "width": "100%"},
                 className="ag-theme-quartz",
             ),
             html.P(f"{len(row_data)} row(s).", className="small text-body-secondary mt-1"),

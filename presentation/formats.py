@@ -12,7 +12,7 @@ all format through these.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -63,9 +63,12 @@ def money_plain(value: Decimal | Fraction | None) -> str | None:
 
 
 def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
-    """'2026-11-10 10:12 GMT' in the estate's zone; '' for None."""
+    """'2026-11-10 10:12 GMT' in the estate's zone; '' for None. A naive time is the
+    warehouse's UTC (never the machine's own zone)."""
     if moment is None:
         return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
 
 

@@ -1,15 +1,134 @@
-"""Backups and DR (to be written)."""
+"""Backups and DR: each protected dataset's recovery point against its RPO this month, the
+breaches, backup job success, replication lag between the sites, and the DR-test register
+against each RTO. All from the month's service levels (docs/sla.md), for every council."""
 
 from __future__ import annotations
 
 from dash import html
 
 from dashboard.access import OPERATORS, Page
-from dashboard.components import heading
+from dashboard.components import grid, heading, month_nav, tile, tiles
+from dashboard.pages import common
+from presentation.formats import day, duration, percent_down
+from presentation.render import Column, text
 
 
-def layout(viewer, served, **_):
-    return html.Div([heading("Backups and DR")])
+def layout(viewer, served, month: str | None = None, **_):
+    month, months = common.chosen_month(served, month)
+    report = served.answers.month(month, viewer.scope)
+    # a dataset belongs to a service, which several councils' contracts may cover: once each
+    datasets, replication, rto = {}, {}, {}
+    for row in report.rows:
+        if row.rpo is not None:
+            for d in row.rpo.datasets:
+                datasets.setdefault(d.dataset_id, (row, d))
+            for r in row.rpo.replication:
+                replication.setdefault((r.dataset_id, r.from_site_id, r.to_site_id), (row, r))
+        if row.rto is not None:
+            rto.setdefault(row.service_id, (row, row.rto))
+    items = sorted(datasets.values(), key=lambda x: (-sum(b - a for a, b in x[1].breaches), x[1].dataset_id))
+    breached = [x for x in items if x[1].breaches]
+    attempted = sum(d.jobs.attempted for _, d in items)
+    succeeded = sum(d.jobs.succeeded for _, d in items)
+    columns = (
+        text("dataset", lambda x: x[1].dataset_id),
+        text("service", lambda x: x[0].service_name),
+        text("site", lambda x: x[1].site_id),
+        Column("RPO", "hours", lambda x: x[0].rpo.rpo_hours),
+        Column(
+            "recovery point age at month end",
+            "seconds",
+            lambda x: x[1].recovery_point_age_at_end_seconds,
+            lambda v: "none" if v is None else duration(v),
+        ),
+        Column("time over the RPO", "seconds", lambda x: sum(b - a for a, b in x[1].breaches), duration),
+        Column("breaches", "", lambda x: len(x[1].breaches)),
+        Column("jobs", "", lambda x: x[1].jobs.attempted),
+        Column("failed", "", lambda x: x[1].jobs.failed),
+        Column(
+            "job success",
+            "percent",
+            lambda x: None if x[1].jobs.success_rate is None else percent_down(x[1].jobs.success_rate, 2),
+        ),
+    )
+    lag_columns = (
+        text("dataset", lambda x: x[1].dataset_id),
+        text("from", lambda x: x[1].from_site_id),
+        text("to", lambda x: x[1].to_site_id),
+        Column(
+            "largest lag",
+            "seconds",
+            lambda x: x[1].max_lag_seconds,
+            lambda v: "not measured" if v is None else duration(round(v)),
+        ),
+        Column("time over the RPO", "seconds", lambda x: sum(b - a for a, b in x[1].breaches), duration),
+    )
+    tests = sorted(served.estate.dr_tests, key=lambda t: (t.date, t.service), reverse=True)
+    rto_of = {service: r for service, (_, r) in rto.items()}
+    dr_columns = (
+        text("date", lambda t: day(t.date)),
+        text("service", lambda t: t.service),
+        text("recovered at", lambda t: t.recovered_at_site),
+        Column("recovery", "minutes", lambda t: t.measured_recovery_minutes),
+        Column("RTO", "hours", lambda t: rto_of[t.service].rto_hours if t.service in rto_of else None),
+        text(
+            "within the RTO",
+            lambda t: (
+                "n/a"
+                if t.service not in rto_of
+                else (
+                    "yes"
+                    if t.passed and t.measured_recovery_minutes <= 60 * rto_of[t.service].rto_hours
+                    else "NO"
+                )
+            ),
+        ),
+        text("notes", lambda t: t.notes),
+    )
+    return html.Div(
+        [
+            heading("Backups and DR", f"Recovery points against each contract's RPO in {month}."),
+            month_nav("/backups", month, months),
+            tiles(
+                [
+                    tile("Protected datasets", str(len(items))),
+                    tile(
+                        "Over their RPO at some time",
+                        str(len(breached)),
+                        state="missed" if breached else "met",
+                    ),
+                    tile("Backup jobs succeeded", f"{succeeded:,} of {attempted:,}"),
+                    tile("DR tests on record", str(len(tests))),
+                ]
+            ),
+            html.P(
+                "A dataset's recovery point is its newest good backup (success or warning) or its replica at the other "
+                "site, whichever is newer; time over the RPO is when that point was older than the RPO.",
+                className="small text-body-secondary",
+            ),
+            grid(
+                "backups-datasets",
+                columns,
+                items,
+                file_name=f"recovery-points-{month}.csv",
+                title="Datasets (most time over the RPO first)",
+            ),
+            grid(
+                "backups-replication",
+                lag_columns,
+                list(replication.values()),
+                file_name=f"replication-lag-{month}.csv",
+                title="Replication between the sites",
+            )
+            if replication
+            else html.P("No dataset is replicated."),
+            grid(
+                "backups-dr-tests", dr_columns, tests, file_name="dr-tests.csv", title="The DR-test register"
+            )
+            if tests
+            else html.P("No DR test is on record."),
+        ]
+    )
 
 
 PAGE = Page(module=__name__, path="/backups", name="Backups and DR", roles=OPERATORS, layout=layout, order=5)
