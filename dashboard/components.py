@@ -59,6 +59,7 @@ def grid(
     file_name: str,
     title: str,
     height: int | None = None,
+    sparklines: Sequence[str] = (),
 ):
     """A sortable, filterable grid of the rows through the columns, with a CSV export of exactly
     the rows shown (the grid's own export: filtered and sorted as on screen)."""
