@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dash
-from dash import ALL, Input, Output, State, html
+from dash import ALL, Input, Output, State, dcc, html
 
 from dashboard import auth
 from estate.model import UnknownId
@@ -68,7 +68,7 @@ def not_found(
     message: str = "Nothing here: the page or the figures asked for do not exist, or are not yours to see.",
 ):
     return html.Div(
-        [html.H1("Not found", className="h3"), html.P(message), html.A("Back to the overview", href="/")],
+        [html.H1("Not found", className="h3"), html.P(message), dcc.Link("Back to the overview", href="/")],
         className="not-found",
     )
 

@@ -162,6 +162,8 @@ def create_app(served: Served) -> dash.Dash:
             order=page.order,
         )
     app.layout = _shell
+    # the document's language, for screen readers (WCAG 3.1.1); the rest is Dash's own page
+    app.index_string = app.index_string.replace("<html>", '<html lang="en-GB">', 1)
 
     # the theme: kept in the browser (local storage), applied to the document, said in the button
     app.clientside_callback(

@@ -156,7 +156,11 @@ def chart(graph_id: str, figure, title: str, rule: str, height: int = 320):
             dcc.Graph(
                 id=graph_id,
                 figure=figure,
-                config={"displaylogo": False, "responsive": True},
+                config={
+                    "displaylogo": False,
+                    "responsive": True,
+                    "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"],
+                },
                 style={"height": f"{height}px"},
             ),
         ],
@@ -179,7 +183,8 @@ def rules_list(items: Sequence[tuple[str, str]], title: str = "Rules in force"):
 
 def link(text: str, path: str, **query) -> html.A:
     shown = {k: v for k, v in query.items() if v}
-    return html.A(text, href=path + (("?" + urlencode(shown)) if shown else ""))
+    # dcc.Link moves within the app without reloading it (Dash Pages lays the page out)
+    return dcc.Link(text, href=path + (("?" + urlencode(shown)) if shown else ""))
 
 
 def month_nav(path: str, month: str, months: Sequence[str], **query):
@@ -187,17 +192,16 @@ def month_nav(path: str, month: str, months: Sequence[str], **query):
     items = []
     for label in months:
         current = label == month
-        items.append(
-            html.Li(
-                html.A(
-                    label,
-                    href=path + "?" + urlencode({**{k: v for k, v in query.items() if v}, "month": label}),
-                    className="page-link",
-                    **({"aria-current": "page"} if current else {}),
-                ),
-                className="page-item" + (" active" if current else ""),
+        shown = (
+            html.Span(label, className="page-link", **{"aria-current": "page"})  # this month: not a link
+            if current
+            else dcc.Link(
+                label,
+                href=path + "?" + urlencode({**{k: v for k, v in query.items() if v}, "month": label}),
+                className="page-link",
             )
         )
+        items.append(html.Li(shown, className="page-item" + (" active" if current else "")))
     return html.Nav(html.Ul(items, className="pagination pagination-sm flex-wrap"), **{"aria-label": "Month"})
 
 

@@ -207,3 +207,29 @@ def sparkline(values: Sequence[float], colour: str = BLUE) -> dict:
         ),
     )
     return figure.to_dict()
+
+
+def against_target(months: Sequence[str], services: Sequence[str], margins, texts) -> dict:
+    """Services (rows) by months (columns): each cell the month's availability less its target
+    in percentage points (the colour), with the availability and met or missed written in it."""
+    figure = go.Figure(layout=_base("", "month"))
+    figure.add_trace(
+        go.Heatmap(
+            z=np.asarray(margins, dtype=float),
+            x=list(months),
+            y=list(services),
+            text=texts,
+            texttemplate="%{text}",
+            textfont={"size": 10},
+            zmid=0,
+            colorscale=[[0, VERMILION], [0.5, "#f7f7f7"], [1, BLUE]],
+            colorbar={"title": {"text": "points over target"}},
+            hovertemplate="%{y}, %{x}: %{text} (%{z:+.3f} points against target)<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    figure.update_layout(
+        hovermode="closest", yaxis={"autorange": "reversed", "title": {"text": ""}}, margin={"l": 260}
+    )
+    return figure.to_dict()

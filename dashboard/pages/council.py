@@ -21,7 +21,7 @@ from dashboard.components import (
     tile,
     tiles,
 )
-from dashboard.figures import availability_trend
+from dashboard.figures import against_target
 from dashboard.pages import common
 from presentation.formats import duration, local_time, money, percent_down
 from presentation.month_view import (
@@ -188,21 +188,32 @@ def _days_grid(rows, tz, month):
 def _trend(viewer, served, council_id, month):
     reports = served.answers.months(month, 12, viewer.scope if viewer.scope.council_id else _one(council_id))
     labels = [r.month for r in reports]
-    series: dict[str, list] = {}
-    targets: dict[str, float] = {}
+    names: list[str] = []
+    cells: dict[str, list] = {}
     for i, report in enumerate(reports):
         for row in report.rows:
             if row.council_id != council_id or row.contract is None:
                 continue
-            values = series.setdefault(row.service_name, [None] * len(reports))
-            values[i] = None if row.availability is None else float(row.availability) * 100
-            targets[row.service_name] = float(row.contract.availability_target_percent)
+            if row.service_name not in cells:
+                names.append(row.service_name)
+                cells[row.service_name] = [(None, "")] * len(reports)
+            if row.availability is not None:
+                margin = float(row.availability) * 100 - float(row.contract.availability_target_percent)
+                cells[row.service_name][i] = (
+                    margin,
+                    f"{percent_down(row.availability, 2)} {'✓' if row.met else '✗'}",
+                )
+            else:
+                cells[row.service_name][i] = (None, "no contract" if row.status == "no-contract" else "–")
+    margins = [[m for m, _ in cells[n]] for n in names]
+    texts = [[t for _, t in cells[n]] for n in names]
     return chart(
         "council-trend",
-        availability_trend(labels, series, targets),
-        "Availability over 12 months against target",
-        "Each month's availability: up time over counted scheduled time (service hours less maintenance, "
-        "unmonitored time as the contract's policy says); the dashed line is the target.",
+        against_target(labels, names, margins, texts),
+        "The last 12 months against target",
+        "Each month's availability (up time over counted scheduled time) with ✓ met or ✗ missed; the colour is "
+        "how far above (blue) or below (red) the service's target it was, in percentage points.",
+        height=max(260, 90 + 24 * len(names)),
     )
 
 
