@@ -31,9 +31,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def forward(db: Path, arguments: list[str]) -> int | None:
-    """Run the command in the served process holding `db`; its exit status, or None when no
-    served process answers for it (then the caller reports the warehouse as busy)."""
+def forward(db: Path, arguments: list[str], stdin: str = "") -> int | None:
+    """Run the command in the served process holding `db`, with what it had read of standard
+    input; its exit status, or None when no served process answers for it (then the caller
+    reports the warehouse as busy)."""
     path = control_file(Path(db))
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
@@ -46,7 +47,7 @@ def forward(db: Path, arguments: list[str]) -> int | None:
     try:
         response = httpx.post(
             f"http://127.0.0.1:{port}/control/run",
-            json={"arguments": arguments},
+            json={"arguments": arguments, "stdin": stdin},
             headers={"Authorization": f"Bearer {token}"},
             timeout=CONTROL_TIMEOUT_SECONDS,
         )

@@ -28,6 +28,7 @@ import logging
 import os
 import secrets
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -211,16 +212,21 @@ def install_control(
                 400,
                 mimetype="application/json",
             )
+        stdin = body.get("stdin", "")
+        if not isinstance(stdin, str) or len(stdin) > 65_536:
+            return flask.Response('{"error": "stdin: a string"}', 400, mimetype="application/json")
         argv = ["--config", str(config), "--db", str(db), *_subcommand_arguments(arguments)]
         out, err = io.StringIO(), io.StringIO()
         status = 0
         writes = command in WRITING
         with run_lock, write_lock if writes else contextlib.nullcontext():
             token_var = SERVED_WAREHOUSE.set(served.warehouse)
+            given, sys.stdin = sys.stdin, io.StringIO(stdin)  # what the command line had read
             try:
                 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                     status = _run_cli(cli, argv)
             finally:
+                sys.stdin = given
                 SERVED_WAREHOUSE.reset(token_var)
         if writes and command != "users":
             after_write()
@@ -278,7 +284,7 @@ def serve(
         token = secrets.token_urlsafe(32)
         install_control(app, served, config, db, token, write_lock, answers.forget)
         server = waitress.create_server(app.server, host=host, port=port, threads=threads, ident="councilops")
-        bound_port = server.effective_port
+        bound_port = int(server.effective_port)
         _private_write(control, json.dumps({"port": bound_port, "token": token, "pid": os.getpid()}))
 
         def terminate(signum, frame):

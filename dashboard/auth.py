@@ -36,8 +36,16 @@ CSRF_HEADER = "X-CSRFToken"
 SIGN_IN = "/signin"
 SIGN_OUT = "/signout"
 # reachable without a session: the sign-in page, its stylesheet, the health check and metrics
-# (metrics are limited to configured addresses in the app); nothing here holds a council's data
-OPEN_PATHS = (SIGN_IN, "/healthz", "/metrics", "/assets/vendor/bootstrap.min.css", "/assets/signin.css")
+# (metrics are limited to configured addresses in the app); nothing here holds a council's data.
+# The control endpoint has a check of its own (loopback and its token: councilops/serve.py).
+OPEN_PATHS = (
+    SIGN_IN,
+    "/healthz",
+    "/metrics",
+    "/assets/vendor/bootstrap.min.css",
+    "/assets/signin.css",
+    "/control/run",
+)
 MAX_FIELD = 1024  # characters of a username or password read from the form
 
 

@@ -36,7 +36,34 @@ from warehouse import WarehouseBusyError, WarehouseError, damage
 __all__ = ["cli", "main"]
 
 
+class _RecordedStdin:
+    """Standard input, with what a command reads of it kept: a command that finds the warehouse
+    held by `serve` is sent there with what it had read (a password from --password-stdin)."""
+
+    LIMIT = 65_536  # characters kept; a command reads a line or two
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.read_so_far = ""
+
+    def _kept(self, text: str) -> str:
+        if len(self.read_so_far) < self.LIMIT:
+            self.read_so_far += text[: self.LIMIT - len(self.read_so_far)]
+        return text
+
+    def readline(self, *args):
+        return self._kept(self._stream.readline(*args))
+
+    def read(self, *args):
+        return self._kept(self._stream.read(*args))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main() -> None:
+    if sys.stdin is not None:
+        sys.stdin = _RecordedStdin(sys.stdin)
     sys.exit(run_main(sys.argv[1:], forward=True))
 
 
@@ -72,7 +99,7 @@ def run_main(arguments: list[str], forward: bool = False) -> int:
         return EXIT_USAGE
     except WarehouseBusyError as error:
         if forward and Context.last_db is not None:
-            status = control.forward(Context.last_db, arguments)
+            status = control.forward(Context.last_db, arguments, getattr(sys.stdin, "read_so_far", ""))
             if status is not None:
                 return status
         click.echo(f"error: {error}", err=True)
