@@ -1,5 +1,5 @@
 # The two set-up commands of the README, for a fresh Debian machine (run as root):
-#   make demo   builds the demo estate and shows what the warehouse holds
+#   make demo   builds the demo estate, prints its sign-in accounts and serves the dashboard
 #   make test   installs what the tests need, system packages included, and runs the whole suite
 #   make fuzz   the fuzz suite at length (make test runs a bounded number of its examples)
 
@@ -16,7 +16,7 @@ TEST_SYSTEM_PACKAGES := prometheus openssl chromium fonts-dejavu-core
 
 demo: $(STAMP)
 	$(BIN)/councilops demo --out demo
-	@echo "Then: $(BIN)/councilops status   (after the export above)"
+	$(BIN)/councilops --config demo/estate.toml --db demo/warehouse.duckdb serve --host 127.0.0.1 --port 8050
 
 test: system-packages $(STAMP)
 	$(BIN)/ruff check .

@@ -51,9 +51,7 @@ LOG = logging.getLogger("councilops.serve")
 
 CONTROL_PATH = "/control/run"
 # the commands the control endpoint runs, and of those, the ones that write (one at a time)
-CONTROLLED = frozenset(
-    {"collect", "sla", "capacity", "savings", "status", "load", "users", "report", "inventory"}
-)
+CONTROLLED = frozenset({"collect", "sla", "capacity", "savings", "status", "load", "users", "report"})
 WRITING = frozenset({"collect", "load", "users", "report"})
 MAX_ARGUMENTS = 64
 STOP_WAIT_SECONDS = 120  # how long SIGTERM waits for the collection's write in progress

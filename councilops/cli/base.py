@@ -74,7 +74,7 @@ class Context:
 def cli(ctx: click.Context, config: str, db: str) -> None:
     """councilops: service levels, capacity and savings for a two-site council IT provider.
 
-    Commands report and serve arrive with their features (see docs/cli.md).
+    The command report arrives with its feature (see docs/cli.md).
     """
     ctx.obj = Context(config, db)
 

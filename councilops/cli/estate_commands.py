@@ -126,7 +126,7 @@ def demo(out_folder: str, force: bool, scale: str, seed: int, now_text: str | No
     print_ground_truth(truth)
     click.echo(f"\nTo use it:  export {CONFIG_ENV}={paths.estate} {DB_ENV}={paths.warehouse}")
     click.echo(
-        f"\nSign-in accounts for the dashboard, which is not served yet (also in {paths.accounts}, "
+        f"\nSign-in accounts for the dashboard (`councilops serve`; also in {paths.accounts}, "
         "readable only by you; `councilops users` manages them):"
     )
     with paths.accounts.open(encoding="utf-8", newline="") as handle:
