@@ -51,6 +51,12 @@ def _field(index: int) -> str:
     return f"c{index}"
 
 
+def grid_rows(columns: Sequence[Column], rows: Iterable) -> list[dict]:
+    """A grid's rows: what each column shows of each row (a callback that changes a grid's rows
+    sends these)."""
+    return [{_field(i): _cell(column, row) for i, column in enumerate(columns)} for row in rows]
+
+
 def grid(
     name: str,
     columns: Sequence[Column],
@@ -82,7 +88,7 @@ def grid(
             del definition["type"]
         if definition["headerName"] in sparklines:  # a character a day: one line, in a fixed-width face
             definition.update(wrapText=False, autoHeight=False, minWidth=640, cellClass="sparkline")
-    row_data = [{_field(i): _cell(column, row) for i, column in enumerate(columns)} for row in rows]
+    row_data = grid_rows(columns, rows)
     # a short grid grows to its rows (wrapped text makes rows taller); a long one scrolls
     grows = height is None and len(row_data) <= GROWN_ROWS
     return html.Section(

@@ -24,7 +24,31 @@ def test_prometheus_configs_parse_and_label_their_site():
     for site in ("dc1", "dc2"):
         config = yaml.safe_load((DOCKER / f"prometheus-{site}.yml").read_text(encoding="utf-8"))
         assert config["global"]["external_labels"]["site"] == site
-        assert {job["job_name"] for job in config["scrape_configs"]} == {"node", "blackbox"}
+        assert {job["job_name"] for job in config["scrape_configs"]} == {"node", "blackbox", "councilops"}
+        targets = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
+        assert targets["node"] == [f"node-exporter-{site}:9100"]  # each site its own exporters
+        assert targets["councilops"] == ["councilops:8050"]
+
+
+def test_the_compose_file_runs_serve_beside_a_prometheus_and_exporters_per_site():
+    compose = yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    for site in ("dc1", "dc2"):
+        assert {f"prometheus-{site}", f"node-exporter-{site}", f"blackbox-exporter-{site}"} <= set(services)
+    assert services["councilops"]["ports"] == ["127.0.0.1:8050:8050"]
+    dockerfile = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
+    assert "councilops serve --host 0.0.0.0 --port 8050" in dockerfile and "HEALTHCHECK" in dockerfile
+
+
+def test_the_image_holds_every_package():
+    import tomllib
+
+    root = DOCKER.parent
+    packages = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "packages"
+    ]["find"]["include"]
+    copied = set(re.findall(r"^COPY (\w+) ", (DOCKER / "Dockerfile").read_text(encoding="utf-8"), re.M))
+    assert {p.rstrip("*") for p in packages} <= copied
 
 
 def test_dockerfile_copies_only_what_exists():

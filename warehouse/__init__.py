@@ -5,6 +5,7 @@ with Warehouse.open("councilops.duckdb") as warehouse:
 """
 
 from warehouse.accounts import AccountRow, Accounts
+from warehouse.explanations import ExplanationRow, Explanations
 from warehouse.probe_days import MAX_PROBE_SECONDS, ProbeDays, ProbeEndpoint, Probes, ProbeWrite
 from warehouse.reads import Reads
 from warehouse.store import (
@@ -20,12 +21,13 @@ from warehouse.window_writes import Replacement, WindowWrites
 from warehouse.writes import Writes
 
 
-class Warehouse(WindowWrites, ProbeDays, Accounts, Writes, Reads):
+class Warehouse(WindowWrites, ProbeDays, Accounts, Explanations, Writes, Reads):
     """Open with Warehouse.open(path); one per process, a cursor() per extra thread."""
 
 
 __all__ = [
     "AccountRow",
+    "ExplanationRow",
     "AVAILABILITY_BATCH_SCHEMA",
     "MAX_PROBE_SECONDS",
     "ProbeEndpoint",

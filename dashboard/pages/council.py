@@ -6,12 +6,19 @@ as unknown). A provider's role picks the council from the list.
 
 from __future__ import annotations
 
-from dash import html
+from urllib.parse import parse_qs
 
-from dashboard.access import EVERYONE, Page
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, html
+
+from application.explanations import CAUSES, MAX_TEXT, ExplanationError, explain, explanations_for
+from dashboard import auth
+from dashboard.access import EVERYONE, EXPLAINERS, QUERY_FORMS, NotFound, Page
 from dashboard.components import (
     chart,
     grid,
+    grid_rows,
     heading,
     link,
     month_nav,
@@ -88,7 +95,7 @@ def layout(viewer, served, month: str | None = None, council: str | None = None,
     parts.append(_service_tiles(measured))
     parts.append(_days_grid(measured, tz, month))
     parts.append(_trend(viewer, served, council_id, month))
-    parts.append(_outages(measured, tz, month, council_id, served))
+    parts.append(_outages(viewer, served, council_id, month))
     parts.append(_maintenance(measured, tz, month, council_id))
     parts.append(_unmonitored(measured, month, council_id))
     parts.append(_recovery(measured, month, council_id))
@@ -217,13 +224,26 @@ def _trend(viewer, served, council_id, month):
     )
 
 
-def _outages(rows, tz, month, council_id, served):
+def outage_rows(viewer, served, council_id: str, month: str):
+    """The council's outages of the month with their explanations (latest version): the columns
+    and the rows of the outages grid, for the page and for the callback that saves one."""
+    tz = common.zone(served)
+    report = served.answers.month(month, viewer.scope if viewer.scope.council_id else _one(council_id))
+    rows = [r for r in report.rows if r.council_id == council_id and r.contract is not None]
     outages = [(row, o) for row in rows for o in row.outages]
-    explanations = (
-        served.explanations(council_id, [(row.service_id, o.start) for row, o in outages])
-        if hasattr(served, "explanations")
-        else {}
-    )
+    with served.warehouse.cursor() as warehouse:
+        said = explanations_for(
+            warehouse, served.estate, viewer.scope, [(row.service_id, o.start, o.end) for row, o in outages]
+        )
+
+    def latest(item):
+        versions = said.get((item[0].service_id, item[1].start))
+        if not versions:
+            return ""
+        last = versions[-1]
+        edits = f", version {last.version}" if last.version > 1 else ""
+        return f"{last.shown} ({last.written_by}, {local_time(last.written_at_utc, tz)}{edits})"
+
     columns = (
         text("service", lambda r: r[0].service_name),
         text(
@@ -242,16 +262,161 @@ def _outages(rows, tz, month, council_id, served):
         ),
         Column("minutes in scheduled time", "minutes", lambda r: round(r[1].seconds_in_scheduled / 60, 1)),
         text("sites", lambda r: ", ".join(r[1].sites)),
-        text("explanation", lambda r: explanations.get((r[0].service_id, r[1].start), "")),
+        text("explanation", latest),
     )
+    return columns, outages
+
+
+def _outages(viewer, served, council_id: str, month: str):
+    columns, outages = outage_rows(viewer, served, council_id, month)
     if not outages:
         return html.Section(
             [html.H2("Outages", className="h5"), html.P("No outage in scheduled time this month.")],
             className="mb-4",
         )
-    return grid(
-        "council-outages", columns, outages, file_name=f"outages-{council_id}-{month}.csv", title="Outages"
+    parts = [
+        grid(
+            "council-outages",
+            columns,
+            outages,
+            file_name=f"outages-{council_id}-{month}.csv",
+            title="Outages",
+        )
+    ]
+    if viewer.role in EXPLAINERS:
+        parts.append(_explain_form(served, outages))
+    return html.Div(parts)
+
+
+def _explain_form(served, outages):
+    tz = common.zone(served)
+    choices = [
+        {
+            "label": f"{row.service_name}, {local_time(cal.from_utc_seconds(o.start), tz)}, "
+            f"{round(o.seconds_in_scheduled / 60)} min",
+            "value": f"{row.service_id}|{o.start}|{o.end}",
+        }
+        for row, o in outages
+    ]
+    return html.Section(
+        [
+            html.H3("Explain an outage", className="h6"),
+            html.P(
+                "Shown to the council beside the outage, with your name and the time. Writing again keeps "
+                "the earlier text as an earlier version.",
+                className="small text-body-secondary",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Outage", html_for="explain-outage"),
+                            dbc.Select(id="explain-outage", options=choices, value=choices[0]["value"]),
+                        ],
+                        md=5,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Cause", html_for="explain-cause"),
+                            dbc.Select(
+                                id="explain-cause",
+                                options=[{"label": c, "value": c} for c in CAUSES],
+                                value=CAUSES[-2],
+                            ),
+                        ],
+                        md=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Incident reference", html_for="explain-ref"),
+                            dbc.Input(id="explain-ref", maxLength=64),
+                        ],
+                        md=3,
+                    ),
+                ],
+                className="mb-2",
+            ),
+            dbc.Label("What happened, for the council", html_for="explain-text"),
+            dbc.Textarea(id="explain-text", maxLength=MAX_TEXT, rows=3, className="mb-2"),
+            html.Button(
+                "Save the explanation", id="explain-save", className="btn btn-primary btn-sm", type="button"
+            ),
+            html.Div(id="explain-result", className="mt-2", role="status"),
+        ],
+        className="mb-4 border rounded p-3",
     )
+
+
+@callback(
+    Output("explain-result", "children"),
+    Output({"type": "grid", "name": "council-outages"}, "rowData"),
+    Input("explain-save", "n_clicks"),
+    State("explain-outage", "value"),
+    State("explain-cause", "value"),
+    State("explain-ref", "value"),
+    State("explain-text", "value"),
+    State("_pages_location", "search"),
+    prevent_initial_call=True,
+)
+def save_explanation(clicks, outage, cause, incident_ref, text_given, search):
+    import flask
+
+    viewer = auth.current()
+    served = flask.current_app.config["COUNCILOPS_SERVED"]
+    if viewer.role not in EXPLAINERS:
+        auth.refused("an explanation from a role that may not write one", role=viewer.role)
+        return html.P("Not found."), dash.no_update
+    query = {
+        k: v[0] if isinstance(v, list) and len(v) == 1 else v
+        for k, v in parse_qs((search or "").lstrip("?")).items()
+    }
+    try:
+        council_id = common.council_of(viewer, served, _checked(query, "council"))
+        month, _ = common.chosen_month(served, _checked(query, "month"))
+        service_id, start, end = _outage_value(outage)
+    except (NotFound, ValueError) as error:
+        auth.refused("an explanation for an outage not shown", asked=str(error)[:80])
+        return dbc.Alert("No such outage in the month shown.", color="danger"), dash.no_update
+    columns, outages = outage_rows(viewer, served, council_id, month)
+    known = [(row.service_id, o.start, o.end) for row, o in outages]
+    try:
+        with served.warehouse.cursor() as warehouse:
+            kept = explain(
+                warehouse,
+                served.estate,
+                viewer.account,
+                viewer.scope,
+                (service_id, start, end),
+                cause,
+                incident_ref,
+                text_given,
+                known,
+                served.clock,
+            )
+    except ExplanationError as error:
+        said = str(error)
+        return dbc.Alert(said[:1].upper() + said[1:] + ".", color="danger"), dash.no_update
+    columns, outages = outage_rows(viewer, served, council_id, month)
+    return (
+        dbc.Alert(f"Saved (version {kept.version}); the council sees it now.", color="success"),
+        grid_rows(columns, outages),
+    )
+
+
+def _checked(query: dict, key: str) -> str | None:
+    value = query.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not QUERY_FORMS[key].fullmatch(value):
+        raise NotFound(key)
+    return value
+
+
+def _outage_value(value) -> tuple[str, int, int]:
+    service_id, start, end = str(value).split("|")
+    if not QUERY_FORMS["service"].fullmatch(service_id):
+        raise ValueError("service")
+    return service_id, int(start), int(end)
 
 
 def _maintenance(rows, tz, month, council_id):

@@ -177,3 +177,72 @@ def test_the_session_cookie_is_http_only_and_same_site(demo_app):
     assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
     csrf_cookie = next(c for c in cookies if c.startswith("_csrf_token="))
     assert "HttpOnly" not in csrf_cookie and "SameSite=Strict" in csrf_cookie  # dash-renderer reads it
+
+
+def explain_callback(client, outage: str, text: str, search: str):
+    """The save-explanation callback, posted as dash-renderer posts it."""
+    grid = '{"name":"council-outages","type":"grid"}'
+    body = {
+        "output": f"..explain-result.children...{grid}.rowData..",
+        "outputs": [
+            {"id": "explain-result", "property": "children"},
+            {"id": {"name": "council-outages", "type": "grid"}, "property": "rowData"},
+        ],
+        "inputs": [{"id": "explain-save", "property": "n_clicks", "value": 1}],
+        "state": [
+            {"id": "explain-outage", "property": "value", "value": outage},
+            {"id": "explain-cause", "property": "value", "value": "hardware"},
+            {"id": "explain-ref", "property": "value", "value": "INC-7"},
+            {"id": "explain-text", "property": "value", "value": text},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["explain-save.n_clicks"],
+    }
+    return client.post(
+        "/_dash-update-component", json=body, headers={"X-CSRFToken": client.get_cookie("_csrf_token").value}
+    )
+
+
+def test_an_operators_explanation_reaches_the_council_and_no_other(demo_app, caplog):
+    from estate.scope import Scope
+
+    report = demo_app.served.answers.month("2026-10", Scope.council(VIEWER_COUNCIL))
+    services = {s.id: s for s in demo_app.estate.services}
+    # an outage of a service of fylde's that some other council does not have
+    row, outage = next(
+        (r, o)
+        for r in report.rows
+        for o in r.outages
+        if any(c.id not in services[r.service_id].councils for c in demo_app.estate.councils)
+    )
+    outsider = next(c.id for c in demo_app.estate.councils if c.id not in services[row.service_id].councils)
+    value = f"{row.service_id}|{outage.start}|{outage.end}"
+    text = "A failed disk controller at dc1, replaced the same day."
+
+    # the council viewer cannot write one, whatever the callback says
+    viewer = demo_app.client()
+    sign_in(viewer, VIEWER)
+    with caplog.at_level(logging.WARNING, logger=SECURITY):
+        forged = explain_callback(viewer, value, "forged by the viewer", "?month=2026-10")
+    assert "Not found" in forged.get_data(as_text=True)
+    assert any("may not write" in r.getMessage() for r in caplog.records)
+
+    operator = demo_app.client()
+    sign_in(operator, "operator")
+    # an outage that is not one of the month's is refused
+    wrong = explain_callback(
+        operator,
+        f"{row.service_id}|{outage.start + 1}|{outage.end}",
+        text,
+        f"?council={VIEWER_COUNCIL}&month=2026-10",
+    )
+    assert "No such outage in the month shown" in wrong.get_data(as_text=True)
+    saved = explain_callback(operator, value, text, f"?council={VIEWER_COUNCIL}&month=2026-10")
+    assert "Saved (version 1)" in saved.get_data(as_text=True)
+    assert text in saved.get_data(as_text=True)  # the grid's rows come back with it
+
+    seen = page_callback(viewer, "/council", "?month=2026-10").get_data(as_text=True)
+    assert text in seen and "forged by the viewer" not in seen
+    other = demo_app.client()
+    sign_in(other, f"viewer-{outsider}")
+    assert text not in page_callback(other, "/council", "?month=2026-10").get_data(as_text=True)

@@ -100,10 +100,12 @@ def test_the_undamaged_demo_passes_every_check_and_status_says_it_read_every_blo
         tables = warehouse.verify_every_block()
     with duckdb.connect(str(paths.warehouse), read_only=True) as connection:
         ((count,),) = connection.execute("SELECT count(*) FROM duckdb_tables()").fetchall()
-    assert tables == count == 25  # 23 tables, probe_duration_days (0006) and accounts (0007)
+    assert (
+        tables == count == 26
+    )  # 23 tables, probe_duration_days (0006), accounts (0007), outage_explanations (0008)
     status = run("--config", str(paths.estate), "--db", str(paths.warehouse), "status")
     assert status.returncode == 0, status.stderr
-    assert "Integrity: every block of the 25 tables read and its checksum checked" in status.stdout
+    assert "Integrity: every block of the 26 tables read and its checksum checked" in status.stdout
 
 
 def test_a_duckdb_file_that_is_not_a_councilops_warehouse_is_refused_untouched(tmp_path):
@@ -146,11 +148,14 @@ def test_writes_never_create_a_warehouse_and_init_does_once(tmp_path):
         assert not db.exists()
     first = run("--db", str(db), "init")
     assert (
-        first.returncode == 0 and first.stdout == f"{db}: created an empty warehouse (schema 0007_accounts)\n"
+        first.returncode == 0
+        and first.stdout == f"{db}: created an empty warehouse (schema 0008_outage_explanations)\n"
     )
     again = run("--db", str(db), "init")
     assert again.returncode == 0
-    assert again.stdout == f"{db}: already a warehouse (schema 0007_accounts); nothing else changed\n"
+    assert (
+        again.stdout == f"{db}: already a warehouse (schema 0008_outage_explanations); nothing else changed\n"
+    )
     loaded = run("--config", str(SMALL_ESTATE), "--db", str(db), "load", "backups", str(export))
     assert loaded.returncode == 0, loaded.stderr
 
