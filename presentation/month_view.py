@@ -3,9 +3,11 @@ row's state in words, and each day's state of each service for the days-by-servi
 
 Both are read off the month's figures (`ContractMonth`), never worked out anew:
 
-- a month that is over is **met** or **missed**; one in progress is **missed** once its budget
-  is spent, **at risk** while its budget burns faster than the month elapses (burn rate above
-  1: docs/sla.md), else **on track**; a row with nothing measured is **not measured**;
+- a month that is over is **met** or **missed**. One in progress is **missed** once the down
+  time exceeds the whole month's budget (the whole month's scheduled time x (1 - target): no
+  perfect rest of the month can bring it back), **at risk** while its budget burns faster than
+  the month elapses (burn rate above 1: below target so far, docs/sla.md), else **on track**; a
+  row with nothing measured is **not measured**;
 - a day is **outage** when an outage overlaps its scheduled time, else **degraded** when
   resilience was lost in it (a site down, the service up at the other), else **up** when it had
   scheduled time, and **no service hours** when it had none; days after the as-of are **to come**.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from sla import calendar as cal
@@ -30,12 +33,12 @@ def month_state(row: ContractMonth) -> str:
         return NOT_MEASURED
     if row.month_complete:
         return MET if row.met else MISSED
-    if not row.met:
+    target = Fraction(row.contract.availability_target_percent) / 100
+    if row.month_scheduled_seconds is not None and row.measure.counted_down_seconds > row.month_scheduled_seconds * (1 - target):
         return MISSED
     month = next((b for b in row.budgets if b.window == "month"), None)
-    if month is not None and month.burn_rate is not None and month.burn_rate > 1:
-        return AT_RISK
-    return ON_TRACK
+    burning = month is not None and month.burn_rate is not None and month.burn_rate > 1
+    return AT_RISK if burning or not row.met else ON_TRACK
 
 
 def budget_left_seconds(row: ContractMonth) -> float | None:

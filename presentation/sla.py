@@ -84,6 +84,7 @@ def contract_month_document(row: ContractMonth) -> dict:
         "period_start_utc": cal.iso_utc(row.period.start),
         "period_end_utc": cal.iso_utc(row.period.end),
         "month_complete": row.month_complete,
+        "month_scheduled_seconds": row.month_scheduled_seconds,
         "status": row.status,
         "contract": None
         if c is None

@@ -35,8 +35,10 @@ from sla.schedule import (
     measured_in,
     schedule,
     scheduled_in,
+    terms,
     terms_key,
 )
+from sla.intervals import total
 
 __all__ = [  # the month's names, and those of the modules it composes that callers use with it
     "Calendar",
@@ -90,6 +92,10 @@ class ContractMonth:
     rto: RecoveryTimeAssessment | None = None
     credit_percent: Decimal = Decimal(0)
     credit_gbp: Decimal = Decimal("0.00")
+    # a month in progress: the scheduled time of the whole month (service hours less the
+    # maintenance known now), so its budget for the whole month is known: whether it can still
+    # be met (at risk) or no longer (missed). None for a month that is over.
+    month_scheduled_seconds: int | None = None
 
     @property
     def availability(self) -> Fraction | None:
@@ -237,6 +243,18 @@ def evaluate(
         recovery_time(contract, outages, dr_tests, cal.local_date(active.end - 1, calendar.tz)),
         credit_percent(measured.availability, contract.credit_tiers),
         credit_gbp(measured.availability, contract.credit_tiers, contract.monthly_charge_gbp),
+        None if as_of >= whole.end else _month_scheduled_seconds(contract, whole, service, calendar, evidence),
+    )
+
+
+def _month_scheduled_seconds(contract, whole: cal.Period, service, calendar: Calendar, evidence) -> int:
+    """The whole month's scheduled time under the contract (from the service's first day)."""
+    active = active_period(whole, service, calendar)
+    if active.seconds <= 0:
+        return 0
+    return evidence.memo(
+        ("month-scheduled", active.start, active.end, *terms(contract, evidence)),
+        lambda: total(schedule(contract, active, calendar, evidence.change_windows).scheduled),
     )
 
 

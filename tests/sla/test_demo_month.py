@@ -368,3 +368,21 @@ def test_a_month_in_progress_stops_at_what_has_been_collected(demo):
     november = report("2026-11")
     assert november["as_of_utc"] == DEMO_NOW.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert all(not r["month_complete"] for r in november["services"])
+
+
+def test_a_month_in_progress_knows_its_whole_months_scheduled_time(demo):
+    # what decides "at risk" from "missed" while the month runs: the whole month's budget
+    estate, _, _, report, _ = demo
+    november = report("2026-11")["services"]
+    measured = [r for r in november if r["status"] == "measured"]
+    assert measured and all(r["month_scheduled_seconds"] >= r["scheduled_seconds"] for r in measured)
+    # a 24x7 contract without maintenance windows schedules every second of November's 30 days
+    around_the_clock = {
+        (c.council, c.service)
+        for c in estate.contracts
+        if str(c.service_hours) == "24x7" and not c.maintenance_windows and c.effective_until is None
+    }
+    whole = [r for r in measured if (r["council"], r["service"]) in around_the_clock]
+    assert whole and {r["month_scheduled_seconds"] for r in whole} == {30 * 86_400}
+    # a month that is over has none
+    assert {r["month_scheduled_seconds"] for r in report("2026-10")["services"]} == {None}
