@@ -34,7 +34,10 @@ def month_state(row: ContractMonth) -> str:
     if row.month_complete:
         return MET if row.met else MISSED
     target = Fraction(row.contract.availability_target_percent) / 100
-    if row.month_scheduled_seconds is not None and row.measure.counted_down_seconds > row.month_scheduled_seconds * (1 - target):
+    if (
+        row.month_scheduled_seconds is not None
+        and row.measure.counted_down_seconds > row.month_scheduled_seconds * (1 - target)
+    ):
         return MISSED
     month = next((b for b in row.budgets if b.window == "month"), None)
     burning = month is not None and month.burn_rate is not None and month.burn_rate > 1

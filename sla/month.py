@@ -18,6 +18,7 @@ from estate.model import Contract, DrTest
 from sla import availability as av
 from sla import calendar as cal
 from sla.credits import credit_gbp, credit_percent
+from sla.intervals import total
 from sla.recovery_assessment import (
     DatasetRecovery,
     RecoveryPointAssessment,
@@ -38,7 +39,6 @@ from sla.schedule import (
     terms,
     terms_key,
 )
-from sla.intervals import total
 
 __all__ = [  # the month's names, and those of the modules it composes that callers use with it
     "Calendar",
@@ -243,7 +243,9 @@ def evaluate(
         recovery_time(contract, outages, dr_tests, cal.local_date(active.end - 1, calendar.tz)),
         credit_percent(measured.availability, contract.credit_tiers),
         credit_gbp(measured.availability, contract.credit_tiers, contract.monthly_charge_gbp),
-        None if as_of >= whole.end else _month_scheduled_seconds(contract, whole, service, calendar, evidence),
+        None
+        if as_of >= whole.end
+        else _month_scheduled_seconds(contract, whole, service, calendar, evidence),
     )
 
 

@@ -158,12 +158,9 @@ def _days_grid(rows, tz, month):
                 detail += f", {duration(state.degraded_seconds)} with one site"
             label = f"{row.service_name} {state.day:%a %d %b}: {detail}"
             cells.append(
-                html.Td(
-                    mark,
-                    className=f"day-cell day-{word.replace(' ', '-')}",
-                    title=label,
-                    **{"aria-label": label},
-                )
+                # the cell's headers (the service's row, the day's column) and its mark say what
+                # it is; the title adds the detail on hover and to screen readers
+                html.Td(mark, className=f"day-{word.replace(' ', '-')}", title=label)
             )
         body.append(html.Tr(cells))
     legend = html.P(

@@ -10,10 +10,6 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from sla import availability as av
-from sla import calendar as cal
-from sla.month import ContractMonth
-from sla.schedule import Schedule
 from presentation.month_view import (
     AT_RISK,
     DEGRADED,
@@ -28,6 +24,10 @@ from presentation.month_view import (
     days_of,
     month_state,
 )
+from sla import availability as av
+from sla import calendar as cal
+from sla.month import ContractMonth
+from sla.schedule import Schedule
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -68,7 +68,10 @@ def outage(start: int, end: int) -> av.Outage:
 
 def test_each_day_by_hand():
     month = row(
-        outages=(outage(at(13, 10), at(13, 10, 45)), outage(at(17, 3), at(17, 4))),  # a Tuesday; a Saturday night
+        outages=(
+            outage(at(13, 10), at(13, 10, 45)),
+            outage(at(17, 3), at(17, 4)),
+        ),  # a Tuesday; a Saturday night
         resilience_lost=((at(21, 12), at(21, 12, 30), ("dc1",)),),  # a Wednesday
     )
     days = {d.day.day: d for d in days_of(month, LONDON)}
@@ -94,7 +97,13 @@ def test_days_after_the_as_of_are_to_come():
 
 
 def measured(up: int, down: int) -> av.Measure:
-    return av.Measure(scheduled_seconds=up + down, up_seconds=up, degraded_seconds=0, down_seconds=down, unmonitored_seconds=0)
+    return av.Measure(
+        scheduled_seconds=up + down,
+        up_seconds=up,
+        degraded_seconds=0,
+        down_seconds=down,
+        unmonitored_seconds=0,
+    )
 
 
 def test_row_states():
