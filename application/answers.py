@@ -26,7 +26,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from application.collected import as_of as collected_as_of
 from application.consolidation import consolidation_report
 from application.periods import estate_zone
 from application.profile import profile_report
@@ -68,6 +67,8 @@ class Answers:
         self._kept: OrderedDict[tuple, tuple[Any, int | None]] = OrderedDict()  # key -> (answer, reads until)
         self._working: dict[tuple, threading.Lock] = {}
         self.worked_out = 0  # answers worked out (not served from what is kept): for tests and /metrics
+        self._collected: tuple[datetime | None] | None = None  # (the end of what is collected,), once read
+        self.generation = 0  # moved on by every write: what was laid out from the answers before is stale
 
     # ------------------------------------------------------------------ what is kept
 
@@ -84,7 +85,14 @@ class Answers:
 
     def forget(self) -> None:
         with self._lock:
+            self.generation += 1
+            self._collected = None
             self._kept.clear()
+
+    def touched(self) -> None:
+        """Something a page shows beside the answers was written (an outage's explanation)."""
+        with self._lock:
+            self.generation += 1
 
     def _answer(self, key: tuple, reads_until: int | None, work: Callable[[Any], Any]):
         """The kept answer for `key`, else `work(cursor)`'s, kept. `reads_until`: the UTC second
@@ -114,9 +122,18 @@ class Answers:
         return self._clock()
 
     def as_of(self) -> datetime:
-        """The end of what has been collected (or now, when earlier): every answer's as-of."""
-        with self._warehouse.cursor() as warehouse:
-            return collected_as_of(warehouse, self._clock())
+        """The end of what has been collected (or now, when earlier): every answer's as-of. The
+        end of what has been collected changes only with a write, so it is read once per write."""
+        with self._lock:
+            collected = self._collected
+        if collected is None:
+            with self._warehouse.cursor() as warehouse:
+                collected = (warehouse.collected_until(),)
+            with self._lock:
+                self._collected = collected
+        (until,) = collected
+        now = self._clock().astimezone(UTC)
+        return now if until is None else min(now, until.replace(tzinfo=UTC))
 
     def current_month(self) -> str:
         """The month the as-of lies in, in the estate's zone."""

@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from dashboard import access, auth
 from dashboard.context import Served
 from dashboard.metrics import ServedMetrics
+from dashboard.page_cache import PageCache, StaticCompressed, page_request, static_key
 from dashboard.pages import PAGES
 
 LOG = logging.getLogger("councilops.dashboard")
@@ -134,6 +135,8 @@ def _shell():
 
 def create_app(served: Served) -> dash.Dash:
     server = flask.Flask("councilops")
+    # the static files' compressed forms kept (fingerprinted: they never change while served)
+    server.config.update(COMPRESS_CACHE_BACKEND=StaticCompressed, COMPRESS_CACHE_KEY=static_key)
     auth.install(server, served)
     metrics = ServedMetrics(served.guard, served.answers, served.collection_state)
     server.config["COUNCILOPS_REFUSED"] = metrics.refused
@@ -185,6 +188,8 @@ def create_app(served: Served) -> dash.Dash:
     access.register_callbacks(app, served)
 
     csp = {"value": None}
+    pages = PageCache()
+    app.councilops_pages = pages
 
     @server.before_request
     def started():
@@ -192,11 +197,24 @@ def create_app(served: Served) -> dash.Dash:
         if flask.request.path == "/_dash-update-component":
             body = flask.request.get_json(silent=True) or {}
             output = body.get("output") if isinstance(body, dict) else None
-            # a label only for the app's own callbacks: a forged output must not grow /metrics
-            flask.g.callback_output = output if output in app.callback_map else "other"
+            if output not in app.callback_map:  # no such callback: a forged or stale request
+                auth.refused("a callback that does not exist", output=str(output)[:80])
+                return flask.Response('{"error": "no such callback"}', 400, mimetype="application/json")
+            flask.g.callback_output = output  # a label only for the app's own callbacks
+            asked = page_request(body)
+            viewer = flask.g.get("viewer")
+            if asked is not None and viewer is not None:
+                key = pages.key(*asked, viewer.scope.council_id, viewer.role, served.answers.generation)
+                kept = pages.get(key) if key is not None else None
+                if kept is not None:
+                    return flask.Response(kept, mimetype="application/json")
+                flask.g.page_key = key
 
     @server.after_request
     def headers(response: flask.Response) -> flask.Response:
+        key = flask.g.get("page_key")
+        if key is not None and response.status_code == 200 and not response.direct_passthrough:
+            pages.put(key, response.get_data())  # before compression: flask-compress runs after this
         if csp["value"] is None:
             csp["value"] = _content_security_policy(app)
         response.headers["Content-Security-Policy"] = csp["value"]
@@ -219,6 +237,24 @@ def create_app(served: Served) -> dash.Dash:
                 output = flask.g.get("callback_output", "?")
                 metrics.callback_seconds.labels(output).observe(seconds)
         return response
+
+    @server.errorhandler(Exception)
+    def failed(error):
+        """A callback request Dash cannot read (forged or malformed) is the sender's fault: 400,
+        logged as a refusal; anything else is logged whole and answered without its details."""
+        from werkzeug.exceptions import HTTPException
+
+        if isinstance(error, HTTPException):
+            return error
+        if flask.request.path == "/_dash-update-component" and isinstance(
+            error, (KeyError, TypeError, ValueError, IndexError, AttributeError)
+        ):
+            auth.refused("a malformed callback", error=type(error).__name__)
+            return flask.Response('{"error": "malformed callback"}', 400, mimetype="application/json")
+        LOG.exception("request failed: %s %s", flask.request.method, flask.request.path)
+        return flask.Response(
+            '{"error": "the request failed; it has been logged"}', 500, mimetype="application/json"
+        )
 
     @server.route("/healthz")
     def healthz():

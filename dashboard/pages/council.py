@@ -393,6 +393,7 @@ def save_explanation(clicks, outage, cause, incident_ref, text_given, search):
     except ExplanationError as error:
         said = str(error)
         return dbc.Alert(said[:1].upper() + said[1:] + ".", color="danger"), dash.no_update
+    served.answers.touched()  # the pages laid out before show the old explanation
     columns, outages = outage_rows(viewer, served, council_id, month)
     return (
         dbc.Alert(f"Saved (version {kept.version}); the council sees it now.", color="success"),

@@ -121,8 +121,8 @@ def test_a_callback_without_the_csrf_token_is_refused(viewer, demo_app, caplog):
 def test_a_forged_pattern_matching_callback_sends_no_rows(viewer, demo_app):
     # the one pattern-matching callback: its answer is which grid to export, never rows
     body = {
-        "output": '..{"name":["ALL"],"type":"grid"}.exportDataAsCsv..',
-        "outputs": [{"id": {"name": ["ALL"], "type": "grid"}, "property": "exportDataAsCsv"}],
+        "output": '{"name":["ALL"],"type":"grid"}.exportDataAsCsv',
+        "outputs": [{"id": {"name": "wyre-secret", "type": "grid"}, "property": "exportDataAsCsv"}],
         "inputs": [
             [
                 {"id": {"name": "wyre-secret", "type": "grid-csv"}, "property": "n_clicks", "value": 1},
@@ -143,8 +143,48 @@ def test_a_forged_pattern_matching_callback_sends_no_rows(viewer, demo_app):
         "/_dash-update-component", json=body, headers={"X-CSRFToken": viewer.get_cookie("_csrf_token").value}
     )
     text = response.get_data(as_text=True)
+    assert response.status_code == 200
     assert_nothing_of_others(text, demo_app.estate)
-    assert "rowData" not in text
+    # its whole answer: whether each grid named should export; never a row
+    answered = response.get_json()["response"]
+    assert answered and all(set(props) == {"exportDataAsCsv"} for props in answered.values())
+    assert all(isinstance(props["exportDataAsCsv"], bool) for props in answered.values())
+
+
+def test_a_malformed_callback_is_refused_not_an_error(viewer, caplog):
+    body = {
+        "output": "_pages_dummy.children",
+        "outputs": [[1]],
+        "inputs": "nonsense",
+        "state": 7,
+        "changedPropIds": [],
+    }
+    with caplog.at_level(logging.WARNING, logger=SECURITY):
+        response = viewer.post(
+            "/_dash-update-component",
+            json=body,
+            headers={"X-CSRFToken": viewer.get_cookie("_csrf_token").value},
+        )
+    assert response.status_code == 400 and "Traceback" not in response.get_data(as_text=True)
+    assert any("a malformed callback" in r.getMessage() for r in caplog.records)
+
+
+def test_a_callback_that_does_not_exist_is_refused_not_an_error(viewer, caplog):
+    body = {
+        "output": "..made-up.children..",
+        "outputs": [{"id": "made-up", "property": "children"}],
+        "inputs": [],
+        "state": [],
+        "changedPropIds": [],
+    }
+    with caplog.at_level(logging.WARNING, logger=SECURITY):
+        response = viewer.post(
+            "/_dash-update-component",
+            json=body,
+            headers={"X-CSRFToken": viewer.get_cookie("_csrf_token").value},
+        )
+    assert response.status_code == 400
+    assert any("a callback that does not exist" in r.getMessage() for r in caplog.records)
 
 
 def test_signing_out_ends_the_session(viewer):
