@@ -175,6 +175,8 @@ def create_app(served: Served) -> dash.Dash:
             var theme = stored || 'light';
             if (clicks) { theme = theme === 'dark' ? 'light' : 'dark'; }
             document.documentElement.setAttribute('data-bs-theme', theme);
+            // ag-grid's themes follow the same choice (its colour scheme by this attribute)
+            document.body.setAttribute('data-ag-theme-mode', theme);
             var other = theme === 'dark' ? 'Light theme' : 'Dark theme';
             return [theme, other, theme === 'dark' ? 'true' : 'false'];
         }

@@ -1,7 +1,7 @@
 """Load and faults: 50 signed-in sessions drive the served app's pages concurrently over HTTP
 while a collection from a real Prometheus runs through the same process; no request fails and
 the process's memory stays within a stated bound. The run lasts COUNCILOPS_LOAD_SECONDS
-(30 s in `make test`; `bench/dashboard_load.py` runs five minutes). Everything is on
+(15 s in `make test`; set it to 300 for the issue's five minutes). Everything is on
 127.0.0.1 and every loop is bounded by the clock."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tests.dashboard.test_serve import ROOT, Served, councilops, environment
 from warehouse import Warehouse
 
 SESSIONS = 50
-SECONDS = float(os.environ.get("COUNCILOPS_LOAD_SECONDS", "30"))
+SECONDS = float(os.environ.get("COUNCILOPS_LOAD_SECONDS", "15"))
 MEMORY_GROWTH_BOUND_MIB = 150  # after the first round of every page, growth beyond this fails
 PAGES = [
     ("/", ""),

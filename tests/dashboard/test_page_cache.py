@@ -39,6 +39,9 @@ def test_which_requests_are_page_requests():
     }
     assert page_request(body) == ("/council", "?month=2026-10")
     assert page_request({**body, "output": "coverage-check-result.children"}) is None
-    assert page_request({**body, "inputs": [{"id": "_pages_location", "property": "pathname", "value": 7}]}) is None
+    assert (
+        page_request({**body, "inputs": [{"id": "_pages_location", "property": "pathname", "value": 7}]})
+        is None
+    )
     assert page_request("nonsense") is None
     assert PageCache.key("/admin", "", None, "administrator", 3) is None  # the accounts: never kept

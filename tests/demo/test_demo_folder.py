@@ -19,6 +19,7 @@ from pathlib import Path
 
 from collectors.demo import DemoPaths, foreign_files
 from collectors.demo.build import MARKER, STAGING_PREFIX
+from tests.demo.accounts_check import assert_demo_accounts
 from tests.in_process import run as run_here
 
 
@@ -126,6 +127,7 @@ def test_a_demo_killed_mid_build_leaves_the_previous_demo_whole(demo_build, tmp_
         [MARKER, "accounts.csv", "estate.toml", "ground-truth.json", "notes.txt", "warehouse.duckdb"]
     )  # no staging folder left behind
     assert digest(paths.ground_truth) == before["ground-truth.json"]  # the same clock, the same history
+    assert_demo_accounts(folder, again.stdout)  # and an account per role and council, printed
 
 
 def test_seeds_and_clocks_outside_what_the_demo_takes_are_usage_errors_that_write_nothing(tmp_path):
