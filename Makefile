@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 test: system-packages $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist worksteal
 
 # The fuzz suite with many more examples than `make test` runs (tests/fuzz/, about 2,000 an entry point)
 fuzz: $(STAMP)

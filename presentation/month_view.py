@@ -15,13 +15,15 @@ Both are read off the month's figures (`ContractMonth`), never worked out anew:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sla import calendar as cal
-from sla.intervals import intersect, normalise, total
+from sla.intervals import clip, intersect, normalise
 from sla.month import ContractMonth
 
 MET, MISSED, AT_RISK, ON_TRACK, NOT_MEASURED = "met", "missed", "at risk", "on track", "not measured"
@@ -58,39 +60,50 @@ class DayState:
     degraded_seconds: int
 
 
+@lru_cache(maxsize=64)
+def _day_bounds(month: str, tz: ZoneInfo) -> tuple[tuple[date, ...], tuple[int, ...]]:
+    """The month's local days and their midnights in UTC seconds (one more than days)."""
+    whole = cal.month_period(month, tz)
+    first, last = cal.local_date(whole.start, tz), cal.local_date(whole.end - 1, tz)
+    days = tuple(first + timedelta(days=k) for k in range((last - first).days + 1))
+    bounds = tuple(cal.local_to_utc_seconds(cal_midnight(d), tz) for d in days) + (whole.end,)
+    return days, bounds
+
+
+def _per_day(spans, bounds: tuple[int, ...]) -> list[int]:
+    """Seconds of the spans in each day (each span split at the midnights it crosses)."""
+    seconds = [0] * (len(bounds) - 1)
+    for start, end in spans:
+        k = max(0, bisect_right(bounds, start) - 1)
+        while k < len(seconds) and bounds[k] < end:
+            seconds[k] += max(0, min(end, bounds[k + 1]) - max(start, bounds[k]))
+            k += 1
+    return seconds
+
+
 def days_of(row: ContractMonth, tz: ZoneInfo) -> list[DayState]:
     """Each local day of the row's month, with its state."""
-    whole = cal.month_period(row.month, tz)
-    first = cal.local_date(whole.start, tz)
-    last = cal.local_date(whole.end - 1, tz)
-    scheduled = row.schedule.scheduled if row.schedule is not None else ()
-    outages = normalise((o.start, o.end) for o in row.outages)
-    degraded = normalise((a, b) for a, b, _ in row.resilience_lost)
+    days, bounds = _day_bounds(row.month, tz)
     evaluated_to = row.period.end
-    days = []
-    day = first
-    while day <= last:
-        start = cal.local_to_utc_seconds(cal_midnight(day), tz)
-        nxt = day + timedelta(days=1)
-        end = cal.local_to_utc_seconds(cal_midnight(nxt), tz)
-        if start >= evaluated_to:
-            days.append(DayState(day, TO_COME, 0, 0, 0))
-            day = nxt
+    scheduled = clip(row.schedule.scheduled, bounds[0], evaluated_to) if row.schedule is not None else ()
+    down = intersect(scheduled, normalise((o.start, o.end) for o in row.outages))
+    lost = intersect(scheduled, normalise((a, b) for a, b, _ in row.resilience_lost))
+    scheduled_s, down_s, lost_s = (_per_day(spans, bounds) for spans in (scheduled, down, lost))
+    found = []
+    for k, day in enumerate(days):
+        if bounds[k] >= evaluated_to:
+            found.append(DayState(day, TO_COME, 0, 0, 0))
             continue
-        today = normalise(intersect(scheduled, ((start, min(end, evaluated_to)),)))
-        down = total(intersect(today, outages))
-        lost = total(intersect(today, degraded))
-        if not today:
+        if not scheduled_s[k]:
             state = NO_HOURS
-        elif down:
+        elif down_s[k]:
             state = OUTAGE
-        elif lost:
+        elif lost_s[k]:
             state = DEGRADED
         else:
             state = UP
-        days.append(DayState(day, state, total(today), down, lost))
-        day = nxt
-    return days
+        found.append(DayState(day, state, scheduled_s[k], down_s[k], lost_s[k]))
+    return found
 
 
 def cal_midnight(day: date):

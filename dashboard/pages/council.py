@@ -6,11 +6,12 @@ as unknown). A provider's role picks the council from the list.
 
 from __future__ import annotations
 
+from html import escape
 from urllib.parse import parse_qs
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback, dcc, html
 
 from application.explanations import CAUSES, MAX_TEXT, ExplanationError, explain, explanations_for
 from dashboard import auth
@@ -137,18 +138,18 @@ def _service_tiles(rows):
 
 
 def _days_grid(rows, tz, month):
-    """A cell per day and service (as Grafana's status history): a mark and a word, coloured too."""
+    """A cell per day and service (as Grafana's status history): a mark and a word, coloured too.
+    Written as one HTML table (escaped here) rather than a component per cell: a council of 50
+    services has 1,500 cells, which as Dash components cost more to build and send than the
+    rest of the page."""
     per_service = [(row, days_of(row, tz)) for row in rows]
     days = [d.day for d in per_service[0][1]]
-    head = html.Thead(
-        html.Tr(
-            [html.Th("service", scope="col")]
-            + [html.Th(str(d.day), scope="col", className="day") for d in days]
-        )
-    )
-    body = []
+    out = ['<table class="table table-sm days-grid"><thead><tr><th scope="col">service</th>']
+    out += [f'<th scope="col" class="day">{d.day}</th>' for d in days]
+    out.append("</tr></thead><tbody>")
     for row, states in per_service:
-        cells = [html.Th(row.service_name, scope="row", className="text-nowrap")]
+        name = escape(row.service_name)
+        out.append(f'<tr><th scope="row" class="text-nowrap">{name}</th>')
         for state in states:
             mark, word = DAY_MARKS[state.state]
             detail = word
@@ -156,13 +157,13 @@ def _days_grid(rows, tz, month):
                 detail += f", {duration(state.outage_seconds)} down in scheduled time"
             elif state.degraded_seconds:
                 detail += f", {duration(state.degraded_seconds)} with one site"
-            label = f"{row.service_name} {state.day:%a %d %b}: {detail}"
-            cells.append(
-                # the cell's headers (the service's row, the day's column) and its mark say what
-                # it is; the title adds the detail on hover and to screen readers
-                html.Td(mark, className=f"day-{word.replace(' ', '-')}", title=label)
-            )
-        body.append(html.Tr(cells))
+            # the cell's headers (the service's row, the day's column) and its mark say what it
+            # is; the title adds the detail on hover and to screen readers
+            label = escape(f"{row.service_name} {state.day:%a %d %b}: {detail}", quote=True)
+            out.append(f'<td class="day-{word.replace(" ", "-")}" title="{label}">{mark}</td>')
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    table = dcc.Markdown("".join(out), dangerously_allow_html=True, className="table-responsive")
     legend = html.P(
         [
             html.Span(f"{mark} {word}", className=f"legend-item day-{word.replace(' ', '-')} me-3")
@@ -179,10 +180,7 @@ def _days_grid(rows, tz, month):
                 "was down while the other carried the service.",
                 className="small text-body-secondary",
             ),
-            html.Div(
-                html.Table([head, html.Tbody(body)], className="table table-sm days-grid"),
-                className="table-responsive",
-            ),
+            table,
             legend,
         ],
         className="mb-4",
