@@ -62,9 +62,14 @@ class _RecordedStdin:
 
 
 def main() -> None:
-    if sys.stdin is not None:
-        sys.stdin = _RecordedStdin(sys.stdin)
-    sys.exit(run_main(sys.argv[1:], forward=True))
+    given = sys.stdin
+    if given is not None and not isinstance(given, _RecordedStdin):
+        sys.stdin = _RecordedStdin(given)
+    try:
+        status = run_main(sys.argv[1:], forward=True)
+    finally:
+        sys.stdin = given  # as it was (the tests run the command line in their own process)
+    sys.exit(status)
 
 
 def run_main(arguments: list[str], forward: bool = False) -> int:
