@@ -36,27 +36,12 @@ from pathlib import Path
 import httpx
 
 from collectors.demo import DemoPaths, build_demo
+from dashboard.page_cache import page_callback_body
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "benchmark password 2026"
 SERVING = re.compile(r"Serving the dashboard at http://127\.0\.0\.1:(\d+)")
-
-
-def page_body(path: str, search: str) -> dict:
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
 
 
 # the cheapest page callback: a path that is no page (Dash's own "not found" layout): the gate,
@@ -184,7 +169,7 @@ def main() -> None:
                 assert (
                     warm.post(
                         "/_dash-update-component",
-                        json=page_body(path, search),
+                        json=page_callback_body(path, search),
                         headers={"X-CSRFToken": warm.cookies["_csrf_token"]},
                     ).status_code
                     == 200
@@ -201,17 +186,17 @@ def main() -> None:
                 while time.monotonic() < until:
                     roll = chooser.random()
                     if roll < 0.2:
-                        name, body = BASELINE[0], page_body(*BASELINE[1])
+                        name, body = BASELINE[0], page_callback_body(*BASELINE[1])
                     elif roll < 0.4:
                         # a page not laid out yet in this state of the warehouse (as after a
                         # collection, once its answers are worked out again): a parameter the
                         # page ignores makes it another key, so the layout is built afresh
                         path, search = chooser.choice(pages)
                         fresh = f"{'&' if search else '?'}fresh={chooser.randrange(10**9)}"
-                        name, body = f"{path} (laid out afresh)", page_body(path, search + fresh)
+                        name, body = f"{path} (laid out afresh)", page_callback_body(path, search + fresh)
                     else:
                         path, search = chooser.choice(pages)
-                        name, body = path, page_body(path, search)
+                        name, body = path, page_callback_body(path, search)
                     answer = client.post(
                         "/_dash-update-component",
                         json=body,

@@ -21,6 +21,24 @@ NEVER_KEPT = ("/admin",)
 KEPT = 256  # answers of up to ~200 KB each: at most ~50 MB
 
 
+def page_callback_body(path: str, search: str = "") -> dict:
+    """The body dash-renderer posts to lay out the page at `path` with `search` (what
+    `page_request` reads back): for the tests and the benchmark, which post it themselves."""
+    return {
+        "output": PAGES_OUTPUT,
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+
+
 def page_request(body) -> tuple[str, str] | None:
     """(pathname, search) of a page callback's body; None for any other callback."""
     if not isinstance(body, dict) or body.get("output") != PAGES_OUTPUT:

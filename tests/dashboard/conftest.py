@@ -14,6 +14,7 @@ from application.accounts import add_account
 from application.answers import Answers
 from dashboard.app import create_app
 from dashboard.context import Served, WebSettings
+from dashboard.page_cache import page_callback_body
 from estate import load_estate
 from tests.conftest import DEMO_NOW
 from warehouse import Warehouse
@@ -99,18 +100,6 @@ def sign_in(client, username: str, password: str = PASSWORD):
 
 def page_callback(client, path: str, search: str = "", *, csrf: str | None = None):
     """The callback Dash Pages runs to lay a page out, posted as dash-renderer posts it."""
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
+    body = page_callback_body(path, search)
     headers = {"X-CSRFToken": csrf_of(client) if csrf is None else csrf}
     return client.post("/_dash-update-component", json=body, headers=headers)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from dashboard.page_cache import page_callback_body
 from tests.collectors.prometheus_server import prometheus_with
 from tests.collectors.test_kill import collect_command, history
 from tests.conftest import SMALL_ESTATE
@@ -42,22 +43,6 @@ def rss_mib(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
-def page_body(path: str, search: str) -> dict:
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
-
-
 def signed_in(base: str, username: str, password: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=60)
     client.get("/signin")
@@ -77,7 +62,7 @@ def drive(base: str, clients: list[httpx.Client], until: float, failures: list, 
             try:
                 answer = client.post(
                     "/_dash-update-component",
-                    json=page_body(path, search),
+                    json=page_callback_body(path, search),
                     headers={"X-CSRFToken": client.cookies["_csrf_token"]},
                 )
             except httpx.HTTPError as error:
