@@ -178,7 +178,9 @@ def test_signing_in_and_reaching_a_council_by_keyboard_alone(browser, demo_serve
     page = context.new_page()
     try:
         page.goto(f"{demo_server}/signin")
-        page.keyboard.type("viewer-fylde")  # the username field has the focus
+        # the username field takes the focus as the page loads (autofocus): typing waits for it
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'username'")
+        page.keyboard.type("viewer-fylde")
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
         page.keyboard.press("Enter")
@@ -208,6 +210,8 @@ def test_a_csv_export_holds_exactly_the_rows_shown(browser, demo_server):
     try:
         session.open("/council?council=fylde&month=2026-10")
         grid_id = '{"name":"council-outages","type":"grid"}'
+        session.page.wait_for_function("(id) => !!dash_ag_grid.getApi(id)", arg=grid_id)
+        session.page.wait_for_timeout(500)  # the page settled: the grid filtered is the one exported
         shown = session.page.evaluate(
             """(id) => { const api = dash_ag_grid.getApi(id);
                          api.setFilterModel({c0: {filterType: 'text', type: 'contains', filter: 'Licensing'}});
@@ -215,6 +219,9 @@ def test_a_csv_export_holds_exactly_the_rows_shown(browser, demo_server):
             grid_id,
         )
         assert 1 <= len(shown) < 10  # the filter kept some rows and dropped others
+        session.page.wait_for_function(
+            "(id) => Object.keys(dash_ag_grid.getApi(id).getFilterModel()).length === 1", arg=grid_id
+        )
         with session.page.expect_download() as download:
             session.page.locator("section[aria-label='Outages'] button").click()
         text = Path(download.value.path()).read_text(encoding="utf-8-sig")
