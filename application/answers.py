@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from application.consolidation import consolidation_report
+from application.month_detail import AgeHistory, recovery_point_ages, site_measures
 from application.periods import estate_zone
 from application.profile import profile_report
 from application.savings import savings_report
@@ -142,17 +143,61 @@ class Answers:
     def month(self, month: str, scope: Scope) -> MonthServiceLevels:
         """A month's service levels, narrowed to the scope."""
         scope.check(self.estate)
-        tz = estate_zone(self.estate)
-        period = cal.month_period(month, tz)
         now = self._clock()
-        complete = cal.utc_seconds(self.as_of()) >= period.end + LOOK_PAST_SECONDS
-        reads_until = period.end + LOOK_PAST_SECONDS if complete else None
         report = self._answer(
             ("month", month),
-            reads_until,
+            self._month_reads_until(month),
             lambda warehouse: month_report(self.estate, warehouse, month, scope=PROVIDER, now=now),
         )
         return narrowed(report, scope)
+
+    def _month_reads_until(self, month: str) -> int | None:
+        """A month complete (with the day past it collected) reads nothing after that day; one
+        in progress reads to the last collection (None)."""
+        period = cal.month_period(month, estate_zone(self.estate))
+        complete = cal.utc_seconds(self.as_of()) >= period.end + LOOK_PAST_SECONDS
+        return period.end + LOOK_PAST_SECONDS if complete else None
+
+    def recovery_ages(self, month: str, dataset_id: str, scope: Scope) -> AgeHistory:
+        """A dataset's highest recovery point age in each hour of the month (a dataset the scope
+        may not see is refused as unknown)."""
+        scope.check(self.estate)
+        now = self._clock()
+        return self._answer(
+            ("ages", month, dataset_id, scope.council_id),
+            self._month_reads_until(month),
+            lambda warehouse: recovery_point_ages(
+                self.estate, warehouse, month, dataset_id, scope=scope, now=now
+            ),
+        )
+
+    def site_availability(self, month: str, service_id: str, scope: Scope):
+        """Each site of the service measured on its own in the month, within the scheduled time
+        of the first contract the scope sees (the one the Service page leads with): (that row,
+        {site: Measure}), or None when no contract of it is measured that month."""
+        row = next(
+            (
+                r
+                for r in self.month(month, scope).rows
+                if r.service_id == service_id and r.contract is not None and r.schedule is not None
+            ),
+            None,
+        )
+        if row is None:
+            return None
+        measures = self._answer(
+            ("sites", month, service_id, row.council_id),
+            self._month_reads_until(month),
+            lambda warehouse: site_measures(
+                self.estate,
+                warehouse,
+                service_id,
+                row.schedule.scheduled,
+                row.contract.unmonitored_policy,
+                scope=scope,
+            ),
+        )
+        return row, measures
 
     def months(self, last: str, count: int, scope: Scope) -> list[MonthServiceLevels]:
         """The `count` months to `last`, oldest first."""

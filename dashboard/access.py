@@ -37,6 +37,8 @@ QUERY_FORMS = {
     "council": re.compile(r"[a-z0-9][a-z0-9-]{0,63}"),
     "service": re.compile(r"[a-z0-9][a-z0-9-]{0,63}"),
     "site": re.compile(r"[a-z0-9][a-z0-9-]{0,63}"),
+    "dataset": re.compile(r"[a-z0-9][a-z0-9-]{0,63}"),
+    "server": re.compile(r"[a-z0-9][a-z0-9-]{0,63}"),
     "pool": re.compile(r"cpu|memory|storage"),
     "year": re.compile(r"\d{4}-\d{2}"),
 }

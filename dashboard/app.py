@@ -16,7 +16,7 @@ import dash
 import dash_bootstrap_components as dbc
 import flask
 import orjson
-from dash import Input, Output, State, dcc, html
+from dash import MATCH, Input, Output, State, dcc, html
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dashboard import access, auth
@@ -186,6 +186,26 @@ def create_app(served: Served) -> dash.Dash:
         Output("theme-toggle", "aria-pressed"),
         Input("theme-toggle", "n_clicks"),
         State("theme", "data"),
+    )
+    # a chooser (components.chooser) puts its choice in the URL and lays the page out afresh:
+    # the server reads it from there, checked against the viewer's scope like any query
+    app.clientside_callback(
+        """
+        function(value) {
+            var id = dash_clientside.callback_context.triggered_id;
+            if (value && id) {
+                var url = new URL(window.location.href);
+                if (url.searchParams.get(id.name) !== value) {
+                    url.searchParams.set(id.name, value);
+                    window.location.assign(url.toString());
+                }
+            }
+            return dash_clientside.no_update;
+        }
+        """,
+        Output({"type": "chooser", "name": MATCH}, "className"),
+        Input({"type": "chooser", "name": MATCH}, "value"),
+        prevent_initial_call=True,
     )
     access.register_callbacks(app, served)
 

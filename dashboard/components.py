@@ -220,3 +220,28 @@ def heading(title: str, subtitle: str = ""):
 
 def note(text: str, kind: str = "info"):
     return dbc.Alert(text, color=kind, className="py-2")
+
+
+def chooser(name: str, label: str, options: Sequence[tuple[str, str]], chosen: str | None):
+    """A choice of one of `options` (value, label) that moves the page to it: the choice goes
+    into the URL's `name` (a clientside callback in dashboard/app.py), so the view stays a link
+    and the server checks it as it checks any query. A native select inside its label: read by
+    screen readers, chosen by keyboard (type-ahead) without a script of its own."""
+    choices = [{"value": value, "label": text} for value, text in options]
+    return html.Div(
+        html.Label(
+            [
+                html.Span(label, className="form-label small d-block mb-1"),
+                dbc.Select(
+                    id={"type": "chooser", "name": name},
+                    options=choices,
+                    value=chosen or "",
+                    placeholder="Choose…",
+                    size="sm",
+                ),
+            ],
+            className="d-block",
+        ),
+        className="mb-3",
+        style={"maxWidth": "36rem"},
+    )

@@ -60,6 +60,34 @@ def age_breaches(known_at: np.ndarray, points: np.ndarray, rpo_seconds: int, sta
     return clip(normalise(zip(lo[keep].tolist(), following[keep].tolist(), strict=True)), start, end)
 
 
+def highest_age_by_bucket(
+    known_at: np.ndarray, points: np.ndarray, start: int, end: int, bucket_seconds: int
+) -> list[int | None]:
+    """The highest recovery point age reached in each bucket [start + k*bucket, ...) before
+    `end` (the last bucket ends at `end`), in seconds; None while no recovery point is known.
+
+    Events as for `age_breaches`. Between events the age grows one second a second, so within a
+    bucket it is highest at the end of one of the stretches between events: just before the
+    next recovery point lands, or at the bucket's end. That highest is the supremum (the age at
+    the instant before the reset), so a bucket's highest is over the RPO exactly when the
+    bucket holds a breach."""
+    order = np.argsort(known_at, kind="stable")
+    known = np.asarray(known_at, np.int64)[order].tolist()
+    best = np.maximum.accumulate(np.asarray(points, np.int64)[order]).tolist() if known else []
+    following = [*known[1:], max(end, known[-1])] if known else []
+    buckets = max(0, -(-(end - start) // bucket_seconds))
+    highest: list[int | None] = [None] * buckets
+    for k_at, k_best, k_next in zip(known, best, following, strict=True):
+        lo, hi = max(k_at, start), min(k_next, end)
+        if lo >= hi:
+            continue
+        for bucket in range((lo - start) // bucket_seconds, (hi - 1 - start) // bucket_seconds + 1):
+            age = min(hi, start + (bucket + 1) * bucket_seconds) - k_best
+            if highest[bucket] is None or age > highest[bucket]:
+                highest[bucket] = age
+    return highest
+
+
 def rpo_breaches(points: Sequence[int], rpo_seconds: int, start: int, end: int) -> Spans:
     """Backups only: from each recovery point + RPO until the next recovery point."""
     array = np.asarray(sorted(points), np.int64)

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.access import OPERATORS, Page
-from dashboard.components import grid, heading, month_nav, tile, tiles
+from dashboard.access import OPERATORS, NotFound, Page
+from dashboard.components import chart, chooser, grid, heading, month_nav, tile, tiles
+from dashboard.figures import lines
 from dashboard.pages import common
 from presentation.formats import day, duration, percent_down
 from presentation.render import Column, text
+from sla import calendar as cal
 
 
-def layout(viewer, served, month: str | None = None, **_):
+def layout(viewer, served, month: str | None = None, dataset: str | None = None, **_):
     month, months = common.chosen_month(served, month)
     report = served.answers.month(month, viewer.scope)
     # a dataset belongs to a service, which several councils' contracts may cover: once each
@@ -28,6 +30,8 @@ def layout(viewer, served, month: str | None = None, **_):
             rto.setdefault(row.service_id, (row, row.rto))
     items = sorted(datasets.values(), key=lambda x: (-sum(b - a for a, b in x[1].breaches), x[1].dataset_id))
     breached = [x for x in items if x[1].breaches]
+    if dataset is not None and dataset not in datasets:
+        raise NotFound(f"dataset {dataset}")
     attempted = sum(d.jobs.attempted for _, d in items)
     succeeded = sum(d.jobs.succeeded for _, d in items)
     columns = (
@@ -106,6 +110,7 @@ def layout(viewer, served, month: str | None = None, **_):
                 "site, whichever is newer; time over the RPO is when that point was older than the RPO.",
                 className="small text-body-secondary",
             ),
+            _age_chart(served, viewer, month, items, dataset or (items[0][1].dataset_id if items else None)),
             grid(
                 "backups-datasets",
                 columns,
@@ -128,6 +133,64 @@ def layout(viewer, served, month: str | None = None, **_):
             if tests
             else html.P("No DR test is on record."),
         ]
+    )
+
+
+def _age_chart(served, viewer, month, items, chosen):
+    if chosen is None:
+        return html.P("No dataset is protected under a contract this month.")
+    row, _ = next(x for x in items if x[1].dataset_id == chosen)
+    history = served.answers.recovery_ages(month, chosen, viewer.scope)
+    tz = common.zone(served)
+    hours = [
+        cal.from_utc_seconds(t).astimezone(tz).strftime("%Y-%m-%d %H:%M") for t in history.hour_starts_utc
+    ]
+    ages = [None if a is None else a / 3600 for a in history.highest_age_seconds]
+    series = {"highest age in the hour": ages}
+    if history.replicated_to:
+        series["from the backups alone"] = [
+            None if a is None else a / 3600 for a in history.backup_highest_age_seconds
+        ]
+    series["RPO"] = [row.rpo.rpo_hours] * len(hours)
+    over = sum(1 for a in history.highest_age_seconds if a is not None and a > row.rpo.rpo_hours * 3600)
+    source = (
+        f"its backups and its replica at {history.replicated_to}" if history.replicated_to else "its backups"
+    )
+    return html.Section(
+        [
+            chooser(
+                "dataset",
+                "Dataset shown",
+                [
+                    (
+                        d.dataset_id,
+                        f"{d.dataset_id} · {r.service_name}" + (" · over its RPO" if d.breaches else ""),
+                    )
+                    for r, d in items
+                ],
+                chosen,
+            ),
+            chart(
+                "backups-age",
+                lines(
+                    hours,
+                    series,
+                    "recovery point age (hours)",
+                    f"hour ({tz.key})",
+                    dashed=("RPO",),
+                ),
+                f"{chosen}: recovery point age through {month}",
+                f"The highest age reached in each hour: the time since the newest recovery point from {source}, "
+                f"against the RPO of {row.rpo.rpo_hours:g} hours; {over} hour(s) over it. A gap is an hour "
+                "before any recovery point is known."
+                + (
+                    " The backups alone are drawn too: a replica copies a deletion or corruption within seconds."
+                    if history.replicated_to
+                    else ""
+                ),
+            ),
+        ],
+        className="mb-4",
     )
 
 

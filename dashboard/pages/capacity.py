@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard.access import PLANNERS, NotFound, Page
-from dashboard.components import chart, grid, heading, link, note, tile, tiles
+from dashboard.components import chart, chooser, grid, heading, link, note, tile, tiles
 from dashboard.figures import heatmap, lines
 from dashboard.pages import common
 from presentation.formats import local_time, number
@@ -17,12 +17,15 @@ DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 POOL_WORDS = {"cpu": "CPU", "memory": "memory", "storage": "storage"}
 
 
-def layout(viewer, served, site: str | None = None, pool: str | None = None, **_):
+def layout(viewer, served, site: str | None = None, pool: str | None = None, server: str | None = None, **_):
     tz = common.zone(served)
     sites = {s.id: s for s in served.estate.sites}
     if site is not None and site not in sites:
         raise NotFound(f"site {site}")
-    site = site or served.estate.sites[0].id
+    servers = {s.id: s for s in viewer.scope.servers(served.estate)}
+    if server is not None and server not in servers:
+        raise NotFound(f"server {server}")
+    site = servers[server].site if server is not None else (site or served.estate.sites[0].id)
     pool = pool or "cpu"
     if pool not in ("cpu", "memory"):
         raise NotFound(f"pool {pool}")
@@ -51,6 +54,8 @@ def layout(viewer, served, site: str | None = None, pool: str | None = None, **_
     ]
     parts.append(_site_loss(loss))
     parts.append(_heatmap(profile, site, pool, sites))
+    parts.append(_server(served, viewer, servers, site, pool, server))
+    parts.append(_peaks(served, viewer))
     parts.append(_time_left(left, site, pool))
     parts.append(_storage(left))
     return html.Div(parts)
@@ -128,6 +133,63 @@ def _heatmap(profile, site, pool, sites):
             ),
             html.P(f"Peaks: {peaks}.", className="small"),
         ]
+    )
+
+
+def _server(served, viewer, servers, site, pool, server):
+    """One server's hour-of-week heatmap, chosen among the site's servers."""
+    at_site = sorted((s for s in servers.values() if s.site == site), key=lambda s: s.id)
+    parts = [
+        chooser(
+            "server",
+            f"A server at {site}: its own hour-of-week heatmap",
+            [(s.id, f"{s.id} · {s.role} · {s.cores} cores, {s.memory_gib:g} GiB") for s in at_site],
+            server,
+        )
+    ]
+    if server is not None:
+        resource = served.answers.profile("server", server, viewer.scope).resource(pool).all_hours
+        values = list(resource.hour_of_week_mean)
+        parts.append(
+            chart(
+                "capacity-server-heatmap",
+                heatmap(
+                    [values[d * 24 : (d + 1) * 24] for d in range(7)],
+                    [f"{h:02d}:00" for h in range(24)],
+                    DAYS,
+                    f"{POOL_WORDS[pool]} %",
+                ),
+                f"{server}: {POOL_WORDS[pool]} use by hour of week (percent of its capacity)",
+                "The server's mean use as a share of its own capacity, for each hour of the week in local time, "
+                f"over the last 90 days; p95 {number(resource.percentiles.get('p95'), 1)} %, highest hour "
+                f"{number(resource.maximum, 1)} %.",
+            )
+        )
+    return html.Section(parts, className="mb-4")
+
+
+def _peaks(served, viewer):
+    """Peaks by site and pool: p95, p99 and the highest hour of hourly use, not averages."""
+    items = []
+    for s in served.estate.sites:
+        profile = served.answers.profile("site", s.id, viewer.scope)
+        for pool in ("cpu", "memory"):
+            resource = profile.resource(pool).all_hours
+            items.append((s, pool, resource))
+    columns = (
+        text("site", lambda r: r[0].name),
+        text("pool", lambda r: POOL_WORDS[r[1]]),
+        Column("p95", "percent", lambda r: number(r[2].percentiles.get("p95"), 1)),
+        Column("p99", "percent", lambda r: number(r[2].percentiles.get("p99"), 1)),
+        Column("highest hour", "percent", lambda r: number(r[2].maximum, 1)),
+        Column("hours measured", "", lambda r: r[2].hours),
+    )
+    return grid(
+        "capacity-peaks",
+        columns,
+        items,
+        file_name="peaks-by-site-and-pool.csv",
+        title="Peaks by site and pool (hourly use, percent of installed capacity, last 90 days)",
     )
 
 

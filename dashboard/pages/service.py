@@ -75,7 +75,7 @@ def layout(viewer, served, month: str | None = None, service: str | None = None,
             ]
         )
     )
-    parts.append(_per_site(chosen, first))
+    parts.append(_per_site(served, viewer, chosen, first))
     if len(rows) > 1 or viewer.scope.is_provider:
         parts.append(_per_council(rows, names, month, service))
     parts.append(_timeline(first, tz, month, service))
@@ -83,22 +83,55 @@ def layout(viewer, served, month: str | None = None, service: str | None = None,
     return html.Div(parts)
 
 
-def _per_site(service, row):
-    """Each site's time down: the service's outages (every site down) plus the stretches it was
-    the site lost while the other carried the service."""
-    outage = normalise((o.start, o.end) for o in row.outages)
+def _per_site(served, viewer, service, row):
+    """Each site on its own: the availability rule applied to that site's probes alone, within
+    the same contract's scheduled time and policy; and, over all hours, the stretches the site
+    was down while the other carried the service (resilience lost)."""
+    found = served.answers.site_availability(row.month, service.id, viewer.scope)
+    measures = found[1] if found else {}
     items = []
     for site in service.sites:
         alone = normalise((a, b) for a, b, sites in row.resilience_lost if site in sites)
-        items.append((site, total(outage), total(alone)))
+        items.append((site, measures.get(site), total(alone)))
     columns = (
         text("site", lambda r: r[0]),
-        Column("service outages", "seconds", lambda r: r[1], duration),
-        Column("down while the other site carried it", "seconds", lambda r: r[2], duration),
-        Column("down in all", "seconds", lambda r: r[1] + r[2], duration),
+        Column(
+            "availability on its own",
+            "percent",
+            lambda r: (
+                None if r[1] is None or r[1].availability is None else percent_down(r[1].availability, 3)
+            ),
+        ),
+        Column(
+            "down in scheduled time",
+            "seconds",
+            lambda r: None if r[1] is None else r[1].down_seconds,
+            duration,
+        ),
+        Column(
+            "unmonitored in scheduled time",
+            "seconds",
+            lambda r: None if r[1] is None else r[1].unmonitored_seconds,
+            duration,
+        ),
+        Column("down while the other site carried it (all hours)", "seconds", lambda r: r[2], duration),
     )
-    return grid(
-        "service-sites", columns, items, file_name=f"sites-{service.id}-{row.month}.csv", title="Each site"
+    return html.Section(
+        [
+            grid(
+                "service-sites",
+                columns,
+                items,
+                file_name=f"sites-{service.id}-{row.month}.csv",
+                title="Each site",
+            ),
+            html.P(
+                "A site's availability on its own is the rule applied to that site's probes alone, within the "
+                f"scheduled time of {served.estate.council(row.council_id).name}'s contract and its unmonitored policy ({row.contract.unmonitored_policy}); "
+                "the service is up while any of its sites is, so its availability is never below a site's.",
+                className="small text-body-secondary",
+            ),
+        ]
     )
 
 

@@ -237,3 +237,20 @@ def test_a_csv_export_holds_exactly_the_rows_shown(browser, demo_server):
         assert download.value.suggested_filename == "outages-fylde-2026-10.csv"
     finally:
         session.close()
+
+
+def test_a_chooser_moves_the_page_to_its_choice(browser, demo_server):
+    """The Backups page's dataset chooser puts the choice in the URL and the chart follows it;
+    by keyboard too (a native select)."""
+    session = Session(browser, demo_server, "operator")
+    try:
+        session.open("/backups?month=2026-10")
+        chooser = session.page.get_by_label("Dataset shown")
+        assert chooser.input_value() == "finance-db"  # most time over its RPO in October
+        chooser.select_option("benefits-db")
+        session.page.wait_for_url("**/backups?month=2026-10&dataset=benefits-db")
+        session.page.wait_for_selector("text=benefits-db: recovery point age through 2026-10")
+        assert session.page.get_by_label("Dataset shown").input_value() == "benefits-db"
+        assert not session.problems, session.problems
+    finally:
+        session.close()

@@ -20,7 +20,15 @@ from sla import availability as av
 from sla import calendar as cal
 from sla.credits import credit_gbp, credit_percent
 from sla.month import Calendar, ServiceEvidence, evaluate
-from sla.recovery import BackupJob, LagSeries, age_breaches, recovery_point_age, recovery_points, rpo_breaches
+from sla.recovery import (
+    BackupJob,
+    LagSeries,
+    age_breaches,
+    highest_age_by_bucket,
+    recovery_point_age,
+    recovery_points,
+    rpo_breaches,
+)
 from sla.states import Segment
 from tests.sla.reference import (
     BruteDataset,
@@ -416,6 +424,37 @@ def test_the_recovery_primitives_agree_with_the_age_of_every_second(history):
     known_at = np.array([*points, *(s for s, _ in replica)], np.int64)
     made_safe = np.array([*points, *(s - lag for s, lag in replica)], np.int64)
     assert age_breaches(known_at, made_safe, rpo, start, end) == expected.breaches[0]
+
+
+@settings(max_examples=120, deadline=None)
+@given(backup_history(), st.integers(1, 5_000))
+def test_the_highest_age_in_each_bucket_agrees_with_the_age_of_every_second(history, bucket):
+    """Worked second by second: during the second [t, t + 1) the newest point known is the
+    latest among events known by t, and the age rises to t + 1 less it; a bucket's highest is
+    the largest of its seconds'."""
+    start, end, points, replica, _ = history
+    known_at = np.array([*points, *(s for s, _ in replica)], np.int64)
+    made_safe = np.array([*points, *(s - lag for s, lag in replica)], np.int64)
+    newest = {}  # second -> the newest point known by it
+    for t in range(start, end):
+        if (known_at <= t).any():
+            newest[t] = int(made_safe[known_at <= t].max())
+    expected: list[int | None] = []
+    for lo in range(start, end, bucket):
+        ages = [t + 1 - newest[t] for t in range(lo, min(lo + bucket, end)) if t in newest]
+        expected.append(max(ages) if ages else None)
+    assert highest_age_by_bucket(known_at, made_safe, start, end, bucket) == expected
+
+
+def test_the_highest_age_by_hand():
+    """Backups at 01:00 and 05:30 of a six-hour window from midnight, hourly buckets: unknown in
+    the first hour until 01:00 (then up to 0 s), growing to 4 h 30 min just before 05:30."""
+    h = 3600
+    ages = highest_age_by_bucket(np.array([h, 5 * h + 1800]), np.array([h, 5 * h + 1800]), 0, 6 * h, h)
+    assert ages == [None, h, 2 * h, 3 * h, 4 * h, 4 * h + 1800]
+    # a replica sampled at 02:00 with a lag of 10 minutes makes 01:50 safe from 02:00 on
+    ages = highest_age_by_bucket(np.array([h, 2 * h]), np.array([h, 2 * h - 600]), 0, 3 * h, h)
+    assert ages == [None, h, h + 600]
 
 
 def test_runs_of_seconds():
