@@ -41,6 +41,7 @@ from estate.scope import PROVIDER, Scope
 from sla import calendar as cal
 
 KEPT_ANSWERS = 48  # answers held at most; the oldest asked-for goes first (each a few MB at most)
+KEPT_DERIVED = 512  # what pages derive from answers (a council's trend, its days): small, kept apart
 
 
 def narrowed(report: MonthServiceLevels, scope: Scope) -> MonthServiceLevels:
@@ -66,6 +67,7 @@ class Answers:
         self._clock = clock
         self._lock = threading.Lock()
         self._kept: OrderedDict[tuple, tuple[Any, int | None]] = OrderedDict()  # key -> (answer, reads until)
+        self._derived: OrderedDict[tuple, tuple[Any, int | None]] = OrderedDict()  # the same, derived
         self._working: dict[tuple, threading.Lock] = {}
         self.worked_out = 0  # answers worked out (not served from what is kept): for tests and /metrics
         self._collected: tuple[datetime | None] | None = None  # (the end of what is collected,), once read
@@ -77,45 +79,64 @@ class Answers:
         """The warehouse was written in [start, end): forget every answer that read there."""
         start_s = cal.utc_seconds(start if start.tzinfo else start.replace(tzinfo=UTC))
         with self._lock:
-            for key in [
-                k
-                for k, (_, reads_until) in self._kept.items()
-                if reads_until is None or reads_until > start_s
-            ]:
-                del self._kept[key]
+            for kept in (self._kept, self._derived):
+                for key in [
+                    k for k, (_, reads_until) in kept.items() if reads_until is None or reads_until > start_s
+                ]:
+                    del kept[key]
 
     def forget(self) -> None:
         with self._lock:
             self.generation += 1
             self._collected = None
             self._kept.clear()
+            self._derived.clear()
 
     def touched(self) -> None:
         """Something a page shows beside the answers was written (an outage's explanation)."""
         with self._lock:
             self.generation += 1
 
-    def _answer(self, key: tuple, reads_until: int | None, work: Callable[[Any], Any]):
+    def _answer(self, key: tuple, reads_until: int | None, work: Callable[[Any], Any], derived: bool = False):
         """The kept answer for `key`, else `work(cursor)`'s, kept. `reads_until`: the UTC second
-        after which nothing it reads lies (None: it reads to the last collection)."""
+        after which nothing it reads lies (None: it reads to the last collection). `derived`:
+        worked out from other answers only (no cursor), kept apart so as never to push an
+        answer out."""
+        kept, most = (self._derived, KEPT_DERIVED) if derived else (self._kept, KEPT_ANSWERS)
         with self._lock:
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key][0]
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key][0]
             working = self._working.setdefault(key, threading.Lock())
         with working:  # one thread works it out; the others wait here for its answer
             with self._lock:
-                if key in self._kept:
-                    return self._kept[key][0]
-            with self._warehouse.cursor() as warehouse:
-                answer = work(warehouse)
+                if key in kept:
+                    return kept[key][0]
+            if derived:
+                answer = work(None)
+            else:
+                with self._warehouse.cursor() as warehouse:
+                    answer = work(warehouse)
             with self._lock:
-                self.worked_out += 1
-                self._kept[key] = (answer, reads_until)
-                while len(self._kept) > KEPT_ANSWERS:
-                    self._kept.popitem(last=False)
+                if not derived:
+                    self.worked_out += 1
+                kept[key] = (answer, reads_until)
+                while len(kept) > most:
+                    kept.popitem(last=False)
                 self._working.pop(key, None)
             return answer
+
+    def derived(self, key: tuple, month: str | None, work: Callable[[], Any]):
+        """What a page works out from the answers alone (`work()`), kept while they are: until a
+        write reaches into `month`'s window (the latest month it reads), or any write when
+        `month` is None. The key must hold everything the result depends on beyond the answers
+        (the council, the month, the scope's council)."""
+        return self._answer(
+            ("derived", *key),
+            None if month is None else self._month_reads_until(month),
+            lambda _: work(),
+            derived=True,
+        )
 
     # ------------------------------------------------------------------ the questions
 

@@ -19,7 +19,7 @@ import orjson
 from dash import MATCH, Input, Output, State, dcc, html
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from dashboard import access, auth
+from dashboard import access, auth, fast_json
 from dashboard.context import Served
 from dashboard.metrics import ServedMetrics
 from dashboard.page_cache import PageCache, StaticCompressed, page_request, static_key
@@ -134,6 +134,7 @@ def _shell():
 
 
 def create_app(served: Served) -> dash.Dash:
+    fast_json.install()
     server = flask.Flask("councilops")
     # the static files' compressed forms kept (fingerprinted: they never change while served)
     server.config.update(COMPRESS_CACHE_BACKEND=StaticCompressed, COMPRESS_CACHE_KEY=static_key)

@@ -11,6 +11,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.fast_json import Laid
 from presentation.render import Column
 
 # how a state reads: a word and a mark, with the colour only as a third cue
@@ -245,3 +246,10 @@ def chooser(name: str, label: str, options: Sequence[tuple[str, str]], chosen: s
         className="mb-3",
         style={"maxWidth": "36rem"},
     )
+
+
+def kept(served, key: tuple, month: str | None, build) -> Laid:
+    """A part of a page that shows only the answers of `month` (and what leads to it), or of the
+    last collection when None: laid out and encoded once and kept with those answers
+    (`Answers.derived`). The key names the part and everything it depends on beyond them."""
+    return served.answers.derived(key, month, lambda: Laid(build()))

@@ -18,11 +18,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
-from fractions import Fraction
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sla import calendar as cal
+from sla.availability import allowed_share
 from sla.intervals import clip, intersect, normalise
 from sla.month import ContractMonth
 
@@ -31,19 +31,23 @@ OUTAGE, DEGRADED, UP, NO_HOURS, TO_COME = "outage", "degraded", "up", "no servic
 
 
 def month_state(row: ContractMonth) -> str:
-    if row.status != "measured" or row.met is None:
+    met = None if row.status != "measured" else row.met
+    if met is None:
         return NOT_MEASURED
     if row.month_complete:
-        return MET if row.met else MISSED
-    target = Fraction(row.contract.availability_target_percent) / 100
-    if (
-        row.month_scheduled_seconds is not None
-        and row.measure.counted_down_seconds > row.month_scheduled_seconds * (1 - target)
+        return MET if met else MISSED
+    if row.month_scheduled_seconds is not None and row.measure.counted_down_seconds > (
+        row.month_scheduled_seconds * allowed_share(row.contract.availability_target_percent)
     ):
         return MISSED
     month = next((b for b in row.budgets if b.window == "month"), None)
-    burning = month is not None and month.burn_rate is not None and month.burn_rate > 1
-    return AT_RISK if burning or not row.met else ON_TRACK
+    # a burn rate above 1 (down / allowed), without dividing: allowed is never negative
+    burning = (
+        month is not None
+        and month.allowed_down_seconds != 0
+        and month.down_seconds > month.allowed_down_seconds
+    )
+    return AT_RISK if burning or not met else ON_TRACK
 
 
 def budget_left_seconds(row: ContractMonth) -> float | None:

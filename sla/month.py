@@ -105,7 +105,7 @@ class ContractMonth:
     def met(self) -> bool | None:
         if self.contract is None or self.measure is None:
             return None
-        return av.meets_target(self.availability, self.contract.availability_target_percent)
+        return self.measure.meets(self.contract.availability_target_percent)
 
     @property
     def longest_outage_seconds(self) -> int:

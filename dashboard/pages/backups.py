@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard.access import OPERATORS, NotFound, Page
-from dashboard.components import chart, chooser, grid, heading, month_nav, tile, tiles
+from dashboard.components import chart, chooser, grid, heading, kept, month_nav, tile, tiles
 from dashboard.figures import lines
 from dashboard.pages import common
 from presentation.formats import day, duration, percent_down
@@ -32,6 +32,7 @@ def layout(viewer, served, month: str | None = None, dataset: str | None = None,
     breached = [x for x in items if x[1].breaches]
     if dataset is not None and dataset not in datasets:
         raise NotFound(f"dataset {dataset}")
+    chosen = dataset or (items[0][1].dataset_id if items else None)
     attempted = sum(d.jobs.attempted for _, d in items)
     succeeded = sum(d.jobs.succeeded for _, d in items)
     columns = (
@@ -110,28 +111,47 @@ def layout(viewer, served, month: str | None = None, dataset: str | None = None,
                 "site, whichever is newer; time over the RPO is when that point was older than the RPO.",
                 className="small text-body-secondary",
             ),
-            _age_chart(served, viewer, month, items, dataset or (items[0][1].dataset_id if items else None)),
-            grid(
-                "backups-datasets",
-                columns,
-                items,
-                file_name=f"recovery-points-{month}.csv",
-                title="Datasets (most time over the RPO first)",
+            # laid out once per month's answer (the chosen dataset's chart once per dataset)
+            kept(
+                served,
+                ("backups-age", month, chosen, viewer.scope.council_id),
+                month,
+                lambda: _age_chart(served, viewer, month, items, chosen),
             ),
-            grid(
-                "backups-replication",
-                lag_columns,
-                list(replication.values()),
-                file_name=f"replication-lag-{month}.csv",
-                title="Replication between the sites",
-            )
-            if replication
-            else html.P("No dataset is replicated."),
-            grid(
-                "backups-dr-tests", dr_columns, tests, file_name="dr-tests.csv", title="The DR-test register"
-            )
-            if tests
-            else html.P("No DR test is on record."),
+            kept(
+                served,
+                ("backups-grids", month, viewer.scope.council_id),
+                month,
+                lambda: html.Div(
+                    [
+                        grid(
+                            "backups-datasets",
+                            columns,
+                            items,
+                            file_name=f"recovery-points-{month}.csv",
+                            title="Datasets (most time over the RPO first)",
+                        ),
+                        grid(
+                            "backups-replication",
+                            lag_columns,
+                            list(replication.values()),
+                            file_name=f"replication-lag-{month}.csv",
+                            title="Replication between the sites",
+                        )
+                        if replication
+                        else html.P("No dataset is replicated."),
+                        grid(
+                            "backups-dr-tests",
+                            dr_columns,
+                            tests,
+                            file_name="dr-tests.csv",
+                            title="The DR-test register",
+                        )
+                        if tests
+                        else html.P("No DR test is on record."),
+                    ]
+                ),
+            ),
         ]
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard.access import PLANNERS, NotFound, Page
-from dashboard.components import chart, chooser, grid, heading, link, note, tile, tiles
+from dashboard.components import chart, chooser, grid, heading, kept, link, note, tile, tiles
 from dashboard.figures import heatmap, lines
 from dashboard.pages import common
 from presentation.formats import local_time, number
@@ -52,12 +52,30 @@ def layout(viewer, served, site: str | None = None, pool: str | None = None, ser
             **{"aria-label": "Site and pool"},
         ),
     ]
-    parts.append(_site_loss(loss))
-    parts.append(_heatmap(profile, site, pool, sites))
-    parts.append(_server(served, viewer, servers, site, pool, server))
-    parts.append(_peaks(served, viewer))
-    parts.append(_time_left(left, site, pool))
-    parts.append(_storage(left))
+    # every part shows only answers as of the last collection: laid out once until the next write
+    scope = viewer.scope.council_id
+    parts.append(kept(served, ("capacity-loss", scope), None, lambda: _site_loss(loss)))
+    parts.append(
+        kept(
+            served,
+            ("capacity-heatmap", site, pool, scope),
+            None,
+            lambda: _heatmap(profile, site, pool, sites),
+        )
+    )
+    parts.append(
+        kept(
+            served,
+            ("capacity-server", site, pool, server, scope),
+            None,
+            lambda: _server(served, viewer, servers, site, pool, server),
+        )
+    )
+    parts.append(kept(served, ("capacity-peaks", scope), None, lambda: _peaks(served, viewer)))
+    parts.append(
+        kept(served, ("capacity-left", site, pool, scope), None, lambda: _time_left(left, site, pool))
+    )
+    parts.append(kept(served, ("capacity-storage", scope), None, lambda: _storage(left)))
     return html.Div(parts)
 
 

@@ -21,6 +21,7 @@ from dashboard.components import (
     grid,
     grid_rows,
     heading,
+    kept,
     link,
     month_nav,
     note,
@@ -93,15 +94,40 @@ def layout(viewer, served, month: str | None = None, council: str | None = None,
                 ]
             )
         )
-    parts.append(_service_tiles(measured))
-    parts.append(_days_grid(measured, tz, month))
-    parts.append(_trend(viewer, served, council_id, month))
+    # what shows only the month's answers is laid out once and kept with them; the outages carry
+    # their explanations and the viewer's form, so they are laid out each time
+    part = ("council", council_id, month, viewer.scope.council_id)
+    parts.append(
+        kept(
+            served,
+            (*part, "top"),
+            month,
+            lambda: html.Div(
+                [
+                    _service_tiles(measured),
+                    _days_grid(_days_table(measured, tz), month),
+                    _trend(viewer, served, council_id, month),
+                ]
+            ),
+        )
+    )
     parts.append(_outages(viewer, served, council_id, month))
-    parts.append(_maintenance(measured, tz, month, council_id))
-    parts.append(_unmonitored(measured, month, council_id))
-    parts.append(_recovery(measured, month, council_id))
-    parts.append(_response(measured, month, council_id))
-    parts.append(_rules(measured, report, served))
+    parts.append(
+        kept(
+            served,
+            (*part, "rest"),
+            month,
+            lambda: html.Div(
+                [
+                    _maintenance(measured, tz, month, council_id),
+                    _unmonitored(measured, month, council_id),
+                    _recovery(measured, month, council_id),
+                    _response(measured, month, council_id),
+                    _rules(measured, report, served),
+                ]
+            ),
+        )
+    )
     return html.Div(parts)
 
 
@@ -137,7 +163,7 @@ def _service_tiles(rows):
     return html.Section([html.H2("Services", className="h5"), tiles(cards)], className="mb-2")
 
 
-def _days_grid(rows, tz, month):
+def _days_table(rows, tz) -> str:
     """A cell per day and service (as Grafana's status history): a mark and a word, coloured too.
     Written as one HTML table (escaped here) rather than a component per cell: a council of 50
     services has 1,500 cells, which as Dash components cost more to build and send than the
@@ -158,12 +184,19 @@ def _days_grid(rows, tz, month):
             elif state.degraded_seconds:
                 detail += f", {duration(state.degraded_seconds)} with one site"
             # the cell's headers (the service's row, the day's column) and its mark say what it
-            # is; the title adds the detail on hover and to screen readers
-            label = escape(f"{row.service_name} {state.day:%a %d %b}: {detail}", quote=True)
+            # is; the title says it in words, with the down time, on hover and to screen readers
+            # (the day and service only where something happened: 1,500 cells add up)
+            label = escape(
+                f"{row.service_name} {state.day:%a %d %b}: {detail}" if detail != word else word, quote=True
+            )
             out.append(f'<td class="day-{word.replace(" ", "-")}" title="{label}">{mark}</td>')
         out.append("</tr>")
     out.append("</tbody></table>")
-    table = dcc.Markdown("".join(out), dangerously_allow_html=True, className="table-responsive")
+    return "".join(out)
+
+
+def _days_grid(days_table: str, month):
+    table = dcc.Markdown(days_table, dangerously_allow_html=True, className="table-responsive")
     legend = html.P(
         [
             html.Span(f"{mark} {word}", className=f"legend-item day-{word.replace(' ', '-')} me-3")
@@ -188,6 +221,20 @@ def _days_grid(rows, tz, month):
 
 
 def _trend(viewer, served, council_id, month):
+    labels, names, margins, texts = _trend_cells(viewer, served, council_id, month)
+    return chart(
+        "council-trend",
+        against_target(labels, names, margins, texts),
+        "The last 12 months against target",
+        "Each month's availability (up time over counted scheduled time) with ✓ met or ✗ missed; the colour is "
+        "how far above (blue) or below (red) the service's target it was, in percentage points.",
+        height=max(260, 90 + 24 * len(names)),
+    )
+
+
+def _trend_cells(viewer, served, council_id, month):
+    """The 12 months to `month`: the months, the services, each cell's margin over target in
+    points and its text."""
     reports = served.answers.months(month, 12, viewer.scope if viewer.scope.council_id else _one(council_id))
     labels = [r.month for r in reports]
     names: list[str] = []
@@ -209,14 +256,7 @@ def _trend(viewer, served, council_id, month):
                 cells[row.service_name][i] = (None, "no contract" if row.status == "no-contract" else "–")
     margins = [[m for m, _ in cells[n]] for n in names]
     texts = [[t for _, t in cells[n]] for n in names]
-    return chart(
-        "council-trend",
-        against_target(labels, names, margins, texts),
-        "The last 12 months against target",
-        "Each month's availability (up time over counted scheduled time) with ✓ met or ✗ missed; the colour is "
-        "how far above (blue) or below (red) the service's target it was, in percentage points.",
-        height=max(260, 90 + 24 * len(names)),
-    )
+    return labels, names, margins, texts
 
 
 def outage_rows(viewer, served, council_id: str, month: str):

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from estate.hours import parse_service_hours
 from estate.model import Contract, CreditTier, Dataset, DrTest, Endpoint, Service
@@ -532,3 +534,16 @@ def test_rpo_compliance_through_evaluate():
     # 24x7: 720 h assessed, 48 h in breach: compliance 672/720 = 93.333...%, shown 93.333.
     assert rpo["compliance_percent"] == "93.333"
     assert rpo["jobs_attempted"] == 28
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(0, 10**7),
+    st.integers(0, 10**5),
+    st.integers(0, 10**5),
+    st.sampled_from(["exclude", "up", "down"]),
+    st.decimals(min_value=0, max_value=100, places=3),
+)
+def test_meeting_a_target_in_whole_numbers_agrees_with_the_fraction(up, down, unmonitored, policy, target):
+    measure = av.Measure(up + down + unmonitored, up, 0, down, unmonitored, {}, policy)
+    assert measure.meets(target) == av.meets_target(measure.availability, target)
