@@ -185,8 +185,9 @@ def _timeline(row, tz, month, service):
 
 def _servers(viewer, served, service):
     servers = [s for s in viewer.scope.servers(served.estate) if service.id in s.services]
-    parts = [html.H2("Servers behind it", className="h5")]
+    parts = []
     if not servers:
+        parts.append(html.H2("Servers behind it", className="h5"))
         parts.append(
             html.P(
                 "No server of this service is dedicated to your council."
@@ -206,7 +207,13 @@ def _servers(viewer, served, service):
         Column("memory", "GiB", lambda s: s.memory_gib),
     )
     parts.append(
-        grid("service-servers", columns, servers, file_name=f"servers-{service.id}.csv", title="Servers")
+        grid(
+            "service-servers",
+            columns,
+            servers,
+            file_name=f"servers-{service.id}.csv",
+            title="Servers behind it",
+        )
     )
     if profile is not None:
         cpu = profile.resource("cpu").all_hours

@@ -8,9 +8,9 @@ from dash import html
 from dashboard.access import PROVIDER_ROLES, Page
 from dashboard.components import grid, heading, note, tile, tiles
 from dashboard.pages import common
-from presentation.capacity import UNDERUSE_TABLE_COLUMNS, spark
+from presentation.capacity import PLAN_COLUMNS, UNDERUSE_TABLE_COLUMNS, spark
 from presentation.formats import local_time, money
-from presentation.render import Column, text
+from presentation.render import text
 
 
 def layout(viewer, served, **_):
@@ -65,19 +65,10 @@ def layout(viewer, served, **_):
         if found
         else note("No server is under-used."),
     ]
-    plan_columns = (
-        text("site", lambda p: p.site),
-        Column("hosts now", "", lambda p: p.hosts_now),
-        Column("hosts packed", "", lambda p: p.hosts_packed),
-        Column("kept for site loss", "", lambda p: p.kept_for_site_loss),
-        Column("hosts needed", "", lambda p: p.hosts_needed),
-        Column("hosts freed", "", lambda p: p.hosts_freed),
-        Column("saving a year", "GBP", lambda p: p.saving_gbp, money),
-    )
     parts.append(
         grid(
             "underused-plan",
-            plan_columns,
+            PLAN_COLUMNS,  # the command line's columns (hosts short included)
             plan.plans,
             file_name="consolidation-plan.csv",
             title="The consolidation plan",

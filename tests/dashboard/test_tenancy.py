@@ -93,6 +93,8 @@ def test_the_viewer_sees_their_own_council(viewer, demo_app):
         ("/council", "?council=WYRE"),  # not an id's form
         ("/service", "?service=wyre-intranet"),  # another council's service
         ("/", "?council=wyre"),
+        ("/backups", "?dataset=wyre-cemeteries-db"),  # another council's dataset, on a provider's page
+        ("/capacity", "?server=dc1-council-tax-app01"),
         ("/capacity", ""),  # the provider's pages
         ("/under-used", ""),
         ("/backups", ""),
@@ -108,6 +110,36 @@ def test_a_crafted_page_request_gets_nothing_and_is_logged(viewer, demo_app, cap
     assert_nothing_of_others(body, demo_app.estate)
     assert "Not found" in body
     assert any(r.name == SECURITY and "refused" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("account", "path", "search", "shown"),
+    [
+        (
+            "operator",
+            "/backups",
+            "?month=2026-10&dataset=finance-db",
+            "finance-db: recovery point age through 2026-10",
+        ),
+        ("operator", "/backups", "?dataset=no-such-dataset", None),
+        ("operator", "/backups", "?dataset=Finance-DB", None),  # not an id's form
+        (
+            "planner",
+            "/capacity",
+            "?server=dc1-council-tax-app01",
+            "dc1-council-tax-app01: CPU use by hour of week",
+        ),
+        ("planner", "/capacity", "?server=no-such-server", None),
+    ],
+)
+def test_a_chosen_dataset_or_server_is_shown_or_not_found(demo_app, account, path, search, shown):
+    client = demo_app.client()
+    sign_in(client, account)
+    body = page_callback(client, path, search).get_data(as_text=True)
+    if shown is None:
+        assert "Not found" in body
+    else:
+        assert shown in body and "Not found" not in body
 
 
 def test_a_callback_without_the_csrf_token_is_refused(viewer, demo_app, caplog):
