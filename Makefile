@@ -10,11 +10,14 @@ STAMP  := $(VENV)/.installed
 
 # Debian packages the test suite needs (scripts/system-packages installs the missing ones;
 # in CI a package still missing afterwards is a failure, never a skipped test).
-TEST_SYSTEM_PACKAGES := prometheus openssl chromium fonts-dejavu-core
+# Debian packages the product itself needs: Pango under WeasyPrint, which renders the reports
+RUN_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
+TEST_SYSTEM_PACKAGES := prometheus openssl chromium fonts-dejavu-core poppler-utils $(RUN_SYSTEM_PACKAGES)
 
 .PHONY: demo test fuzz install system-packages lint bench clean
 
 demo: $(STAMP)
+	sh scripts/system-packages $(RUN_SYSTEM_PACKAGES)
 	$(BIN)/councilops demo --out demo
 	$(BIN)/councilops --config demo/estate.toml --db demo/warehouse.duckdb serve --host 127.0.0.1 --port 8050
 

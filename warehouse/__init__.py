@@ -8,6 +8,7 @@ from warehouse.accounts import AccountRow, Accounts
 from warehouse.explanations import ExplanationRow, Explanations
 from warehouse.probe_days import MAX_PROBE_SECONDS, ProbeDays, ProbeEndpoint, Probes, ProbeWrite
 from warehouse.reads import Reads
+from warehouse.reports import IssuedReport, ReportExistsError, Reports
 from warehouse.store import (
     WarehouseBusyError,
     WarehouseDamagedError,
@@ -21,13 +22,15 @@ from warehouse.window_writes import Replacement, WindowWrites
 from warehouse.writes import Writes
 
 
-class Warehouse(WindowWrites, ProbeDays, Accounts, Explanations, Writes, Reads):
+class Warehouse(WindowWrites, ProbeDays, Accounts, Explanations, Reports, Writes, Reads):
     """Open with Warehouse.open(path); one per process, a cursor() per extra thread."""
 
 
 __all__ = [
     "AccountRow",
     "ExplanationRow",
+    "IssuedReport",
+    "ReportExistsError",
     "AVAILABILITY_BATCH_SCHEMA",
     "MAX_PROBE_SECONDS",
     "ProbeEndpoint",

@@ -20,6 +20,7 @@ from councilops.cli import (  # noqa: F401 - each module registers its commands 
     collect_command,
     estate_commands,
     load_commands,
+    report_command,
     savings_command,
     serve_command,
     sites_command,

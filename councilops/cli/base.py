@@ -72,10 +72,7 @@ class Context:
 @click.version_option(__version__, prog_name="councilops")
 @click.pass_context
 def cli(ctx: click.Context, config: str, db: str) -> None:
-    """councilops: service levels, capacity and savings for a two-site council IT provider.
-
-    The command report arrives with its feature (see docs/cli.md).
-    """
+    """councilops: service levels, capacity and savings for a two-site council IT provider."""
     ctx.obj = Context(config, db)
 
 

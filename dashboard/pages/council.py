@@ -44,6 +44,7 @@ from presentation.month_view import (
     month_state,
 )
 from presentation.render import Column, text
+from presentation.trend import twelve_months
 from sla import calendar as cal
 
 DAY_MARKS = {
@@ -233,30 +234,8 @@ def _trend(viewer, served, council_id, month):
 
 
 def _trend_cells(viewer, served, council_id, month):
-    """The 12 months to `month`: the months, the services, each cell's margin over target in
-    points and its text."""
     reports = served.answers.months(month, 12, viewer.scope if viewer.scope.council_id else _one(council_id))
-    labels = [r.month for r in reports]
-    names: list[str] = []
-    cells: dict[str, list] = {}
-    for i, report in enumerate(reports):
-        for row in report.rows:
-            if row.council_id != council_id or row.contract is None:
-                continue
-            if row.service_name not in cells:
-                names.append(row.service_name)
-                cells[row.service_name] = [(None, "")] * len(reports)
-            if row.availability is not None:
-                margin = float(row.availability) * 100 - float(row.contract.availability_target_percent)
-                cells[row.service_name][i] = (
-                    margin,
-                    f"{percent_down(row.availability, 2)} {'✓' if row.met else '✗'}",
-                )
-            else:
-                cells[row.service_name][i] = (None, "no contract" if row.status == "no-contract" else "–")
-    margins = [[m for m, _ in cells[n]] for n in names]
-    texts = [[t for _, t in cells[n]] for n in names]
-    return labels, names, margins, texts
+    return twelve_months(reports, council_id)
 
 
 def outage_rows(viewer, served, council_id: str, month: str):

@@ -149,13 +149,11 @@ def test_writes_never_create_a_warehouse_and_init_does_once(tmp_path):
     first = run("--db", str(db), "init")
     assert (
         first.returncode == 0
-        and first.stdout == f"{db}: created an empty warehouse (schema 0008_outage_explanations)\n"
+        and first.stdout == f"{db}: created an empty warehouse (schema 0009_report_archive)\n"
     )
     again = run("--db", str(db), "init")
     assert again.returncode == 0
-    assert (
-        again.stdout == f"{db}: already a warehouse (schema 0008_outage_explanations); nothing else changed\n"
-    )
+    assert again.stdout == f"{db}: already a warehouse (schema 0009_report_archive); nothing else changed\n"
     loaded = run("--config", str(SMALL_ESTATE), "--db", str(db), "load", "backups", str(export))
     assert loaded.returncode == 0, loaded.stderr
 

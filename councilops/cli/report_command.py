@@ -1,0 +1,154 @@
+"""`councilops report`: issue, list and verify the monthly SLA reports (rules: docs/reports.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from application.periods import estate_zone, last_complete_month
+from councilops.cli.base import EXIT_PROBLEMS, Context, cli, utc_now
+from estate import load_estate
+from presentation import render
+from presentation.render import Column, text
+from reports.archive import ReportError, archive_folder, issue_monthly, verify_report
+from reports.pdf import RenderUnavailable
+from warehouse import IssuedReport
+
+
+@cli.group(invoke_without_command=True)
+@click.option(
+    "--month", "month", metavar="YYYY-MM", default=None, help="The month (default: the last complete month)."
+)
+@click.option(
+    "--council",
+    "council_id",
+    metavar="ID",
+    default=None,
+    help="One council (default: every council with a contract that month).",
+)
+@click.option(
+    "--revise", is_flag=True, help="Issue the next revision of a report already issued (needs --reason)."
+)
+@click.option(
+    "--reason", default=None, help="With --revise: what the revision corrects and why (printed in it)."
+)
+@click.option("--force", is_flag=True, help="Issue a month not over yet, marked DRAFT on every page.")
+@click.pass_context
+def report(
+    ctx: click.Context,
+    month: str | None,
+    council_id: str | None,
+    revise: bool,
+    reason: str | None,
+    force: bool,
+) -> None:
+    """Issue the monthly SLA report of each council (a PDF/A-3b with its figures attached).
+
+    An issued report is kept in the warehouse and under reports/ beside it, and never changed:
+    a correction is the next revision (--revise --reason), saying which figures changed and why.
+    `report list` shows what is issued; `report verify FILE` checks a file against the archive.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    obj: Context = ctx.obj
+    estate = load_estate(obj.config)
+    month = month or last_complete_month(utc_now(), estate_zone(estate))
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise click.BadParameter(f"{month!r} is not a month; write it as YYYY-MM", param_hint="--month")
+    if reason is not None and not revise:
+        raise click.BadParameter("--reason goes with --revise", param_hint="--reason")
+    with obj.warehouse(read_only=False) as warehouse:
+        try:
+            outcomes = issue_monthly(
+                estate,
+                warehouse,
+                month,
+                archive=archive_folder(Path(obj.db)),
+                clock=utc_now,
+                council_id=council_id,
+                revise=revise,
+                reason=reason,
+                force=force,
+            )
+        except (ReportError, RenderUnavailable) as error:
+            raise click.ClickException(str(error)) from None
+    for outcome in outcomes:
+        where = (
+            f": {outcome.issued.archive_path} (SHA-256 {outcome.issued.content_sha256})"
+            if outcome.issued
+            else ""
+        )
+        click.echo(f"{outcome.council_id} {outcome.month}: {outcome.said}{where}")
+    if not outcomes:
+        click.echo(f"No council has a contract in force in {month}: nothing to issue.")
+
+
+LIST_COLUMNS = (
+    text("council", lambda r: r.council_id),
+    text("month", lambda r: r.period),
+    Column("revision", "", lambda r: r.revision),
+    text("issued at (UTC)", lambda r: f"{r.issued_at_utc:%Y-%m-%d %H:%M:%S}"),
+    text("reason", lambda r: r.reason),
+    text("SHA-256", lambda r: r.content_sha256),
+    text("path", lambda r: r.archive_path or ""),
+)
+
+
+def _listed(r: IssuedReport) -> dict:
+    return {
+        "council": r.council_id,
+        "month": r.period,
+        "revision": r.revision,
+        "issued_at_utc": f"{r.issued_at_utc:%Y-%m-%dT%H:%M:%SZ}",
+        "reason": r.reason,
+        "sha256": r.content_sha256,
+        "path": r.archive_path,
+    }
+
+
+@report.command("list")
+@click.option("--council", "council_id", metavar="ID", default=None, help="One council's reports.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_obj
+def report_list(obj: Context, council_id: str | None, output_format: str) -> None:
+    """The reports issued: council, month, revision, issued at, SHA-256 and file."""
+    estate = load_estate(obj.config)
+    if council_id is not None:
+        estate.council(council_id)
+    with obj.warehouse(read_only=True) as warehouse:
+        issued = warehouse.issued_reports(kind="sla", council_id=council_id)
+    if output_format == "json":
+        click.echo(json.dumps([_listed(r) for r in issued], indent=2))
+    elif not issued:
+        click.echo(
+            "No report has been issued."
+            if council_id is None
+            else f"No report of {council_id} has been issued."
+        )
+    else:
+        render.table(LIST_COLUMNS, issued, console=render.default_console())
+
+
+@report.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def report_verify(ctx: click.Context, file: Path) -> None:
+    """Is FILE a report we issued, unchanged, and does rendering it again from the warehouse as
+    recorded give the same bytes? Exit 0 when both hold."""
+    obj: Context = ctx.obj
+    estate = load_estate(obj.config)
+    content = file.read_bytes()
+    with obj.warehouse(read_only=True) as warehouse:
+        try:
+            found = verify_report(estate, warehouse, content)
+        except RenderUnavailable as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"{file}: {found.said}")
+    if found.issued is None or found.rerendered_same is not True:
+        sys.exit(EXIT_PROBLEMS)

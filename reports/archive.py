@@ -1,0 +1,447 @@
+"""Monthly SLA reports: rendered from the month's figures, issued into the archive, listed and
+verified. The command line, the served process's schedule and the dashboard's downloads all
+call these.
+
+- **Issue**: a council's month is rendered from `month_report` for that council, as of the
+  issue (the end of what is collected), with the explanations known then, and kept in the
+  warehouse (`issued_reports`: the PDF, its SHA-256, the as-of, the estate snapshot and the
+  versions that produced it, the figures' JSON) and as a file under the archive folder. A
+  revision once issued is never written again.
+- **Revise**: the next revision, with a reason, and a page listing the figures that changed from
+  the previous revision (compared from both revisions' recorded figures).
+- **Verify**: is this file one we issued (its SHA-256 in the archive), and does rendering it
+  again from the warehouse as recorded (the same as-of, issue time and explanations known then)
+  give the same bytes? Different bytes mean the warehouse now holds other evidence for that month:
+  a revision is due.
+- **Reproducible**: nothing in the file depends on when it is rendered (reports/pdf.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from application.answers import narrowed
+from application.collected import as_of as collected_as_of
+from application.explanations import explanations_for
+from application.periods import estate_zone
+from application.profile import profile_report
+from application.service_levels import MonthServiceLevels, month_report
+from estate.model import Estate, UnknownId
+from estate.scope import PROVIDER, Scope
+from presentation.sla import CSV_COLUMNS, month_document
+from presentation.trend import twelve_months
+from reports.html import render_template
+from reports.monthly import Issue, MonthlyInputs, Utilisation, monthly_context
+from reports.pdf import Attached, render_pdf
+from sla import calendar as cal
+from warehouse import IssuedReport, Warehouse
+from warehouse.store import utc_naive
+
+FIRST_ISSUE = "first issue"
+TREND_MONTHS = 12
+
+
+class ReportError(Exception):
+    """A report that cannot be issued as asked, said in one line."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    sha256: str
+    document: dict  # the figures (month_document for the council), as attached
+
+
+@dataclass(frozen=True)
+class Outcome:
+    council_id: str
+    month: str
+    issued: IssuedReport | None  # None: not issued (see `said`)
+    said: str
+
+
+def report_id(council_id: str, month: str) -> str:
+    return f"sla/{council_id}/{month}"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _canonical(document: dict) -> bytes:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _csv(report) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.heading for c in CSV_COLUMNS])
+    for row in report.rows:
+        writer.writerow(["" if (v := c.value(row)) is None else v for c in CSV_COLUMNS])
+    return out.getvalue().encode("utf-8")
+
+
+def _previous_months(month: str, count: int) -> list[str]:
+    year, number = int(month[:4]), int(month[5:7])
+    labels = []
+    for _ in range(count):
+        labels.append(f"{year:04d}-{number:02d}")
+        year, number = (year, number - 1) if number > 1 else (year - 1, 12)
+    return list(reversed(labels))
+
+
+def _explanations(warehouse, estate, scope, report, known_at: datetime) -> dict[tuple[str, str], str]:
+    """Each outage's explanation as it stood at `known_at` (a version written later is not in
+    a report issued before it, so rendering again gives the same bytes)."""
+    outages = [(r.service_id, o.start, o.end) for r in report.rows for o in r.outages]
+    found = explanations_for(warehouse, estate, scope, outages)
+    shown = {}
+    for (service_id, start), versions in found.items():
+        known = [v for v in versions if v.written_at_utc <= known_at]
+        if known:
+            last = known[-1]
+            shown[(service_id, cal.iso_utc(start))] = f"{last.shown} ({last.written_by})"
+    return shown
+
+
+def _utilisation(estate, warehouse, council_id, scope, month, as_of) -> Utilisation | None:
+    tz = estate_zone(estate)
+    period = cal.month_period(month, tz)
+    end = min(cal.utc_seconds(as_of), period.end)
+    days = max(1, round((end - period.start) / 86_400))
+    try:
+        profile = profile_report(
+            estate, warehouse, "council", council_id, days, scope=scope, now=cal.from_utc_seconds(end)
+        )
+    except (UnknownId, ValueError):
+        return None
+    if profile.servers == 0:
+        return None
+    cpu, memory = profile.resource("cpu").all_hours, profile.resource("memory").all_hours
+    return Utilisation(
+        profile.servers,
+        cpu.percentiles.get("p95"),
+        cpu.maximum,
+        memory.percentiles.get("p95"),
+        memory.maximum,
+        cpu.hours,
+    )
+
+
+class ProviderMonths:
+    """The provider's service levels of each month as of one instant, each worked out once; a
+    council's are narrowed from them (exactly its own month_report's rows, as the served
+    process does: application/answers.py, tests/application/test_answers.py)."""
+
+    def __init__(self, estate: Estate, warehouse: Warehouse, as_of: datetime):
+        self._estate, self._warehouse, self.as_of = estate, warehouse, as_of
+        self._kept: dict[str, MonthServiceLevels] = {}
+
+    def __call__(self, month: str) -> MonthServiceLevels:
+        if month not in self._kept:
+            self._kept[month] = month_report(
+                self._estate, self._warehouse, month, scope=PROVIDER, as_of=self.as_of
+            )
+        return self._kept[month]
+
+
+def render_monthly(
+    estate: Estate,
+    warehouse: Warehouse,
+    month: str,
+    council_id: str,
+    *,
+    as_of: datetime,
+    issue: Issue,
+    months: ProviderMonths | None = None,
+) -> Rendered:
+    """One council's report for `month`, its figures as of `as_of` (`months`: the provider's
+    months as of the same instant, shared when several councils are rendered)."""
+    council = estate.council(council_id)
+    scope = Scope.council(council_id)
+    months = (
+        months if months is not None and months.as_of == as_of else ProviderMonths(estate, warehouse, as_of)
+    )
+    report = narrowed(months(month), scope)
+    document = month_document(report)
+    trend_reports = [narrowed(months(label), scope) for label in _previous_months(month, TREND_MONTHS)]
+    provider = next(
+        (c.name for c in estate.councils if c.id == estate.estate.provider_council), estate.estate.name
+    )
+    inputs = MonthlyInputs(
+        document=document,
+        council_id=council_id,
+        council_name=council.name,
+        provider_name=provider,
+        time_zone=estate_zone(estate),
+        issue=issue,
+        explanations=_explanations(warehouse, estate, scope, report, issue.issued_at_utc),
+        trend=twelve_months(trend_reports, council_id),
+        utilisation=_utilisation(estate, warehouse, council_id, scope, month, report.as_of_utc),
+    )
+    context = monthly_context(inputs)
+    html = render_template("monthly.html.j2", context)
+    pdf = render_pdf(
+        html,
+        title=context["title"],
+        issued_at=issue.issued_at_utc,
+        attachments=(
+            Attached(
+                "service-levels.json",
+                _canonical(document),
+                "The month's figures (councilops sla --format json)",
+                "application/json",
+            ),
+            Attached(
+                "service-levels.csv", _csv(report), "The month's figures, one row a service", "text/csv"
+            ),
+        ),
+    )
+    return Rendered(pdf, hashlib.sha256(pdf).hexdigest(), document)
+
+
+# ---------------------------------------------------------------------------- what changed
+
+
+_COMPARED = (
+    ("availability %", "availability_percent"),
+    ("met", "met"),
+    ("outages", "outage_count"),
+    ("down (s)", "down_seconds"),
+    ("unmonitored (s)", "unmonitored_seconds"),
+    ("credit £", "credit_gbp"),
+)
+
+
+def figures_changed(before: dict, after: dict) -> tuple[tuple[str, str, str], ...]:
+    """The figures that differ between two revisions' documents: (figure, before, after)."""
+    changes = []
+    summary_before = {c["council"]: c for c in before.get("councils", [])}
+    for c in after.get("councils", []):
+        old = summary_before.get(c["council"], {})
+        for label, key in (
+            ("services met", "services_met"),
+            ("time-weighted availability %", "time_weighted_availability_percent"),
+            ("credits £", "credit_gbp"),
+        ):
+            if old.get(key) != c.get(key):
+                changes.append((f"council: {label}", str(old.get(key)), str(c.get(key))))
+    rows_before = {r["service"]: r for r in before.get("services", [])}
+    for row in after.get("services", []):
+        old = rows_before.get(row["service"])
+        if old is None:
+            changes.append((f"{row['service_name']}", "not in the report", "in the report"))
+            continue
+        for label, key in _COMPARED:
+            if old.get(key) != row.get(key):
+                changes.append((f"{row['service_name']}: {label}", str(old.get(key)), str(row.get(key))))
+    return tuple(changes)
+
+
+# ---------------------------------------------------------------------------- issue
+
+
+def councils_of_month(estate: Estate, month: str) -> list[str]:
+    """The councils with a contract in force in `month`."""
+    return [
+        c.id
+        for c in estate.councils
+        if any(
+            estate.contract_in_force(c.id, s.id, month) is not None
+            for s in estate.services
+            if c.id in s.councils
+        )
+    ]
+
+
+def archive_folder(warehouse_path: Path) -> Path:
+    """Where the issued files are kept: `reports/` beside the warehouse."""
+    return Path(warehouse_path).parent / "reports"
+
+
+def issue_monthly(
+    estate: Estate,
+    warehouse: Warehouse,
+    month: str,
+    *,
+    archive: Path,
+    clock: Callable[[], datetime],
+    council_id: str | None = None,
+    revise: bool = False,
+    reason: str | None = None,
+    force: bool = False,
+) -> list[Outcome]:
+    """Issue `month`'s report for each council with a contract then (or the one given)."""
+    if revise and not (reason and reason.strip()):
+        raise ReportError("a revision needs --reason: what it corrects and why")
+    if council_id is not None:
+        estate.council(council_id)  # UnknownId, said by the command line
+        councils = [council_id]
+    else:
+        councils = councils_of_month(estate, month)
+    now = _aware(clock()).astimezone(UTC).replace(microsecond=0)
+    as_of = _aware(collected_as_of(warehouse, now))
+    tz = estate_zone(estate)
+    period = cal.month_period(month, tz)
+    over = cal.utc_seconds(as_of) >= period.end
+    if not over and not force:
+        raise ReportError(
+            f"{month} is not over in what is collected (as of {as_of:%Y-%m-%d %H:%M} UTC): a report is issued "
+            "once the month is over; --force issues it marked DRAFT on every page"
+        )
+    if cal.utc_seconds(as_of) <= period.start:
+        raise ReportError(f"{month} has not begun in what is collected: there is nothing to report")
+    issued = {(r.report_id, r.revision): r for r in warehouse.issued_reports(kind="sla")}
+    # the figures as of the issue: what is collected, but never past the month's end plus a day
+    figures_as_of = min(as_of, cal.from_utc_seconds(period.end) + timedelta(days=1))
+    months = ProviderMonths(estate, warehouse, figures_as_of)
+    outcomes = []
+    for council in councils:
+        rid = report_id(council, month)
+        revisions = sorted(rev for (i, rev) in issued if i == rid)
+        latest = revisions[-1] if revisions else 0
+        if latest and not revise:
+            outcomes.append(
+                Outcome(
+                    council,
+                    month,
+                    None,
+                    f"already issued (revision {latest}); --revise --reason issues the next",
+                )
+            )
+            continue
+        if revise and not latest:
+            outcomes.append(Outcome(council, month, None, "not issued yet: there is nothing to revise"))
+            continue
+        before = json.loads(issued[(rid, latest)].provenance or "{}").get("figures") if latest else None
+        revision = latest + 1
+        first = render_monthly(
+            estate,
+            warehouse,
+            month,
+            council,
+            as_of=figures_as_of,
+            issue=Issue(revision, now, reason or FIRST_ISSUE, not over),
+        )
+        changes = figures_changed(before, first.document) if before is not None else ()
+        rendered = (
+            first
+            if not changes
+            else render_monthly(
+                estate,
+                warehouse,
+                month,
+                council,
+                as_of=figures_as_of,
+                issue=Issue(revision, now, reason or FIRST_ISSUE, not over, changes),
+                months=months,
+            )
+        )
+        path = archive / council / month / f"{council}-{month}-revision-{revision}.pdf"
+        record = IssuedReport(
+            rid,
+            revision,
+            "sla",
+            council,
+            month,
+            utc_naive(now),
+            rendered.sha256,
+            reason.strip() if revise else FIRST_ISSUE,
+            utc_naive(figures_as_of),
+            rendered.document["provenance"]["estate_sha256"],
+            json.dumps(
+                {
+                    "provenance": rendered.document["provenance"],
+                    "figures": rendered.document,
+                    "draft": not over,
+                },
+                sort_keys=True,
+            ),
+            str(path),
+        )
+        warehouse.add_issued_report(record, rendered.pdf)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as out:  # never overwrites: a revision is a new file
+            out.write(rendered.pdf)
+        outcomes.append(
+            Outcome(council, month, record, f"issued revision {revision}" + (" (DRAFT)" if not over else ""))
+        )
+    return outcomes
+
+
+# ---------------------------------------------------------------------------- verify
+
+
+@dataclass(frozen=True)
+class Verification:
+    issued: IssuedReport | None  # the archive's record of this file; None: not one we issued
+    rerendered_same: bool | None  # None: could not be rendered again (said why)
+    said: str
+
+
+def verify_report(estate: Estate, warehouse: Warehouse, content: bytes) -> Verification:
+    sha = hashlib.sha256(content).hexdigest()
+    record = warehouse.issued_report_by_sha256(sha)
+    if record is None:
+        return Verification(None, None, f"not a report we issued, or changed since (SHA-256 {sha})")
+    recorded = json.loads(record.provenance or "{}")
+    current = month_document_provenance(estate)
+    if record.estate_sha256 != current:
+        return Verification(
+            record,
+            None,
+            f"issued as {record.report_id} revision {record.revision}, unchanged; not rendered again: the estate "
+            f"file has changed since (issued from {record.estate_sha256[:12]}, now {current[:12]})",
+        )
+    changes = tuple(tuple(c) for c in ())
+    before_doc = recorded.get("figures")
+    previous = (
+        json.loads(
+            next(
+                r
+                for r in warehouse.issued_reports(kind="sla")
+                if r.report_id == record.report_id and r.revision == record.revision - 1
+            ).provenance
+            or "{}"
+        ).get("figures")
+        if record.revision > 1
+        else None
+    )
+    if previous is not None and before_doc is not None:
+        changes = figures_changed(previous, before_doc)
+    again = render_monthly(
+        estate,
+        warehouse,
+        record.period,
+        record.council_id,
+        as_of=_aware(record.as_of_utc),
+        issue=Issue(
+            record.revision, _aware(record.issued_at_utc), record.reason, bool(recorded.get("draft")), changes
+        ),
+    )
+    if again.sha256 == sha:
+        return Verification(
+            record,
+            True,
+            f"issued as {record.report_id} revision {record.revision}; unchanged, and rendering it again from the warehouse gives the same bytes",
+        )
+    return Verification(
+        record,
+        False,
+        f"issued as {record.report_id} revision {record.revision}, unchanged; rendering it again gives other bytes: "
+        "the warehouse holds other evidence for that month now (a revision is due), or the software that "
+        f"renders it has changed since (it was issued by councilops {recorded.get('provenance', {}).get('councilops', '?')})",
+    )
+
+
+def month_document_provenance(estate: Estate) -> str:
+    from application.provenance import provenance_of  # noqa: PLC0415
+
+    return provenance_of(estate).estate_sha256

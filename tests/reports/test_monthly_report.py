@@ -1,0 +1,259 @@
+"""The monthly SLA report, rendered by WeasyPrint and read back (pypdf, pdftoppm): its figures are
+the `councilops sla --format json` figures of the same council and month, it is archived and
+never overwritten, rendering it again gives the same bytes, a revision leaves revision 1 as it
+was, its attachments are the figures, and every page is kept as a PNG to look at
+(build/report-pages/)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+from datetime import UTC, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from application.accounts import Account
+from application.explanations import explain
+from application.service_levels import month_report
+from estate import load_estate
+from estate.scope import Scope
+from presentation.sla import as_json
+from reports.archive import ReportError, figures_changed, issue_monthly, verify_report
+from tests.conftest import DEMO_NOW, require_program
+from warehouse import Warehouse
+
+COUNCIL = "chorley"  # the demo's smallest council: 12 services
+MONTH = "2026-10"
+PAGES = Path(__file__).resolve().parents[2] / "build" / "report-pages"
+
+
+@pytest.fixture(scope="module")
+def archive(demo_build, tmp_path_factory):
+    """A copy of the demo with Chorley's October issued once (an outage explained before)."""
+    paths, _ = demo_build
+    folder = tmp_path_factory.mktemp("reports")
+    shutil.copy(paths.estate, folder / "estate.toml")
+    shutil.copy(paths.warehouse, folder / "warehouse.duckdb")
+    estate = load_estate(folder / "estate.toml")
+    warehouse = Warehouse.open(folder / "warehouse.duckdb")
+    october = month_report(estate, warehouse, MONTH, scope=Scope.council(COUNCIL), now=DEMO_NOW)
+    row, outage = next((r, o) for r in october.rows for o in r.outages if o.seconds_in_scheduled)
+    operator = Account("operator", "operator", None, DEMO_NOW, DEMO_NOW)
+    explain(
+        warehouse,
+        estate,
+        operator,
+        Scope.provider(),
+        (row.service_id, outage.start, outage.end),
+        "network",
+        "INC-4711",
+        "Core switch firmware fault at both sites.",
+        [(r.service_id, o.start, o.end) for r in october.rows for o in r.outages],
+        clock=lambda: DEMO_NOW - timedelta(days=2),
+    )
+    (outcome,) = issue_monthly(
+        estate, warehouse, MONTH, archive=folder / "reports", clock=lambda: DEMO_NOW, council_id=COUNCIL
+    )
+    yield estate, warehouse, folder, outcome, row.service_name
+    warehouse.close()
+
+
+def _text(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_the_issued_figures_are_the_sla_commands_figure_by_figure(archive):
+    estate, warehouse, _, outcome, explained_service = archive
+    pdf = Path(outcome.issued.archive_path).read_bytes()
+    # the figures as `councilops sla --format json --council chorley --month 2026-10 --as-of ...` prints them
+    as_of = outcome.issued.as_of_utc.replace(tzinfo=UTC)
+    sla = json.loads(
+        as_json(month_report(estate, warehouse, MONTH, scope=Scope.council(COUNCIL), as_of=as_of))
+    )
+    attached = json.loads(PdfReader(io.BytesIO(pdf)).attachments["service-levels.json"][0])
+    assert attached == sla
+    text = _flat(" ".join(_text(pdf)))
+    (summary,) = sla["councils"]
+    assert f"Services met {summary['services_met']} of {summary['services_measured']} measured" in text
+    assert f"Time-weighted availability {summary['time_weighted_availability_percent']} %" in text
+    assert f"Service credits due £{float(summary['credit_gbp']):,.2f}" in text
+    checked = 0
+    for row in sla["services"]:
+        if row["contract"] is None:
+            continue
+        # the summary table's row: name, availability rounded down, target, state, outages, credit
+        state = "✓ met" if row["met"] else ("✗ missed" if row["met"] is False else "– not measured")
+        shown = (
+            f"{row['service_name']} {row['availability_percent'] or 'n/a'} {row['target_percent']} {state} "
+            f"{row['outage_count']} £{float(row['credit_gbp']):,.2f}"
+        )
+        assert shown in text, shown
+        # and its own section: the target and the down time as h:mm:ss
+        hours, rest = divmod(row["down_seconds"], 3600)
+        assert f"{row['availability_percent']} % against a target of {row['target_percent']} %" in text
+        assert f"Down {hours}:{rest // 60:02d}:{rest % 60:02d} in {row['outage_count']} outage(s)" in text
+        checked += 1
+    assert checked == 12
+    assert "Core switch firmware fault at both sites." in text and explained_service in text
+    assert sla["provenance"]["estate_sha256"] in text  # the methods appendix
+
+
+def test_archived_once_with_its_checksum_and_the_figures_attached(archive):
+    _, warehouse, folder, outcome, _ = archive
+    record = outcome.issued
+    pdf = Path(record.archive_path).read_bytes()
+    assert record.revision == 1 and record.reason == "first issue"
+    assert hashlib.sha256(pdf).hexdigest() == record.content_sha256
+    assert warehouse.issued_report_content(record.report_id, 1) == pdf
+    reader = PdfReader(io.BytesIO(pdf))
+    assert set(reader.attachments) == {"service-levels.json", "service-levels.csv"}
+    csv_text = reader.attachments["service-levels.csv"][0].decode("utf-8")
+    assert csv_text.splitlines()[0].startswith("council,service,month,status")
+    assert len(csv_text.splitlines()) == 1 + 12
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root  # tagged PDF
+    metadata = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfaid:part="3" pdfaid:conformance="B"' in metadata  # PDF/A-3b
+    assert "<xmp:CreateDate>2026-11-22T10:00:00Z</xmp:CreateDate>" in metadata  # the issue, not the render
+    # every page says which page of how many, and when it was issued
+    pages = _text(pdf)
+    for number, page in enumerate(pages, 1):
+        assert f"Page {number} of {len(pages)}" in page
+    assert all("Issued 2026-11-22 10:00 GMT" in page for page in pages[1:])
+
+
+def test_issuing_again_leaves_it_and_rendering_again_gives_the_same_bytes(archive):
+    estate, warehouse, folder, outcome, _ = archive
+    path = Path(outcome.issued.archive_path)
+    before = path.read_bytes()
+    (again,) = issue_monthly(
+        estate, warehouse, MONTH, archive=folder / "reports", clock=lambda: DEMO_NOW, council_id=COUNCIL
+    )
+    assert again.issued is None and "already issued (revision 1)" in again.said
+    assert path.read_bytes() == before
+    verified = verify_report(estate, warehouse, before)
+    assert verified.issued.revision == 1 and verified.rerendered_same is True, verified.said
+    tampered = bytearray(before)
+    tampered[len(tampered) // 2] ^= 0xFF
+    assert verify_report(estate, warehouse, bytes(tampered)).issued is None
+
+
+def test_a_revision_says_why_and_leaves_revision_one_byte_for_byte(archive):
+    estate, warehouse, folder, outcome, _ = archive
+    first = Path(outcome.issued.archive_path).read_bytes()
+    with pytest.raises(ReportError, match="--reason"):
+        issue_monthly(
+            estate,
+            warehouse,
+            MONTH,
+            archive=folder / "reports",
+            clock=lambda: DEMO_NOW,
+            council_id=COUNCIL,
+            revise=True,
+        )
+    (revised,) = issue_monthly(
+        estate,
+        warehouse,
+        MONTH,
+        archive=folder / "reports",
+        clock=lambda: DEMO_NOW + timedelta(hours=1),
+        council_id=COUNCIL,
+        revise=True,
+        reason="Re-issued after the council asked for the outage's incident reference.",
+    )
+    assert revised.issued.revision == 2
+    assert Path(outcome.issued.archive_path).read_bytes() == first
+    assert warehouse.issued_report_content(outcome.issued.report_id, 1) == first
+    text = _flat(" ".join(_text(Path(revised.issued.archive_path).read_bytes())))
+    assert "What changed in revision 2" in text and "No figure changed from revision 1." in text
+    assert "Re-issued after the council asked for the outage's incident reference." in text
+    assert (
+        verify_report(estate, warehouse, Path(revised.issued.archive_path).read_bytes()).rerendered_same
+        is True
+    )
+    _pages_as_png(Path(revised.issued.archive_path), "chorley-2026-10-revision-2")
+    _pages_as_png(Path(outcome.issued.archive_path), "chorley-2026-10-revision-1")
+
+
+def test_a_month_not_over_is_issued_only_when_forced_and_then_as_a_draft(archive):
+    estate, warehouse, folder, _, _ = archive
+    with pytest.raises(ReportError, match="is not over"):
+        issue_monthly(
+            estate,
+            warehouse,
+            "2026-11",
+            archive=folder / "reports",
+            clock=lambda: DEMO_NOW,
+            council_id=COUNCIL,
+        )
+    (draft,) = issue_monthly(
+        estate,
+        warehouse,
+        "2026-11",
+        archive=folder / "reports",
+        clock=lambda: DEMO_NOW,
+        council_id=COUNCIL,
+        force=True,
+    )
+    pages = _text(Path(draft.issued.archive_path).read_bytes())
+    assert "(DRAFT)" in draft.said
+    assert all("DRAFT" in page for page in pages)
+
+
+def test_the_figures_that_changed_between_two_revisions():
+    before = {
+        "councils": [
+            {
+                "council": "c",
+                "services_met": 2,
+                "time_weighted_availability_percent": "99.950",
+                "credit_gbp": "0.00",
+            }
+        ],
+        "services": [
+            {
+                "service": "a",
+                "service_name": "A",
+                "availability_percent": "99.900",
+                "met": True,
+                "outage_count": 1,
+                "down_seconds": 60,
+                "unmonitored_seconds": 0,
+                "credit_gbp": "0.00",
+            },
+        ],
+    }
+    after = json.loads(json.dumps(before))
+    after["councils"][0]["services_met"] = 1
+    after["services"][0].update(
+        availability_percent="99.400", met=False, down_seconds=3660, credit_gbp="12.50"
+    )
+    assert figures_changed(before, after) == (
+        ("council: services met", "2", "1"),
+        ("A: availability %", "99.900", "99.400"),
+        ("A: met", "True", "False"),
+        ("A: down (s)", "60", "3660"),
+        ("A: credit £", "0.00", "12.50"),
+    )
+    assert figures_changed(before, before) == ()
+
+
+def _pages_as_png(pdf: Path, name: str) -> None:
+    """Every page as a PNG (pdftoppm), kept as the run's artefacts: look at them."""
+    program = require_program("pdftoppm")
+    PAGES.mkdir(parents=True, exist_ok=True)
+    for old in PAGES.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run([program, "-r", "60", "-png", str(pdf), str(PAGES / name)], check=True)
+    made = sorted(PAGES.glob(f"{name}-*.png"))
+    assert len(made) == len(PdfReader(str(pdf)).pages) and all(p.stat().st_size > 2_000 for p in made)
