@@ -19,7 +19,7 @@ import orjson
 from dash import MATCH, Input, Output, State, dcc, html
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from dashboard import access, auth, fast_json
+from dashboard import access, auth, downloads, fast_json
 from dashboard.context import Served
 from dashboard.metrics import ServedMetrics
 from dashboard.page_cache import PageCache, StaticCompressed, page_request, static_key
@@ -300,5 +300,6 @@ def create_app(served: Served) -> dash.Dash:
             return flask.Response("not allowed from this address\n", 403, mimetype="text/plain")
         return flask.Response(generate_latest(metrics.registry), mimetype=CONTENT_TYPE_LATEST)
 
+    downloads.install(server, served)
     app.councilops_metrics = metrics  # for serve and the tests
     return app

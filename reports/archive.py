@@ -366,14 +366,30 @@ def issue_monthly(
             ),
             str(path),
         )
-        warehouse.add_issued_report(record, rendered.pdf)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as out:  # never overwrites: a revision is a new file
-            out.write(rendered.pdf)
+        _write_once(path, rendered.pdf)
+        try:
+            warehouse.add_issued_report(record, rendered.pdf)
+        except BaseException:
+            path.unlink(missing_ok=True)  # the file is only an issued report once the archive says so
+            raise
         outcomes.append(
             Outcome(council, month, record, f"issued revision {revision}" + (" (DRAFT)" if not over else ""))
         )
     return outcomes
+
+
+def _write_once(path: Path, content: bytes) -> None:
+    """Create the file, never overwriting one: a file already there is refused (it is another
+    archive's, or one this archive does not know of), and left as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "xb") as out:
+            out.write(content)
+    except FileExistsError:
+        raise ReportError(
+            f"{path} exists already and is not in this warehouse's archive: it is left as it is; move it "
+            "away to issue this report"
+        ) from None
 
 
 # ---------------------------------------------------------------------------- verify

@@ -149,6 +149,7 @@ def report_verify(ctx: click.Context, file: Path) -> None:
             found = verify_report(estate, warehouse, content)
         except RenderUnavailable as error:
             raise click.ClickException(str(error)) from None
-    click.echo(f"{file}: {found.said}")
-    if found.issued is None or found.rerendered_same is not True:
+    failed = found.issued is None or found.rerendered_same is not True
+    click.echo(f"{file}: {found.said}", err=failed)
+    if failed:
         sys.exit(EXIT_PROBLEMS)

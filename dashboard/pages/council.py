@@ -6,14 +6,16 @@ as unknown). A provider's role picks the council from the list.
 
 from __future__ import annotations
 
+from datetime import UTC
 from html import escape
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from application.explanations import CAUSES, MAX_TEXT, ExplanationError, explain, explanations_for
+from application.issued_reports import issued_to
 from dashboard import auth
 from dashboard.access import EVERYONE, EXPLAINERS, QUERY_FORMS, NotFound, Page
 from dashboard.components import (
@@ -113,6 +115,7 @@ def layout(viewer, served, month: str | None = None, council: str | None = None,
         )
     )
     parts.append(_outages(viewer, served, council_id, month))
+    parts.append(_reports(viewer, served, council_id))
     parts.append(
         kept(
             served,
@@ -300,6 +303,67 @@ def _outages(viewer, served, council_id: str, month: str):
     if viewer.role in EXPLAINERS:
         parts.append(_explain_form(served, outages))
     return html.Div(parts)
+
+
+def _reports(viewer, served, council_id: str):
+    """The council's issued monthly reports, every revision, each a download (the server checks
+    the viewer's council again on the download: dashboard/downloads.py)."""
+    tz = common.zone(served)
+    with served.warehouse.cursor() as warehouse:
+        issued = issued_to(warehouse, served.estate, viewer.scope, council_id)
+    title = html.H2("Reports issued", className="h5")
+    if not issued:
+        return html.Section([title, html.P("No monthly report has been issued yet.")], className="mb-4")
+    query = {} if viewer.scope.council_id else {"council": council_id}
+    rows = [
+        html.Tr(
+            [
+                html.Td(r.period),
+                html.Td(str(r.revision), className="text-end"),
+                html.Td(local_time(r.issued_at_utc.replace(tzinfo=UTC), tz)),
+                html.Td(r.reason),
+                html.Td(
+                    html.A(
+                        f"PDF, revision {r.revision}",
+                        href="/reports/download?"
+                        + urlencode({**query, "month": r.period, "revision": r.revision}),
+                        **{"aria-label": f"Download the {r.period} report, revision {r.revision} (PDF)"},
+                    )
+                ),
+                html.Td(html.Code(r.content_sha256[:16] + "…", title=r.content_sha256)),
+            ]
+        )
+        for r in issued
+    ]
+    return html.Section(
+        [
+            title,
+            html.Table(
+                [
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th("month", scope="col"),
+                                html.Th("revision", scope="col", className="text-end"),
+                                html.Th("issued", scope="col"),
+                                html.Th("reason", scope="col"),
+                                html.Th("file", scope="col"),
+                                html.Th("SHA-256", scope="col"),
+                            ]
+                        )
+                    ),
+                    html.Tbody(rows),
+                ],
+                className="table table-sm",
+            ),
+            html.P(
+                "An issued report never changes: a correction is the next revision, which says what changed and "
+                "why. `councilops report verify FILE` checks a file against the archive.",
+                className="small text-body-secondary",
+            ),
+        ],
+        className="mb-4",
+    )
 
 
 def _explain_form(served, outages):

@@ -683,11 +683,25 @@ def test_an_event_rejected_on_a_later_load_keeps_the_windows_it_loaded_before(es
 
 
 def issue_report(warehouse, council: str, month: str) -> None:
-    """An issued SLA report, as the reports feature will write it: what a load must not contradict."""
-    warehouse._con.execute(  # the table is migration 0002's; the reports feature will write its rows
-        "INSERT INTO issued_reports VALUES (?, 1, 'sla', ?, ?, TIMESTAMP '2026-11-03 09:00:00', 'x', "
-        "'first issue', ''::BLOB)",
-        [f"sla/{council}/{month}", council, month],
+    """An issued SLA report, as `councilops report` records one: what a load must not contradict."""
+    from warehouse import IssuedReport
+
+    warehouse.add_issued_report(
+        IssuedReport(
+            f"sla/{council}/{month}",
+            1,
+            "sla",
+            council,
+            month,
+            datetime(2026, 11, 3, 9),
+            "x",
+            "first issue",
+            None,
+            None,
+            None,
+            None,
+        ),
+        b"",
     )
 
 

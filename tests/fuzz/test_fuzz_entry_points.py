@@ -292,7 +292,21 @@ def command_lines(draw) -> list[str]:
                     draw(TIMES),
                 ],
                 lambda: ["sla", "--month", draw(MONTHS), "--bogus-option"],
-                lambda: [draw(st.sampled_from(["slaa", "capacity", "load", "report"]))],
+                lambda: [
+                    "report",
+                    "list",
+                    "--council",
+                    draw(IDS),
+                    "--format",
+                    draw(st.sampled_from(["json", "x"])),
+                ],
+                lambda: [
+                    "report",
+                    "verify",
+                    draw(st.sampled_from(["/nonexistent.pdf", "/etc/hostname", ""])),
+                ],
+                lambda: ["report", "--month", draw(MONTHS), "--council", draw(IDS), "--reason", "x"],
+                lambda: [draw(st.sampled_from(["slaa", "capacity", "load", "reports"]))],
             ]
         )
     )
