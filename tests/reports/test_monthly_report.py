@@ -101,7 +101,7 @@ def test_the_issued_figures_are_the_sla_commands_figure_by_figure(archive):
         # and its own section: the target and the down time as h:mm:ss
         hours, rest = divmod(row["down_seconds"], 3600)
         assert f"{row['availability_percent']} % against a target of {row['target_percent']} %" in text
-        assert f"Down {hours}:{rest // 60:02d}:{rest % 60:02d} in {row['outage_count']} outage(s)" in text
+        assert f"Down {hours}:{rest // 60:02d}:{rest % 60:02d} in scheduled time · Outages {row['outage_count']}," in text
         checked += 1
     assert checked == 12
     assert "Core switch firmware fault at both sites." in text and explained_service in text
