@@ -45,6 +45,7 @@ from dashboard.app import create_app
 from dashboard.context import Served, WebSettings
 from estate import load_estate
 from estate.scope import PROVIDER
+from reports.archive import archive_folder
 from warehouse import Warehouse
 
 LOG = logging.getLogger("councilops.serve")
@@ -235,6 +236,51 @@ def install_control(
         )
 
 
+class Reporting:
+    """Last month's reports on the estate's day and time: checked every minute, issued and
+    emailed under the write lock (reports/schedule.py); counted in /metrics."""
+
+    CHECK_SECONDS = 60
+
+    def __init__(self, served: Served, metrics, archive: Path, write_lock: threading.Lock, clock):
+        self._served, self._metrics, self._archive = served, metrics, archive
+        self._write_lock, self._clock = write_lock, clock
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._loop, name="report-schedule", daemon=True).start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.CHECK_SECONDS):
+            self.run_once()
+
+    def run_once(self):
+        from reports.schedule import issue_due  # noqa: PLC0415 - WeasyPrint loads only when a report is due
+
+        with self._write_lock:
+            if self._stop.is_set():
+                return [], []
+            try:
+                with self._served.warehouse.cursor() as warehouse:
+                    outcomes, sent = issue_due(self._served.estate, warehouse, self._archive, self._clock)
+            except Exception:  # noqa: BLE001 - a failed issue is logged and counted; the schedule goes on
+                LOG.exception("issuing the month's reports failed")
+                self._metrics.report_failures.inc()
+                return [], []
+        for outcome in outcomes:
+            if outcome.issued is not None:
+                self._metrics.reports_issued.inc()
+                LOG.info("issued %s revision %s", outcome.issued.report_id, outcome.issued.revision)
+        for delivery in sent:
+            LOG.info("report %s %s: %s", delivery.council_id, delivery.month, delivery.said)
+        if any(o.issued for o in outcomes):
+            self._served.answers.touched()  # the Council pages list the reports
+        return outcomes, sent
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 def _run_cli(cli, argv: list[str]) -> int:
     """The command line's main, as `councilops` runs it, returning its exit status."""
     from councilops.cli import run_main
@@ -290,12 +336,15 @@ def serve(
 
         signal.signal(signal.SIGTERM, terminate)
         collections.start()
+        reporting = Reporting(served, app.councilops_metrics, archive_folder(Path(db)), write_lock, clock)
+        reporting.start()
         threading.Thread(target=_warm, args=(answers,), name="warm", daemon=True).start()
         announce(f"Serving the dashboard at http://{host}:{bound_port} (Ctrl-C or SIGTERM stops it)")
         try:
             server.run()  # returns on SystemExit or KeyboardInterrupt, after the requests in progress
         finally:
             announce("Stopping: finishing the write in progress")
+            reporting.stop()
             collections.stop()
             server.close()
     finally:

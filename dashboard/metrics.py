@@ -55,6 +55,11 @@ class ServedMetrics:
             ["site", "kind"],
             registry=self.registry,
         )
+        self.report_failures = Counter(
+            "councilops_report_failures",
+            "Scheduled report issues that failed (see the log).",
+            registry=self.registry,
+        )
         self.reports_issued = Counter(
             "councilops_reports_issued", "Reports issued by the served process.", registry=self.registry
         )

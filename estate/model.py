@@ -607,6 +607,26 @@ class Limits(_Frozen):
     calendar_windows_per_file: Annotated[int, Field(ge=1, le=10_000_000)] = 50_000
 
 
+# --- reports ---------------------------------------------------------------------------------
+
+
+class Reports(_Frozen):
+    """When the served process issues last month's reports and how it emails them
+    (docs/reports.md). The SMTP account's username and password are never written here: only
+    the names of the environment variables that hold them."""
+
+    issue_day: Annotated[int, Field(ge=1, le=28), Whole] = 3  # of the month after, in the estate's zone
+    issue_time: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = "09:00"
+    smtp_host: str | None = None  # None: reports are issued but not emailed
+    smtp_port: Annotated[int, Field(ge=1, le=65535), Whole] = 587
+    smtp_starttls: bool = True
+    sender: str = "councilops@localhost"
+    smtp_username_env: str | None = None  # the environment variable holding the username
+    smtp_password_env: str | None = None  # and the one holding the password
+    send_attempts: Annotated[int, Field(ge=1, le=10), Whole] = 3
+    retry_wait_seconds: Annotated[int, Field(ge=0, le=3600), Whole] = 60
+
+
 # --- the whole estate ------------------------------------------------------------------------
 
 
@@ -646,6 +666,7 @@ class Estate(_Frozen):
     capacity: Capacity = Capacity()
     collection: Collection = Collection()
     limits: Limits = Limits()
+    reports: Reports = Reports()
 
     # Lookups by id. The references check guarantees ids are unique and references resolve;
     # an id from elsewhere (a command line, a library caller) that names nothing is UnknownId.

@@ -8,7 +8,7 @@ from warehouse.accounts import AccountRow, Accounts
 from warehouse.explanations import ExplanationRow, Explanations
 from warehouse.probe_days import MAX_PROBE_SECONDS, ProbeDays, ProbeEndpoint, Probes, ProbeWrite
 from warehouse.reads import Reads
-from warehouse.reports import IssuedReport, ReportExistsError, Reports
+from warehouse.reports import Deliveries, Delivery, IssuedReport, ReportExistsError, Reports
 from warehouse.store import (
     WarehouseBusyError,
     WarehouseDamagedError,
@@ -22,13 +22,14 @@ from warehouse.window_writes import Replacement, WindowWrites
 from warehouse.writes import Writes
 
 
-class Warehouse(WindowWrites, ProbeDays, Accounts, Explanations, Reports, Writes, Reads):
+class Warehouse(WindowWrites, ProbeDays, Accounts, Explanations, Reports, Deliveries, Writes, Reads):
     """Open with Warehouse.open(path); one per process, a cursor() per extra thread."""
 
 
 __all__ = [
     "AccountRow",
     "ExplanationRow",
+    "Delivery",
     "IssuedReport",
     "ReportExistsError",
     "AVAILABILITY_BATCH_SCHEMA",

@@ -87,3 +87,46 @@ class Reports(_Connection):
             f"SELECT {_COLUMNS} FROM issued_reports WHERE content_sha256 = ? ORDER BY revision", [sha256]
         ).fetchall()
         return IssuedReport(*rows[0]) if rows else None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    report_id: str
+    revision: int
+    attempt: int
+    to_address: str
+    attempted_at_utc: datetime  # naive UTC, as stored
+    outcome: str  # sent, failed
+    detail: str
+
+
+class Deliveries(_Connection):
+    def add_delivery(self, delivery: Delivery) -> None:
+        self._con.execute(
+            "INSERT INTO report_deliveries (report_id, revision, attempt, to_address, attempted_at_utc, outcome, "
+            "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                delivery.report_id,
+                delivery.revision,
+                delivery.attempt,
+                delivery.to_address,
+                utc_naive(delivery.attempted_at_utc),
+                delivery.outcome,
+                delivery.detail,
+            ],
+        )
+
+    def deliveries(self, report_id: str | None = None) -> list[Delivery]:
+        rows = self._con.execute(
+            "SELECT report_id, revision, attempt, to_address, attempted_at_utc, outcome, detail "
+            "FROM report_deliveries WHERE (? IS NULL OR report_id = ?) ORDER BY report_id, revision, attempt",
+            [report_id, report_id],
+        ).fetchall()
+        return [Delivery(*row) for row in rows]
+
+    def next_attempt(self, report_id: str, revision: int) -> int:
+        (latest,) = self._con.execute(
+            "SELECT coalesce(max(attempt), 0) FROM report_deliveries WHERE report_id = ? AND revision = ?",
+            [report_id, revision],
+        ).fetchall()[0]
+        return latest + 1

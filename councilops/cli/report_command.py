@@ -15,6 +15,7 @@ from estate import load_estate
 from presentation import render
 from presentation.render import Column, text
 from reports.archive import ReportError, archive_folder, issue_monthly, verify_report
+from reports.delivery import latest_revisions, send_report
 from reports.pdf import RenderUnavailable
 from warehouse import IssuedReport
 
@@ -152,4 +153,32 @@ def report_verify(ctx: click.Context, file: Path) -> None:
     failed = found.issued is None or found.rerendered_same is not True
     click.echo(f"{file}: {found.said}", err=failed)
     if failed:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@report.command("send")
+@click.option("--month", "month", metavar="YYYY-MM", required=True, help="The month whose reports to send.")
+@click.option(
+    "--council", "council_id", metavar="ID", default=None, help="One council (default: every one issued)."
+)
+@click.pass_obj
+def report_send(obj: Context, month: str, council_id: str | None) -> None:
+    """Email the latest revision of the month's issued reports to each council's contact_email
+    (again, if sent before); every attempt goes into the delivery log."""
+    estate = load_estate(obj.config)
+    if council_id is not None:
+        estate.council(council_id)
+    with obj.warehouse(read_only=False) as warehouse:
+        issued = latest_revisions(warehouse, month, council_id)
+        if not issued:
+            raise click.ClickException(
+                f"no report of {month} has been issued{'' if council_id is None else ' for ' + council_id}"
+            )
+        results = [send_report(estate, warehouse, report, clock=utc_now) for report in issued]
+    for result in results:
+        click.echo(
+            f"{result.council_id} {result.month} revision {result.revision}: {result.said}",
+            err=not result.sent,
+        )
+    if not all(r.sent for r in results):
         sys.exit(EXIT_PROBLEMS)

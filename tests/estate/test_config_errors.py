@@ -1013,7 +1013,7 @@ def test_nesting_up_to_32_deep_is_read_and_33_is_refused(small_estate_text):
     _, problems = check_estate_text(small_estate_text + header, "estate.toml")
     assert [p.message for p in problems] == [
         "unknown key; known keys: estate, sites, councils, services, servers, server_discovery, "
-        "contracts, dr_tests, money, capacity, collection, limits"
+        "contracts, dr_tests, money, capacity, collection, limits, reports"
     ]
 
 

@@ -11,8 +11,9 @@ import io
 import json
 import re
 import shutil
+import socket
 import subprocess
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,10 @@ def test_the_issued_figures_are_the_sla_commands_figure_by_figure(archive):
         # and its own section: the target and the down time as h:mm:ss
         hours, rest = divmod(row["down_seconds"], 3600)
         assert f"{row['availability_percent']} % against a target of {row['target_percent']} %" in text
-        assert f"Down {hours}:{rest // 60:02d}:{rest % 60:02d} in scheduled time · Outages {row['outage_count']}," in text
+        assert (
+            f"Down {hours}:{rest // 60:02d}:{rest % 60:02d} in scheduled time · Outages {row['outage_count']},"
+            in text
+        )
         checked += 1
     assert checked == 12
     assert "Core switch firmware fault at both sites." in text and explained_service in text
@@ -257,3 +261,139 @@ def _pages_as_png(pdf: Path, name: str) -> None:
     subprocess.run([program, "-r", "60", "-png", str(pdf), str(PAGES / name)], check=True)
     made = sorted(PAGES.glob(f"{name}-*.png"))
     assert len(made) == len(PdfReader(str(pdf)).pages) and all(p.stat().st_size > 2_000 for p in made)
+
+
+# ---------------------------------------------------------------------------- delivery
+
+
+class Inbox:
+    """What a real SMTP server on 127.0.0.1 (aiosmtpd) received."""
+
+    def __init__(self):
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append(envelope.original_content)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:  # a free port (aiosmtpd checks its own by connecting to it)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def _with_delivery(estate, port: int, **more):
+    from estate.model import Reports
+
+    councils = tuple(
+        c.model_copy(update={"contact_email": f"contracts@{c.id}.example"}) if c.id == COUNCIL else c
+        for c in estate.councils
+    )
+    reports = Reports(
+        smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, sender="sla@provider.example", **more
+    )
+    return estate.model_copy(update={"councils": councils, "reports": reports})
+
+
+def test_an_issued_report_is_emailed_to_the_councils_contact_and_logged(archive, smtp_server):
+    import email
+
+    from reports.delivery import send_report
+
+    estate, warehouse, _, outcome, _ = archive
+    inbox, port = smtp_server
+    sent = send_report(_with_delivery(estate, port), warehouse, outcome.issued, clock=lambda: DEMO_NOW)
+    assert sent.sent and sent.to_address == "contracts@chorley.example", sent.said
+    (raw,) = inbox.messages
+    message = email.message_from_bytes(raw)
+    assert message["To"] == "contracts@chorley.example" and message["From"] == "sla@provider.example"
+    assert message["Subject"] == "Chorley Council: service levels for 2026-10"
+    (attached,) = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
+    assert attached.get_payload(decode=True) == warehouse.issued_report_content(outcome.issued.report_id, 1)
+    assert attached.get_filename() == "chorley-2026-10-revision-1.pdf"
+    logged = [d for d in warehouse.deliveries(outcome.issued.report_id) if d.outcome == "sent"]
+    assert logged and logged[-1].to_address == "contracts@chorley.example"
+
+
+def test_a_server_that_does_not_answer_is_tried_again_and_each_attempt_logged(archive):
+    from reports.delivery import send_report
+
+    estate, warehouse, _, outcome, _ = archive
+    waits = []
+    before = len(warehouse.deliveries(outcome.issued.report_id))
+    secret = "correct-horse-battery-staple-9137"
+    sent = send_report(
+        _with_delivery(
+            estate, 9, send_attempts=3, retry_wait_seconds=45, smtp_username_env="U", smtp_password_env="P"
+        ),
+        warehouse,
+        outcome.issued,
+        clock=lambda: DEMO_NOW,
+        environ={"U": "councilops", "P": secret},
+        sleep=waits.append,
+    )
+    assert not sent.sent and waits == [45, 45]  # three attempts, two waits between them
+    logged = warehouse.deliveries(outcome.issued.report_id)[before:]
+    assert [d.outcome for d in logged] == ["failed"] * 3
+    assert [d.attempt for d in logged] == [before + 1, before + 2, before + 3]
+    assert all("ConnectionRefusedError" in d.detail and secret not in d.detail for d in logged)
+
+
+def test_a_council_without_a_contact_or_a_server_is_not_sent_to(archive):
+    from estate.model import Reports
+    from reports.delivery import send_report
+
+    estate, warehouse, _, outcome, _ = archive
+    assert "no [reports] smtp_host" in send_report(estate, warehouse, outcome.issued).said
+    no_contact = estate.model_copy(update={"reports": Reports(smtp_host="127.0.0.1")})
+    assert "has no contact_email" in send_report(no_contact, warehouse, outcome.issued).said
+
+
+@pytest.mark.parametrize(
+    ("now", "due"),
+    [
+        ("2026-11-03T08:59:00+00:00", None),  # 08:59 GMT: not yet
+        ("2026-11-03T09:00:00+00:00", "2026-10"),
+        ("2026-11-22T10:00:00+00:00", "2026-10"),
+        ("2026-04-03T07:59:00+00:00", None),  # 08:59 BST
+        ("2026-04-03T08:00:00+00:00", "2026-03"),  # 09:00 BST is 08:00 UTC
+        ("2027-01-03T09:00:00+00:00", "2026-12"),  # January: last December
+        ("2026-11-02T23:59:00+00:00", None),
+    ],
+)
+def test_the_reports_are_due_on_the_issue_day_and_time_in_the_estates_zone(demo_build, now, due):
+    from reports.schedule import due_month
+
+    estate = load_estate(demo_build[0].estate)  # issue_day 3, issue_time 09:00 by default
+    assert due_month(datetime.fromisoformat(now), estate) == due
+
+
+def test_the_schedule_issues_the_month_due_and_emails_it(archive, smtp_server):
+    """On 3 October at 09:00 (the default issue day and time) September is due: issued for the
+    council and emailed to it; asked again, nothing more is issued or sent."""
+    from reports.schedule import issue_due
+
+    estate, warehouse, folder, _, _ = archive
+    inbox, port = smtp_server
+    only = _with_delivery(estate, port)
+    only = only.model_copy(update={"councils": tuple(c for c in only.councils if c.id == COUNCIL)})
+    clock = lambda: datetime(2026, 10, 3, 8, 0, tzinfo=UTC)  # noqa: E731 - 09:00 BST
+    outcomes, sent = issue_due(only, warehouse, folder / "reports", clock)
+    assert [(o.council_id, o.month, o.issued.revision) for o in outcomes] == [(COUNCIL, "2026-09", 1)]
+    assert [s.sent for s in sent] == [True] and len(inbox.messages) == 1
+    assert b"service levels for 2026-09" in inbox.messages[0]
+    again, sent_again = issue_due(only, warehouse, folder / "reports", clock)
+    assert [o.issued for o in again] == [None] and sent_again == [] and len(inbox.messages) == 1
+    early = lambda: datetime(2026, 10, 3, 7, 59, tzinfo=UTC)  # noqa: E731 - 08:59 BST: not yet
+    assert issue_due(only, warehouse, folder / "reports", early) == ([], [])

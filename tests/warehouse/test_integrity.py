@@ -101,11 +101,11 @@ def test_the_undamaged_demo_passes_every_check_and_status_says_it_read_every_blo
     with duckdb.connect(str(paths.warehouse), read_only=True) as connection:
         ((count,),) = connection.execute("SELECT count(*) FROM duckdb_tables()").fetchall()
     assert (
-        tables == count == 26
-    )  # 23 tables, probe_duration_days (0006), accounts (0007), outage_explanations (0008)
+        tables == count == 27
+    )  # 23 tables, probe_duration_days (0006), accounts (0007), outage_explanations (0008), report_deliveries (0010)
     status = run("--config", str(paths.estate), "--db", str(paths.warehouse), "status")
     assert status.returncode == 0, status.stderr
-    assert "Integrity: every block of the 26 tables read and its checksum checked" in status.stdout
+    assert "Integrity: every block of the 27 tables read and its checksum checked" in status.stdout
 
 
 def test_a_duckdb_file_that_is_not_a_councilops_warehouse_is_refused_untouched(tmp_path):
@@ -149,11 +149,13 @@ def test_writes_never_create_a_warehouse_and_init_does_once(tmp_path):
     first = run("--db", str(db), "init")
     assert (
         first.returncode == 0
-        and first.stdout == f"{db}: created an empty warehouse (schema 0009_report_archive)\n"
+        and first.stdout == f"{db}: created an empty warehouse (schema 0010_report_deliveries)\n"
     )
     again = run("--db", str(db), "init")
     assert again.returncode == 0
-    assert again.stdout == f"{db}: already a warehouse (schema 0009_report_archive); nothing else changed\n"
+    assert (
+        again.stdout == f"{db}: already a warehouse (schema 0010_report_deliveries); nothing else changed\n"
+    )
     loaded = run("--config", str(SMALL_ESTATE), "--db", str(db), "load", "backups", str(export))
     assert loaded.returncode == 0, loaded.stderr
 
