@@ -337,7 +337,10 @@ def serve(
         signal.signal(signal.SIGTERM, terminate)
         collections.start()
         reporting = Reporting(served, app.councilops_metrics, archive_folder(Path(db)), write_lock, clock)
-        reporting.start()
+        if is_demo(estate):  # the demo's history ends where it was built: nothing comes due in it
+            announce("The estate is the demo's: reports are issued on demand (`councilops report`), not on schedule.")
+        else:
+            reporting.start()
         threading.Thread(target=_warm, args=(answers,), name="warm", daemon=True).start()
         announce(f"Serving the dashboard at http://{host}:{bound_port} (Ctrl-C or SIGTERM stops it)")
         try:

@@ -7,15 +7,24 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
 from councilops.cli import cli
+from tests import in_process
 from tests.conftest import SMALL_ESTATE
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI_DOC = ROOT / "docs" / "cli.md"
+
+
+def run_here(*args: str, env: dict | None = None) -> SimpleNamespace:
+    """The command line in this process (tests/in_process.py): the same main, without a new
+    interpreter's start-up for each of the many runs the demo tests make."""
+    code, out, err = in_process.run(list(args), env or {})
+    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -142,7 +151,7 @@ def test_docs_cli_md_is_exactly_the_generated_page():
 def test_sla_prints_a_demo_month_as_json_csv_and_a_table(demo_build):
     paths, truth = demo_build
     env = {"COUNCILOPS_CONFIG": str(paths.estate), "COUNCILOPS_DB": str(paths.warehouse)}
-    result = run("sla", "--month", "2026-10", "--council", "wyre", "--format", "json", env=env)
+    result = run_here("sla", "--month", "2026-10", "--council", "wyre", "--format", "json", env=env)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert {r["council"] for r in data["services"]} == {"wyre"}
@@ -152,21 +161,21 @@ def test_sla_prints_a_demo_month_as_json_csv_and_a_table(demo_build):
         and council_tax["met"] is False
         and council_tax["credit_gbp"] != "0.00"
     )
-    result = run("sla", "--month", "2026-10", "--format", "csv", env=env)
+    result = run_here("sla", "--month", "2026-10", "--format", "csv", env=env)
     lines = result.stdout.splitlines()
     assert lines[0].startswith("council,service,month,status,scheduled_seconds,up_seconds")
     assert len(lines) == 1 + len(
-        json.loads(run("sla", "--month", "2026-10", "--format", "json", env=env).stdout)["services"]
+        json.loads(run_here("sla", "--month", "2026-10", "--format", "json", env=env).stdout)["services"]
     )
-    table = run("sla", "--month", "2026-10", "--council", "wyre", env=env)
+    table = run_here("sla", "--month", "2026-10", "--council", "wyre", env=env)
     assert "wyre: 16 of 17 services met target" in table.stdout
     for command, heading in (
         (("capacity", "underused"), "Not listed"),
         (("capacity", "consolidate"), "The plan, host by host"),
     ):
-        shown = run(*command, "--as-of", "2026-11-22T10:00:00Z", "--detail", env=env)
+        shown = run_here(*command, "--as-of", "2026-11-22T10:00:00Z", "--detail", env=env)
         assert shown.returncode == 0 and heading in shown.stdout, shown.stderr
-    detail = run(
+    detail = run_here(
         "sla",
         "--month",
         "2026-10",
@@ -204,12 +213,12 @@ def test_sla_rejects_bad_options_with_one_clear_message(demo_build, args, messag
 def test_capacity_underused_prints_the_planted_servers(demo_build):
     paths, truth = demo_build
     env = {"COUNCILOPS_CONFIG": str(paths.estate), "COUNCILOPS_DB": str(paths.warehouse)}
-    result = run("capacity", "underused", "--as-of", "2026-11-22T10:00:00Z", "--format", "csv", env=env)
+    result = run_here("capacity", "underused", "--as-of", "2026-11-22T10:00:00Z", "--format", "csv", env=env)
     assert result.returncode == 0, result.stderr
     planted = {s["id"]: s for s in truth["scenarios"]}
     rows = [line.split(",") for line in result.stdout.splitlines()[1:]]
     assert {r[1] for r in rows if r[0] == "under-used"} == set(planted["under-used-servers"]["servers"])
-    table = run("capacity", "underused", "--as-of", "2026-11-22T10:00:00Z", env=env)
+    table = run_here("capacity", "underused", "--as-of", "2026-11-22T10:00:00Z", env=env)
     assert "Possibly unused: 5 servers" in table.stdout
 
 
@@ -220,7 +229,7 @@ def test_every_capacity_and_savings_analysis_runs_on_the_demo_and_finds_what_was
     as_of = ("--as-of", "2026-11-22T10:00:00Z", "--format", "json")
 
     def run_json(*args: str) -> dict:
-        result = run(*args, *as_of, env=env)
+        result = run_here(*args, *as_of, env=env)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
@@ -241,8 +250,8 @@ def test_every_capacity_and_savings_analysis_runs_on_the_demo_and_finds_what_was
     (servers,) = [line for line in savings["years"][-1]["ledger"] if line["category"] == "servers"]
     stopped = {e["subject"] for e in servers["evidence"] if "(warehouse)" in e["detail"]}
     assert stopped == {s["id"] for s in planted["decommissioned-baseline-servers"]["servers"]}
-    assert len(run("savings", "--format", "csv", env=env).stdout.splitlines()) == 1 + 5 * 7
-    wrong = run("capacity", "profile", "--server", "nowhere", env=env)
+    assert len(run_here("savings", "--format", "csv", env=env).stdout.splitlines()) == 1 + 5 * 7
+    wrong = run_here("capacity", "profile", "--server", "nowhere", env=env)
     assert wrong.returncode == 2 and "no server 'nowhere'" in wrong.stderr
 
 

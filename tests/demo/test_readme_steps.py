@@ -10,20 +10,16 @@ October (Blackpool GIS 100 % to 95.454 %, credit £112.50).
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
+from types import SimpleNamespace
+
+from tests import in_process
 
 
-def run(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "councilops.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=600,
-    )
+def run(*args: str, env: dict):
+    """A README command, in this process (tests/in_process.py): the same main as the entry point."""
+    code, out, err = in_process.run(list(args), env)
+    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
 
 
 def figures(env: dict) -> dict:
