@@ -257,16 +257,18 @@ class Reporting:
     def run_once(self):
         from reports.schedule import issue_due  # noqa: PLC0415 - WeasyPrint loads only when a report is due
 
-        with self._write_lock:
-            if self._stop.is_set():
-                return [], []
-            try:
-                with self._served.warehouse.cursor() as warehouse:
-                    outcomes, sent = issue_due(self._served.estate, warehouse, self._archive, self._clock)
-            except Exception:  # noqa: BLE001 - a failed issue is logged and counted; the schedule goes on
-                LOG.exception("issuing the month's reports failed")
-                self._metrics.report_failures.inc()
-                return [], []
+        if self._stop.is_set():
+            return [], []
+        try:
+            # rendered on a cursor of its own while collection goes on; written under the lock
+            with self._served.warehouse.cursor() as warehouse:
+                outcomes, sent = issue_due(
+                    self._served.estate, warehouse, self._archive, self._clock, write_lock=self._write_lock
+                )
+        except Exception:  # noqa: BLE001 - a failed issue is logged and counted; the schedule goes on
+            LOG.exception("issuing the month's reports failed")
+            self._metrics.report_failures.inc()
+            return [], []
         for outcome in outcomes:
             if outcome.issued is not None:
                 self._metrics.reports_issued.inc()
@@ -338,7 +340,9 @@ def serve(
         collections.start()
         reporting = Reporting(served, app.councilops_metrics, archive_folder(Path(db)), write_lock, clock)
         if is_demo(estate):  # the demo's history ends where it was built: nothing comes due in it
-            announce("The estate is the demo's: reports are issued on demand (`councilops report`), not on schedule.")
+            announce(
+                "The estate is the demo's: reports are issued on demand (`councilops report`), not on schedule."
+            )
         else:
             reporting.start()
         threading.Thread(target=_warm, args=(answers,), name="warm", daemon=True).start()

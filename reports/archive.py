@@ -18,6 +18,7 @@ call these.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -277,8 +278,10 @@ def issue_monthly(
     revise: bool = False,
     reason: str | None = None,
     force: bool = False,
+    write_lock=None,
 ) -> list[Outcome]:
-    """Issue `month`'s report for each council with a contract then (or the one given)."""
+    """Issue `month`'s report for each council with a contract then (or the one given).
+    `write_lock`: held while the reports are written (not while they are rendered)."""
     if revise and not (reason and reason.strip()):
         raise ReportError("a revision needs --reason: what it corrects and why")
     if council_id is not None:
@@ -302,7 +305,8 @@ def issue_monthly(
     # the figures as of the issue: what is collected, but never past the month's end plus a day
     figures_as_of = min(as_of, cal.from_utc_seconds(period.end) + timedelta(days=1))
     months = ProviderMonths(estate, warehouse, figures_as_of)
-    outcomes = []
+    outcomes: list[Outcome] = []
+    prepared = []
     for council in councils:
         rid = report_id(council, month)
         revisions = sorted(rev for (i, rev) in issued if i == rid)
@@ -329,6 +333,7 @@ def issue_monthly(
             council,
             as_of=figures_as_of,
             issue=Issue(revision, now, reason or FIRST_ISSUE, not over),
+            months=months,
         )
         changes = figures_changed(before, first.document) if before is not None else ()
         rendered = (
@@ -366,15 +371,19 @@ def issue_monthly(
             ),
             str(path),
         )
-        _write_once(path, rendered.pdf)
-        try:
-            warehouse.add_issued_report(record, rendered.pdf)
-        except BaseException:
-            path.unlink(missing_ok=True)  # the file is only an issued report once the archive says so
-            raise
-        outcomes.append(
-            Outcome(council, month, record, f"issued revision {revision}" + (" (DRAFT)" if not over else ""))
-        )
+        prepared.append((council, record, path, rendered.pdf))
+    # every report rendered (reading only), then written; the served process's collection waits
+    # only for the writing, never for the rendering
+    with write_lock if write_lock is not None else contextlib.nullcontext():
+        for council, record, path, pdf in prepared:
+            _write_once(path, pdf)
+            try:
+                warehouse.add_issued_report(record, pdf)
+            except BaseException:
+                path.unlink(missing_ok=True)  # the file is only an issued report once the archive says so
+                raise
+            said = f"issued revision {record.revision}" + (" (DRAFT)" if not over else "")
+            outcomes.append(Outcome(council, month, record, said))
     return outcomes
 
 

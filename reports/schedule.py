@@ -3,6 +3,7 @@ issue_day, issue_time, in the estate's zone), by the served process."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +27,12 @@ def due_month(now: datetime, estate: Estate) -> str | None:
 
 
 def issue_due(
-    estate: Estate, warehouse, archive: Path, clock: Callable[[], datetime], send=send_report
+    estate: Estate,
+    warehouse,
+    archive: Path,
+    clock: Callable[[], datetime],
+    send=send_report,
+    write_lock=None,
 ) -> tuple[list[Outcome], list[Sent]]:
     """Issue the due month's reports not issued yet and email each one issued now. A month
     already issued for a council is left as it is (a resend is `councilops report send`)."""
@@ -34,8 +40,11 @@ def issue_due(
     if month is None:
         return [], []
     try:
-        outcomes = issue_monthly(estate, warehouse, month, archive=archive, clock=clock)
+        outcomes = issue_monthly(
+            estate, warehouse, month, archive=archive, clock=clock, write_lock=write_lock
+        )
     except ReportError:
         return [], []  # the month is not over in what is collected yet: the next check tries again
-    sent = [send(estate, warehouse, o.issued, clock=clock) for o in outcomes if o.issued is not None]
+    with write_lock if write_lock is not None else contextlib.nullcontext():  # the delivery log
+        sent = [send(estate, warehouse, o.issued, clock=clock) for o in outcomes if o.issued is not None]
     return outcomes, sent

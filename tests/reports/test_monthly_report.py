@@ -379,9 +379,10 @@ def test_the_reports_are_due_on_the_issue_day_and_time_in_the_estates_zone(demo_
     assert due_month(datetime.fromisoformat(now), estate) == due
 
 
-def test_the_schedule_issues_the_month_due_and_emails_it(archive, smtp_server):
+def test_the_schedule_issues_the_month_due_and_emails_it(archive, smtp_server, monkeypatch):
     """On 3 October at 09:00 (the default issue day and time) September is due: issued for the
     council and emailed to it; asked again, nothing more is issued or sent."""
+    from reports import archive as archive_module
     from reports.schedule import issue_due
 
     estate, warehouse, folder, _, _ = archive
@@ -389,7 +390,29 @@ def test_the_schedule_issues_the_month_due_and_emails_it(archive, smtp_server):
     only = _with_delivery(estate, port)
     only = only.model_copy(update={"councils": tuple(c for c in only.councils if c.id == COUNCIL)})
     clock = lambda: datetime(2026, 10, 3, 8, 0, tzinfo=UTC)  # noqa: E731 - 09:00 BST
-    outcomes, sent = issue_due(only, warehouse, folder / "reports", clock)
+
+    class WriteLock:
+        """The served process's write lock, recording that nothing is rendered while it is held."""
+
+        held = entered = 0
+
+        def __enter__(self):
+            self.held += 1
+            self.entered += 1
+
+        def __exit__(self, *_):
+            self.held -= 1
+
+    lock = WriteLock()
+    real_render = archive_module.render_monthly
+
+    def render_outside_the_lock(*args, **kwargs):
+        assert lock.held == 0, "a report rendered while the write lock is held"
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(archive_module, "render_monthly", render_outside_the_lock)
+    outcomes, sent = issue_due(only, warehouse, folder / "reports", clock, write_lock=lock)
+    assert lock.entered == 2 and lock.held == 0  # the reports written, then the deliveries logged
     assert [(o.council_id, o.month, o.issued.revision) for o in outcomes] == [(COUNCIL, "2026-09", 1)]
     assert [s.sent for s in sent] == [True] and len(inbox.messages) == 1
     assert b"service levels for 2026-09" in inbox.messages[0]
