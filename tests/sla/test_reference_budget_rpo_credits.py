@@ -489,7 +489,7 @@ def credit_inputs(draw):
     return up, measured, tiers, draw(st.integers(0, 10**8))
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=600, deadline=None)  # the boundaries are the examples below; 2,000 found nothing more
 @given(credit_inputs())
 @example((0, 0, [(Decimal("99.5"), Decimal("5"))], 100_000))  # nothing measured: no credit
 @example((9_951, 10_000, [(Decimal("99.5"), Decimal("5")), (Decimal("99"), Decimal("10"))], 100_000))

@@ -58,7 +58,7 @@ windows = st.tuples(st.integers(0, 50), st.integers(1, 30)).map(lambda w: (w[0],
 steps = st.lists(st.tuples(st.booleans(), windows, st.sampled_from(["up", "down"])), min_size=1, max_size=8)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps)
 def test_every_minute_holds_the_last_successful_collection_that_covered_it(tmp_path_factory, sequence):
     """Any sequence of successful and failed collections of overlapping windows leaves, for every

@@ -90,7 +90,7 @@ def test_a_bad_probe_refuses_the_batch_and_nothing_is_replaced(warehouse, durati
     assert len(held(warehouse, DAY, DAY + timedelta(days=1))["mail"]) == 5
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
         st.tuples(

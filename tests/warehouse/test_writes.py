@@ -297,7 +297,7 @@ windows = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=windows)
 def test_any_sequence_of_window_writes_leaves_what_the_last_write_of_each_hour_said(tmp_path_factory, writes):
     """Brute force: replay the writes hour by hour; the stored intervals must tile the same answer."""
