@@ -33,6 +33,7 @@ from application.collected import as_of as collected_as_of
 from application.explanations import explanations_for
 from application.periods import estate_zone
 from application.profile import profile_report
+from application.provenance import provenance_of
 from application.service_levels import MonthServiceLevels, month_report
 from estate.model import Estate, UnknownId
 from estate.scope import PROVIDER, Scope
@@ -324,7 +325,7 @@ def issue_monthly(
         if revise and not latest:
             outcomes.append(Outcome(council, month, None, "not issued yet: there is nothing to revise"))
             continue
-        before = json.loads(issued[(rid, latest)].provenance or "{}").get("figures") if latest else None
+        before = _recorded_figures(warehouse, rid, latest) if latest else None
         revision = latest + 1
         first = render_monthly(
             estate,
@@ -417,7 +418,7 @@ def verify_report(estate: Estate, warehouse: Warehouse, content: bytes) -> Verif
     if record is None:
         return Verification(None, None, f"not a report we issued, or changed since (SHA-256 {sha})")
     recorded = json.loads(record.provenance or "{}")
-    current = month_document_provenance(estate)
+    current = provenance_of(estate).estate_sha256
     if record.estate_sha256 != current:
         return Verification(
             record,
@@ -425,22 +426,10 @@ def verify_report(estate: Estate, warehouse: Warehouse, content: bytes) -> Verif
             f"issued as {record.report_id} revision {record.revision}, unchanged; not rendered again: the estate "
             f"file has changed since (issued from {record.estate_sha256[:12]}, now {current[:12]})",
         )
-    changes = tuple(tuple(c) for c in ())
-    before_doc = recorded.get("figures")
-    previous = (
-        json.loads(
-            next(
-                r
-                for r in warehouse.issued_reports(kind="sla")
-                if r.report_id == record.report_id and r.revision == record.revision - 1
-            ).provenance
-            or "{}"
-        ).get("figures")
-        if record.revision > 1
-        else None
-    )
-    if previous is not None and before_doc is not None:
-        changes = figures_changed(previous, before_doc)
+    # a revision's "what changed" page, as it was worked out at the issue
+    previous = _recorded_figures(warehouse, record.report_id, record.revision - 1)
+    figures = recorded.get("figures")
+    changes = figures_changed(previous, figures) if previous is not None and figures is not None else ()
     again = render_monthly(
         estate,
         warehouse,
@@ -466,7 +455,14 @@ def verify_report(estate: Estate, warehouse: Warehouse, content: bytes) -> Verif
     )
 
 
-def month_document_provenance(estate: Estate) -> str:
-    from application.provenance import provenance_of  # noqa: PLC0415
-
-    return provenance_of(estate).estate_sha256
+def _recorded_figures(warehouse: Warehouse, report_id: str, revision: int) -> dict | None:
+    """The figures recorded with one revision of a report (None before the first)."""
+    found = next(
+        (
+            r
+            for r in warehouse.issued_reports(kind="sla")
+            if r.report_id == report_id and r.revision == revision
+        ),
+        None,
+    )
+    return None if found is None else json.loads(found.provenance or "{}").get("figures")
