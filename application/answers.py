@@ -28,7 +28,7 @@ from typing import Any
 
 from application.consolidation import consolidation_report
 from application.month_detail import AgeHistory, recovery_point_ages, site_measures
-from application.periods import estate_zone
+from application.periods import estate_zone, months_to
 from application.profile import profile_report
 from application.savings import savings_report
 from application.service_levels import LOOK_PAST_SECONDS, MonthServiceLevels, month_report
@@ -222,12 +222,7 @@ class Answers:
 
     def months(self, last: str, count: int, scope: Scope) -> list[MonthServiceLevels]:
         """The `count` months to `last`, oldest first."""
-        year, number = int(last[:4]), int(last[5:7])
-        labels = []
-        for _ in range(count):
-            labels.append(f"{year:04d}-{number:02d}")
-            year, number = (year, number - 1) if number > 1 else (year - 1, 12)
-        return [self.month(label, scope) for label in reversed(labels)]
+        return [self.month(label, scope) for label in months_to(last, count)]
 
     def _whole_estate(self, name: str, function, scope: Scope):
         scope.require_provider(name)  # refused before anything is worked out or read

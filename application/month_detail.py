@@ -19,14 +19,14 @@ import numpy as np
 
 from application.collected import as_of as answer_as_of
 from application.periods import estate_zone
-from application.service_levels import LAG_LOOKBACK_SECONDS
+from application.service_levels import LAG_LOOKBACK_SECONDS, intervals_by_endpoint, site_timelines
 from estate.model import Estate, UnknownId
 from estate.scope import Scope
 from sla import availability as av
 from sla import calendar as cal
 from sla.intervals import Spans
 from sla.recovery import highest_age_by_bucket
-from sla.states import StateInterval, fill, service_segments, site_timeline
+from sla.states import service_segments
 from warehouse import Warehouse
 
 HOUR_SECONDS = 3600
@@ -112,15 +112,11 @@ def site_measures(
         return {site: av.measure([], [], policy) for site in service.sites}
     start, end = scheduled[0][0], scheduled[-1][1]
     endpoint_ids = sorted({f"{service.id}@{e.site}" for e in service.endpoints})
-    rows = warehouse.state_intervals_seconds(
-        cal.from_utc_seconds(start), cal.from_utc_seconds(end), endpoint_ids
+    timelines = site_timelines(
+        service, intervals_by_endpoint(warehouse, start, end, endpoint_ids), start, end
     )
-    by_endpoint: dict[str, list[StateInterval]] = {}
-    columns = (rows[name].to_list() for name in ("endpoint_id", "start_s", "end_s", "state", "cause"))
-    for endpoint_id, s, e, state, cause in zip(*columns, strict=True):
-        by_endpoint.setdefault(endpoint_id, []).append(StateInterval(s, e, state, cause))
-    measures = {}
-    for site in service.sites:
-        timeline = site_timeline([fill(by_endpoint.get(f"{service.id}@{site}", []), start, end)], start, end)
-        measures[site] = av.measure(service_segments([site], [timeline], start, end), scheduled, policy)
-    return measures
+    # each site as if the service ran there alone: the same rule over one site's timeline
+    return {
+        site: av.measure(service_segments([site], [timeline], start, end), scheduled, policy)
+        for site, timeline in zip(service.sites, timelines, strict=True)
+    }

@@ -29,3 +29,13 @@ def last_complete_month(now: datetime, tz: ZoneInfo) -> str:
     today = now.astimezone(tz).date()
     year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
     return f"{year:04d}-{month:02d}"
+
+
+def months_to(last: str, count: int) -> list[str]:
+    """The `count` months (YYYY-MM) ending with `last`, oldest first."""
+    year, number = int(last[:4]), int(last[5:7])
+    labels = []
+    for _ in range(count):
+        labels.append(f"{year:04d}-{number:02d}")
+        year, number = (year, number - 1) if number > 1 else (year - 1, 12)
+    return list(reversed(labels))

@@ -55,25 +55,38 @@ def _dt(seconds: int) -> datetime:
     return cal.from_utc_seconds(seconds)
 
 
-def _segments_by_service(
-    services, warehouse: Warehouse, start: int, end: int, endpoint_ids: list[str] | None
-) -> dict[str, list]:
+def intervals_by_endpoint(
+    warehouse: Warehouse, start: int, end: int, endpoint_ids: list[str] | None
+) -> dict[str, list[StateInterval]]:
+    """The state intervals overlapping [start, end) of these endpoints (None: every one)."""
     rows = warehouse.state_intervals_seconds(_dt(start), _dt(end), endpoint_ids)
     by_endpoint: dict[str, list[StateInterval]] = defaultdict(list)
     columns = (rows[name].to_list() for name in ("endpoint_id", "start_s", "end_s", "state", "cause"))
     for endpoint_id, s, e, state, cause in zip(*columns, strict=True):
         by_endpoint[endpoint_id].append(StateInterval(s, e, state, cause))
-    segments = {}
-    for service in services:
-        timelines = []
-        for site in service.sites:
-            endpoints = [f"{service.id}@{site}" for e in service.endpoints if e.site == site]
-            endpoint_timelines = [
-                fill(by_endpoint.get(eid, []), start, end) for eid in dict.fromkeys(endpoints)
-            ]
-            timelines.append(site_timeline(endpoint_timelines, start, end))
-        segments[service.id] = service_segments(service.sites, timelines, start, end)
-    return segments
+    return by_endpoint
+
+
+def site_timelines(service, by_endpoint: dict[str, list[StateInterval]], start: int, end: int) -> list:
+    """Each of the service's sites' filled timeline over [start, end), in `service.sites` order."""
+    timelines = []
+    for site in service.sites:
+        endpoints = [f"{service.id}@{site}" for e in service.endpoints if e.site == site]
+        endpoint_timelines = [fill(by_endpoint.get(eid, []), start, end) for eid in dict.fromkeys(endpoints)]
+        timelines.append(site_timeline(endpoint_timelines, start, end))
+    return timelines
+
+
+def _segments_by_service(
+    services, warehouse: Warehouse, start: int, end: int, endpoint_ids: list[str] | None
+) -> dict[str, list]:
+    by_endpoint = intervals_by_endpoint(warehouse, start, end, endpoint_ids)
+    return {
+        service.id: service_segments(
+            service.sites, site_timelines(service, by_endpoint, start, end), start, end
+        )
+        for service in services
+    }
 
 
 @contextmanager

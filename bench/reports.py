@@ -26,6 +26,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from application.periods import months_to
 from application.service_levels import month_report
 from estate import load_estate
 from estate.scope import Scope
@@ -66,9 +67,7 @@ def main() -> None:
                 lambda: month_report(estate, warehouse, args.month, scope=Scope.council(council), as_of=as_of)
             )
             months = archive.ProviderMonths(estate, warehouse, as_of)
-            trend, _ = _timed(
-                lambda: [months(m) for m in archive._previous_months(args.month, archive.TREND_MONTHS)]
-            )
+            trend, _ = _timed(lambda: [months(m) for m in months_to(args.month, archive.TREND_MONTHS)])
             parts: dict[str, list[float]] = {"html": [], "layout and PDF": []}
             real_render = pdf_module.render_pdf
 

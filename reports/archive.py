@@ -31,7 +31,7 @@ from pathlib import Path
 from application.answers import narrowed
 from application.collected import as_of as collected_as_of
 from application.explanations import explanations_for
-from application.periods import estate_zone
+from application.periods import estate_zone, months_to
 from application.profile import profile_report
 from application.provenance import provenance_of
 from application.service_levels import MonthServiceLevels, month_report
@@ -88,15 +88,6 @@ def _csv(report) -> bytes:
     for row in report.rows:
         writer.writerow(["" if (v := c.value(row)) is None else v for c in CSV_COLUMNS])
     return out.getvalue().encode("utf-8")
-
-
-def _previous_months(month: str, count: int) -> list[str]:
-    year, number = int(month[:4]), int(month[5:7])
-    labels = []
-    for _ in range(count):
-        labels.append(f"{year:04d}-{number:02d}")
-        year, number = (year, number - 1) if number > 1 else (year - 1, 12)
-    return list(reversed(labels))
 
 
 def _explanations(warehouse, estate, scope, report, known_at: datetime) -> dict[tuple[str, str], str]:
@@ -173,7 +164,7 @@ def render_monthly(
     )
     report = narrowed(months(month), scope)
     document = month_document(report)
-    trend_reports = [narrowed(months(label), scope) for label in _previous_months(month, TREND_MONTHS)]
+    trend_reports = [narrowed(months(label), scope) for label in months_to(month, TREND_MONTHS)]
     provider = next(
         (c.name for c in estate.councils if c.id == estate.estate.provider_council), estate.estate.name
     )

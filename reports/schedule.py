@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from application.periods import estate_zone
+from application.periods import estate_zone, months_to
 from estate.model import Estate
 from reports.archive import Outcome, ReportError, issue_monthly
 from reports.delivery import Sent, send_report
@@ -22,8 +22,7 @@ def due_month(now: datetime, estate: Estate) -> str | None:
     due = local.replace(day=estate.reports.issue_day, hour=hour, minute=minute, second=0, microsecond=0)
     if local < due:
         return None
-    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
+    return months_to(f"{local.year:04d}-{local.month:02d}", 2)[0]
 
 
 def issue_due(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from application.periods import estate_zone
+from application.periods import estate_zone, months_to
 from dashboard import auth
 from dashboard.access import NotFound
 
@@ -15,20 +15,11 @@ def zone(served) -> ZoneInfo:
     return estate_zone(served.estate)
 
 
-def months_to(last: str, count: int = MONTHS_SHOWN) -> list[str]:
-    year, number = int(last[:4]), int(last[5:7])
-    labels = []
-    for _ in range(count):
-        labels.append(f"{year:04d}-{number:02d}")
-        year, number = (year, number - 1) if number > 1 else (year - 1, 12)
-    return list(reversed(labels))
-
-
 def chosen_month(served, month: str | None) -> tuple[str, list[str]]:
     """The month asked for, if among those offered (the current month and the twelve before),
     else the current month; with the months offered."""
     current = served.answers.current_month()
-    offered = months_to(current)
+    offered = months_to(current, MONTHS_SHOWN)
     if month is None:
         return current, offered
     if month not in offered:
