@@ -210,7 +210,10 @@ def test_a_csv_export_holds_exactly_the_rows_shown(browser, demo_server):
     try:
         session.open("/council?council=fylde&month=2026-10")
         grid_id = '{"name":"council-outages","type":"grid"}'
-        session.page.wait_for_function("(id) => !!dash_ag_grid.getApi(id)", arg=grid_id)
+        # getApi throws until the grid is made: keep asking until it answers
+        session.page.wait_for_function(
+            "(id) => { try { return !!dash_ag_grid.getApi(id); } catch (e) { return false; } }", arg=grid_id
+        )
         session.page.wait_for_timeout(500)  # the page settled: the grid filtered is the one exported
         shown = session.page.evaluate(
             """(id) => { const api = dash_ag_grid.getApi(id);
