@@ -29,3 +29,18 @@ def issued_file(
     """The PDF of one revision of the council's month, or None when there is none."""
     _allowed(estate, scope, council_id)
     return warehouse.issued_report_content(f"sla/{council_id}/{month}", revision)
+
+
+def savings_issued(warehouse, scope: Scope) -> list[IssuedReport]:
+    """The savings reports issued, every revision, newest first: the provider's only."""
+    scope.require_provider("the savings reports")
+    found = warehouse.issued_reports(kind="savings")
+    return sorted(found, key=lambda r: (r.issued_at_utc, r.report_id, r.revision), reverse=True)
+
+
+def savings_file(warehouse, scope: Scope, report_id: str, revision: int) -> bytes | None:
+    """The PDF of one revision of a savings report, or None when there is none."""
+    scope.require_provider("the savings reports")
+    if not report_id.startswith("savings/"):
+        return None
+    return warehouse.issued_report_content(report_id, revision)

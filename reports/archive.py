@@ -39,26 +39,16 @@ from estate.model import Estate, UnknownId
 from estate.scope import PROVIDER, Scope
 from presentation.sla import CSV_COLUMNS, month_document
 from presentation.trend import twelve_months
+from reports import savings_issue
 from reports.html import render_template
+from reports.issuing import FIRST_ISSUE, Rendered, ReportError, aware, canonical_json, write_once
 from reports.monthly import Issue, MonthlyInputs, Utilisation, monthly_context
 from reports.pdf import Attached, render_pdf
 from sla import calendar as cal
 from warehouse import IssuedReport, Warehouse
 from warehouse.store import utc_naive
 
-FIRST_ISSUE = "first issue"
 TREND_MONTHS = 12
-
-
-class ReportError(Exception):
-    """A report that cannot be issued as asked, said in one line."""
-
-
-@dataclass(frozen=True)
-class Rendered:
-    pdf: bytes
-    sha256: str
-    document: dict  # the figures (month_document for the council), as attached
 
 
 @dataclass(frozen=True)
@@ -71,14 +61,6 @@ class Outcome:
 
 def report_id(council_id: str, month: str) -> str:
     return f"sla/{council_id}/{month}"
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _canonical(document: dict) -> bytes:
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
 def _csv(report) -> bytes:
@@ -188,7 +170,7 @@ def render_monthly(
         attachments=(
             Attached(
                 "service-levels.json",
-                _canonical(document),
+                canonical_json(document),
                 "The month's figures (councilops sla --format json)",
                 "application/json",
             ),
@@ -281,8 +263,8 @@ def issue_monthly(
         councils = [council_id]
     else:
         councils = councils_of_month(estate, month)
-    now = _aware(clock()).astimezone(UTC).replace(microsecond=0)
-    as_of = _aware(collected_as_of(warehouse, now))
+    now = aware(clock()).astimezone(UTC).replace(microsecond=0)
+    as_of = aware(collected_as_of(warehouse, now))
     tz = estate_zone(estate)
     period = cal.month_period(month, tz)
     over = cal.utc_seconds(as_of) >= period.end
@@ -368,7 +350,7 @@ def issue_monthly(
     # only for the writing, never for the rendering
     with write_lock if write_lock is not None else contextlib.nullcontext():
         for council, record, path, pdf in prepared:
-            _write_once(path, pdf)
+            write_once(path, pdf)
             try:
                 warehouse.add_issued_report(record, pdf)
             except BaseException:
@@ -377,20 +359,6 @@ def issue_monthly(
             said = f"issued revision {record.revision}" + (" (DRAFT)" if not over else "")
             outcomes.append(Outcome(council, month, record, said))
     return outcomes
-
-
-def _write_once(path: Path, content: bytes) -> None:
-    """Create the file, never overwriting one: a file already there is refused (it is another
-    archive's, or one this archive does not know of), and left as it is."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(path, "xb") as out:
-            out.write(content)
-    except FileExistsError:
-        raise ReportError(
-            f"{path} exists already and is not in this warehouse's archive: it is left as it is; move it "
-            "away to issue this report"
-        ) from None
 
 
 # ---------------------------------------------------------------------------- verify
@@ -417,20 +385,27 @@ def verify_report(estate: Estate, warehouse: Warehouse, content: bytes) -> Verif
             f"issued as {record.report_id} revision {record.revision}, unchanged; not rendered again: the estate "
             f"file has changed since (issued from {record.estate_sha256[:12]}, now {current[:12]})",
         )
-    # a revision's "what changed" page, as it was worked out at the issue
-    previous = _recorded_figures(warehouse, record.report_id, record.revision - 1)
-    figures = recorded.get("figures")
-    changes = figures_changed(previous, figures) if previous is not None and figures is not None else ()
-    again = render_monthly(
-        estate,
-        warehouse,
-        record.period,
-        record.council_id,
-        as_of=_aware(record.as_of_utc),
-        issue=Issue(
-            record.revision, _aware(record.issued_at_utc), record.reason, bool(recorded.get("draft")), changes
-        ),
-    )
+    if record.kind == savings_issue.KIND:
+        again = savings_issue.render_again(estate, warehouse, record)
+    else:
+        # a revision's "what changed" page, as it was worked out at the issue
+        previous = _recorded_figures(warehouse, record.report_id, record.revision - 1)
+        figures = recorded.get("figures")
+        changes = figures_changed(previous, figures) if previous is not None and figures is not None else ()
+        again = render_monthly(
+            estate,
+            warehouse,
+            record.period,
+            record.council_id,
+            as_of=aware(record.as_of_utc),
+            issue=Issue(
+                record.revision,
+                aware(record.issued_at_utc),
+                record.reason,
+                bool(recorded.get("draft")),
+                changes,
+            ),
+        )
     if again.sha256 == sha:
         return Verification(
             record,
@@ -441,8 +416,8 @@ def verify_report(estate: Estate, warehouse: Warehouse, content: bytes) -> Verif
         record,
         False,
         f"issued as {record.report_id} revision {record.revision}, unchanged; rendering it again gives other bytes: "
-        "the warehouse holds other evidence for that month now (a revision is due), or the software that "
-        f"renders it has changed since (it was issued by councilops {recorded.get('provenance', {}).get('councilops', '?')})",
+        "the warehouse holds other evidence for its period now (a revision is due), or the software that "
+        f"renders it has changed since (it was issued by councilops {recorded.get('provenance', {}).get('councilops_version', '?')})",
     )
 
 

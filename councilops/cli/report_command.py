@@ -17,6 +17,8 @@ from presentation.render import Column, text
 from reports.archive import ReportError, archive_folder, issue_monthly, verify_report
 from reports.delivery import latest_revisions, send_report
 from reports.pdf import RenderUnavailable
+from reports.savings import PROGRAMME, YEAR, YEAR_TO_DATE
+from reports.savings_issue import issue_savings
 from warehouse import IssuedReport
 
 
@@ -89,8 +91,9 @@ def report(
 
 
 LIST_COLUMNS = (
-    text("council", lambda r: r.council_id),
-    text("month", lambda r: r.period),
+    text("report", lambda r: r.kind),
+    text("council", lambda r: r.council_id or ""),
+    text("period", lambda r: r.period),
     Column("revision", "", lambda r: r.revision),
     text("issued at (UTC)", lambda r: f"{r.issued_at_utc:%Y-%m-%d %H:%M:%S}"),
     text("reason", lambda r: r.reason),
@@ -101,8 +104,10 @@ LIST_COLUMNS = (
 
 def _listed(r: IssuedReport) -> dict:
     return {
+        "kind": r.kind,
         "council": r.council_id,
-        "month": r.period,
+        "period": r.period,
+        "month": r.period if r.kind == "sla" else None,
         "revision": r.revision,
         "issued_at_utc": f"{r.issued_at_utc:%Y-%m-%dT%H:%M:%SZ}",
         "reason": r.reason,
@@ -114,16 +119,26 @@ def _listed(r: IssuedReport) -> dict:
 @report.command("list")
 @click.option("--council", "council_id", metavar="ID", default=None, help="One council's reports.")
 @click.option(
+    "--kind",
+    type=click.Choice(["sla", "savings"]),
+    default=None,
+    help="Only the monthly SLA reports, or only the savings reports (default: both).",
+)
+@click.option(
     "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.pass_obj
-def report_list(obj: Context, council_id: str | None, output_format: str) -> None:
-    """The reports issued: council, month, revision, issued at, SHA-256 and file."""
+def report_list(obj: Context, council_id: str | None, kind: str | None, output_format: str) -> None:
+    """The reports issued: kind, council, period, revision, issued at, SHA-256 and file."""
+    if council_id is not None and kind == "savings":
+        raise click.BadParameter(
+            "the savings reports are the provider's, not a council's", param_hint="--council"
+        )
     estate = load_estate(obj.config)
     if council_id is not None:
         estate.council(council_id)
     with obj.warehouse(read_only=True) as warehouse:
-        issued = warehouse.issued_reports(kind="sla", council_id=council_id)
+        issued = warehouse.issued_reports(kind="sla" if council_id else kind, council_id=council_id)
     if output_format == "json":
         click.echo(json.dumps([_listed(r) for r in issued], indent=2))
     elif not issued:
@@ -182,3 +197,77 @@ def report_send(obj: Context, month: str, council_id: str | None) -> None:
         )
     if not all(r.sent for r in results):
         sys.exit(EXIT_PROBLEMS)
+
+
+@report.command("savings")
+@click.option(
+    "--year",
+    "financial_year",
+    metavar="YYYY/YY",
+    default=None,
+    help="One complete financial year of the programme.",
+)
+@click.option(
+    "--year-to-date", is_flag=True, help="The financial year in progress, to the end of what is collected."
+)
+@click.option(
+    "--programme", is_flag=True, help="Every year of the programme, to the end of what is collected."
+)
+@click.option(
+    "--revise", is_flag=True, help="Issue the next revision of a report already issued (needs --reason)."
+)
+@click.option(
+    "--reason", default=None, help="With --revise: what the revision corrects and why (printed in it)."
+)
+@click.pass_obj
+def report_savings(
+    obj: Context,
+    financial_year: str | None,
+    year_to_date: bool,
+    programme: bool,
+    revise: bool,
+    reason: str | None,
+) -> None:
+    """Issue the savings report for the auditors (a PDF/A-3b with its figures attached, the ledger
+    as CSV beside it): one complete financial year (--year), the year in progress to date
+    (--year-to-date) or the whole programme (--programme). Kept and revised as the monthly
+    reports are."""
+    chosen = [
+        name
+        for name, on in (
+            ("--year", financial_year is not None),
+            ("--year-to-date", year_to_date),
+            ("--programme", programme),
+        )
+        if on
+    ]
+    if len(chosen) != 1:
+        raise click.UsageError("choose one period: --year YYYY/YY, --year-to-date or --programme")
+    if financial_year is not None and not re.fullmatch(r"\d{4}/\d{2}", financial_year):
+        raise click.BadParameter(
+            f"{financial_year!r} is not a financial year; write it as YYYY/YY", param_hint="--year"
+        )
+    if reason is not None and not revise:
+        raise click.BadParameter("--reason goes with --revise", param_hint="--reason")
+    kind = YEAR if financial_year is not None else (YEAR_TO_DATE if year_to_date else PROGRAMME)
+    estate = load_estate(obj.config)
+    with obj.warehouse(read_only=False) as warehouse:
+        try:
+            outcome = issue_savings(
+                estate,
+                warehouse,
+                kind,
+                archive=archive_folder(Path(obj.db)),
+                clock=utc_now,
+                financial_year=financial_year,
+                revise=revise,
+                reason=reason,
+            )
+        except (ReportError, RenderUnavailable) as error:
+            raise click.ClickException(str(error)) from None
+    where = (
+        f": {outcome.issued.archive_path} (SHA-256 {outcome.issued.content_sha256}); ledger {outcome.csv_path}"
+        if outcome.issued
+        else ""
+    )
+    click.echo(f"savings {outcome.period}: {outcome.said}{where}")

@@ -5,8 +5,12 @@ trajectory; each council's part; the evidence. The ledger's grid exports the aud
 
 from __future__ import annotations
 
+from datetime import UTC
+from urllib.parse import urlencode
+
 from dash import html
 
+from application.issued_reports import savings_issued
 from dashboard.access import MANAGERS, NotFound, Page
 from dashboard.components import chart, grid, heading, link, tile, tiles
 from dashboard.figures import bars, lines
@@ -130,8 +134,62 @@ def layout(viewer, served, year: str | None = None, **_):
             file_name=f"savings-councils-{chosen.financial_year}.csv",
             title=f"Each council's part, {chosen.financial_year}",
         ),
+        _reports(viewer, served),
     ]
     return html.Div(parts)
+
+
+def _reports(viewer, served):
+    """The savings reports issued for the auditors, every revision, each a download (checked
+    again on the server: dashboard/downloads.py)."""
+    tz = common.zone(served)
+    with served.warehouse.cursor() as warehouse:
+        issued = savings_issued(warehouse, viewer.scope)
+    title = html.H2("Savings reports issued", className="h5")
+    how = html.P(
+        "`councilops report savings --year YYYY/YY`, `--year-to-date` or `--programme` issues one; an issued "
+        "report never changes, a correction is the next revision.",
+        className="small text-body-secondary",
+    )
+    if not issued:
+        return html.Section([title, html.P("No savings report has been issued yet."), how], className="mb-4")
+    rows = [
+        html.Tr(
+            [
+                html.Td(r.period),
+                html.Td(str(r.revision), className="text-end"),
+                html.Td(local_time(r.issued_at_utc.replace(tzinfo=UTC), tz)),
+                html.Td(r.reason),
+                html.Td(
+                    html.A(
+                        f"PDF, revision {r.revision}",
+                        href="/reports/savings/download?"
+                        + urlencode({"report": r.report_id, "revision": r.revision}),
+                        **{
+                            "aria-label": f"Download the savings report {r.period}, revision {r.revision} (PDF)"
+                        },
+                    )
+                ),
+                html.Td(html.Code(r.content_sha256[:16] + "…", title=r.content_sha256)),
+            ]
+        )
+        for r in issued
+    ]
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th("period", scope="col"),
+                html.Th("revision", scope="col", className="text-end"),
+                html.Th("issued", scope="col"),
+                html.Th("reason", scope="col"),
+                html.Th("file", scope="col"),
+                html.Th("SHA-256", scope="col"),
+            ]
+        )
+    )
+    return html.Section(
+        [title, html.Table([head, html.Tbody(rows)], className="table table-sm"), how], className="mb-4"
+    )
 
 
 def _evidence(year):

@@ -9,10 +9,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import shutil
 import socket
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,12 +24,12 @@ from estate import load_estate
 from estate.scope import Scope
 from presentation.sla import as_json
 from reports.archive import ReportError, figures_changed, issue_monthly, verify_report
-from tests.conftest import DEMO_NOW, require_program
+from tests.conftest import DEMO_NOW
+from tests.reports.pdf_pages import flat, page_texts, pages_as_png
 from warehouse import Warehouse
 
 COUNCIL = "chorley"  # the demo's smallest council: 12 services
 MONTH = "2026-10"
-PAGES = Path(__file__).resolve().parents[2] / "build" / "report-pages"
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +63,6 @@ def archive(demo_build, tmp_path_factory):
     warehouse.close()
 
 
-def _text(pdf: bytes) -> list[str]:
-    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
 def test_the_issued_figures_are_the_sla_commands_figure_by_figure(archive):
     estate, warehouse, _, outcome, explained_service = archive
     pdf = Path(outcome.issued.archive_path).read_bytes()
@@ -83,7 +73,7 @@ def test_the_issued_figures_are_the_sla_commands_figure_by_figure(archive):
     )
     attached = json.loads(PdfReader(io.BytesIO(pdf)).attachments["service-levels.json"][0])
     assert attached == sla
-    text = _flat(" ".join(_text(pdf)))
+    text = flat(" ".join(page_texts(pdf)))
     (summary,) = sla["councils"]
     assert f"Services met {summary['services_met']} of {summary['services_measured']} measured" in text
     assert f"Time-weighted availability {summary['time_weighted_availability_percent']} %" in text
@@ -130,7 +120,7 @@ def test_archived_once_with_its_checksum_and_the_figures_attached(archive):
     assert 'pdfaid:part="3" pdfaid:conformance="B"' in metadata  # PDF/A-3b
     assert "<xmp:CreateDate>2026-11-22T10:00:00Z</xmp:CreateDate>" in metadata  # the issue, not the render
     # every page says which page of how many, and when it was issued
-    pages = _text(pdf)
+    pages = page_texts(pdf)
     for number, page in enumerate(pages, 1):
         assert f"Page {number} of {len(pages)}" in page
     assert all("Issued 2026-11-22 10:00 GMT" in page for page in pages[1:])
@@ -178,15 +168,15 @@ def test_a_revision_says_why_and_leaves_revision_one_byte_for_byte(archive):
     assert revised.issued.revision == 2
     assert Path(outcome.issued.archive_path).read_bytes() == first
     assert warehouse.issued_report_content(outcome.issued.report_id, 1) == first
-    text = _flat(" ".join(_text(Path(revised.issued.archive_path).read_bytes())))
+    text = flat(" ".join(page_texts(Path(revised.issued.archive_path).read_bytes())))
     assert "What changed in revision 2" in text and "No figure changed from revision 1." in text
     assert "Re-issued after the council asked for the outage's incident reference." in text
     assert (
         verify_report(estate, warehouse, Path(revised.issued.archive_path).read_bytes()).rerendered_same
         is True
     )
-    _pages_as_png(Path(revised.issued.archive_path), "chorley-2026-10-revision-2")
-    _pages_as_png(Path(outcome.issued.archive_path), "chorley-2026-10-revision-1")
+    pages_as_png(Path(revised.issued.archive_path), "chorley-2026-10-revision-2")
+    pages_as_png(Path(outcome.issued.archive_path), "chorley-2026-10-revision-1")
 
 
 def test_a_month_not_over_is_issued_only_when_forced_and_then_as_a_draft(archive):
@@ -209,7 +199,7 @@ def test_a_month_not_over_is_issued_only_when_forced_and_then_as_a_draft(archive
         council_id=COUNCIL,
         force=True,
     )
-    pages = _text(Path(draft.issued.archive_path).read_bytes())
+    pages = page_texts(Path(draft.issued.archive_path).read_bytes())
     assert "(DRAFT)" in draft.said
     assert all("DRAFT" in page for page in pages)
 
@@ -250,17 +240,6 @@ def test_the_figures_that_changed_between_two_revisions():
         ("A: credit £", "0.00", "12.50"),
     )
     assert figures_changed(before, before) == ()
-
-
-def _pages_as_png(pdf: Path, name: str) -> None:
-    """Every page as a PNG (pdftoppm), kept as the run's artefacts: look at them."""
-    program = require_program("pdftoppm")
-    PAGES.mkdir(parents=True, exist_ok=True)
-    for old in PAGES.glob(f"{name}-*.png"):
-        old.unlink()
-    subprocess.run([program, "-r", "60", "-png", str(pdf), str(PAGES / name)], check=True)
-    made = sorted(PAGES.glob(f"{name}-*.png"))
-    assert len(made) == len(PdfReader(str(pdf)).pages) and all(p.stat().st_size > 2_000 for p in made)
 
 
 # ---------------------------------------------------------------------------- delivery

@@ -1,0 +1,46 @@
+"""What every issued report shares: the one-line error, the rendered bytes with their hash, the
+canonical JSON of attached figures, and files written once, never over another."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+FIRST_ISSUE = "first issue"
+
+
+class ReportError(Exception):
+    """A report that cannot be issued as asked, said in one line."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    sha256: str
+    document: dict  # the figures, as attached
+
+
+def aware(moment: datetime) -> datetime:
+    """A naive time from the warehouse is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def canonical_json(document: dict) -> bytes:
+    """The attached figures: sorted keys, so the same figures give the same bytes."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def write_once(path: Path, content: bytes) -> None:
+    """Create the file, never overwriting one: a file already there is refused (it is another
+    archive's, or one this archive does not know of), and left as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "xb") as out:
+            out.write(content)
+    except FileExistsError:
+        raise ReportError(
+            f"{path} exists already and is not in this warehouse's archive: it is left as it is; move it "
+            "away to issue this report"
+        ) from None
