@@ -109,7 +109,9 @@ def _year_row(year: dict) -> dict:
         },
         "lines": [_line(line) for line in year["ledger"]],
         "signatures": list(
-            dict.fromkeys((line["source"], line["signed_by"]) for line in year["ledger"] if line["basis"] == "reported")
+            dict.fromkeys(
+                (line["source"], line["signed_by"]) for line in year["ledger"] if line["basis"] == "reported"
+            )
         ),
     }
 
