@@ -111,18 +111,22 @@ def _utilisation(estate, warehouse, council_id, scope, month, as_of) -> Utilisat
 
 
 class ProviderMonths:
-    """The provider's service levels of each month as of one instant, each worked out once; a
-    council's are narrowed from them (exactly its own month_report's rows, as the served
-    process does: application/answers.py, tests/application/test_answers.py)."""
+    """The service levels of each month as of one instant, each worked out once: the provider's
+    when several councils are rendered (each narrowed from them: exactly its own month_report's
+    rows, as the served process does: application/answers.py, tests/application/test_answers.py),
+    or one council's alone when only it is (a third of the work on the demo)."""
 
-    def __init__(self, estate: Estate, warehouse: Warehouse, as_of: datetime):
-        self._estate, self._warehouse, self.as_of = estate, warehouse, as_of
+    def __init__(self, estate: Estate, warehouse: Warehouse, as_of: datetime, scope: Scope = PROVIDER):
+        self._estate, self._warehouse, self.as_of, self.scope = estate, warehouse, as_of, scope
         self._kept: dict[str, MonthServiceLevels] = {}
+
+    def serves(self, as_of: datetime, council_id: str) -> bool:
+        return self.as_of == as_of and self.scope.council_id in (None, council_id)
 
     def __call__(self, month: str) -> MonthServiceLevels:
         if month not in self._kept:
             self._kept[month] = month_report(
-                self._estate, self._warehouse, month, scope=PROVIDER, as_of=self.as_of
+                self._estate, self._warehouse, month, scope=self.scope, as_of=self.as_of
             )
         return self._kept[month]
 
@@ -142,7 +146,9 @@ def render_monthly(
     council = estate.council(council_id)
     scope = Scope.council(council_id)
     months = (
-        months if months is not None and months.as_of == as_of else ProviderMonths(estate, warehouse, as_of)
+        months
+        if months is not None and months.serves(as_of, council_id)
+        else ProviderMonths(estate, warehouse, as_of, scope)
     )
     report = narrowed(months(month), scope)
     document = month_document(report)
@@ -278,7 +284,9 @@ def issue_monthly(
     issued = {(r.report_id, r.revision): r for r in warehouse.issued_reports(kind="sla")}
     # the figures as of the issue: what is collected, but never past the month's end plus a day
     figures_as_of = min(as_of, cal.from_utc_seconds(period.end) + timedelta(days=1))
-    months = ProviderMonths(estate, warehouse, figures_as_of)
+    months = ProviderMonths(
+        estate, warehouse, figures_as_of, Scope.council(councils[0]) if len(councils) == 1 else PROVIDER
+    )
     outcomes: list[Outcome] = []
     prepared = []
     for council in councils:
