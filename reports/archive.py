@@ -166,6 +166,11 @@ def render_monthly(
         explanations=_explanations(warehouse, estate, scope, report, issue.issued_at_utc),
         trend=twelve_months(trend_reports, council_id),
         utilisation=_utilisation(estate, warehouse, council_id, scope, month, report.as_of_utc),
+        in_service_from={
+            s.id: s.in_service_from.isoformat()
+            for s in estate.services
+            if s.in_service_from is not None and s.in_service_from.strftime("%Y-%m") == month
+        },
     )
     context = monthly_context(inputs)
     html = render_template("monthly.html.j2", context)
@@ -266,9 +271,14 @@ def issue_monthly(
         raise ReportError("a revision needs --reason: what it corrects and why")
     if council_id is not None:
         estate.council(council_id)  # UnknownId, said by the command line
-        councils = [council_id]
-    else:
-        councils = councils_of_month(estate, month)
+    contracted = councils_of_month(estate, month)
+    asked = [council_id] if council_id is not None else [c.id for c in estate.councils]
+    councils = [c for c in asked if c in contracted]
+    if not councils:
+        return [
+            Outcome(c, month, None, f"no contract in force in {month}: there is nothing to report")
+            for c in asked
+        ]
     now = aware(clock()).astimezone(UTC).replace(microsecond=0)
     as_of = aware(collected_as_of(warehouse, now))
     tz = estate_zone(estate)
@@ -287,7 +297,11 @@ def issue_monthly(
     months = ProviderMonths(
         estate, warehouse, figures_as_of, Scope.council(councils[0]) if len(councils) == 1 else PROVIDER
     )
-    outcomes: list[Outcome] = []
+    outcomes = [
+        Outcome(c, month, None, f"no contract in force in {month}: there is nothing to report")
+        for c in asked
+        if c not in contracted
+    ]
     prepared = []
     for council in councils:
         rid = report_id(council, month)

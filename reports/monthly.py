@@ -49,6 +49,7 @@ class MonthlyInputs:
     explanations: dict[tuple[str, str], str] = field(default_factory=dict)  # (service, start_utc) -> text
     trend: tuple = ((), (), (), ())  # months, services, margins, texts (presentation.trend)
     utilisation: Utilisation | None = None
+    in_service_from: dict[str, str] = field(default_factory=dict)  # service -> ISO date, within the month
 
 
 def _local(iso_utc: str, tz: ZoneInfo) -> str:
@@ -147,6 +148,7 @@ def _service(row: dict, inputs: MonthlyInputs) -> dict:
             "met": response["met"],
             "probes": response["probes"],
         },
+        "in_service_from": inputs.in_service_from.get(row["service"]),
         "credit_percent": row["credit_percent"],
         "credit": _pounds(row["credit_gbp"]),
     }
