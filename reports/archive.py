@@ -24,7 +24,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,7 +43,7 @@ from reports import savings_issue
 from reports.html import render_template
 from reports.issuing import FIRST_ISSUE, Rendered, ReportError, aware, canonical_json, write_once
 from reports.monthly import Issue, MonthlyInputs, Utilisation, monthly_context
-from reports.pdf import Attached, render_pdf
+from reports.pdf import Attached, PdfJob, render_pdfs
 from sla import calendar as cal
 from warehouse import IssuedReport, Warehouse
 from warehouse.store import utc_naive
@@ -131,6 +131,82 @@ class ProviderMonths:
         return self._kept[month]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One council's month ready to render: its figures and what the report adds to them,
+    for any issue (revision, date, reason, changes)."""
+
+    inputs: MonthlyInputs  # its `issue` is set by `job`
+    csv: bytes
+
+    @property
+    def document(self) -> dict:
+        return self.inputs.document
+
+    def job(self, issue: Issue) -> PdfJob:
+        context = monthly_context(replace(self.inputs, issue=issue))
+        return PdfJob(
+            render_template("monthly.html.j2", context),
+            context["title"],
+            issue.issued_at_utc,
+            (
+                Attached(
+                    "service-levels.json",
+                    canonical_json(self.document),
+                    "The month's figures (councilops sla --format json)",
+                    "application/json",
+                ),
+                Attached(
+                    "service-levels.csv", self.csv, "The month's figures, one row a service", "text/csv"
+                ),
+            ),
+        )
+
+
+def prepare_monthly(
+    estate: Estate,
+    warehouse: Warehouse,
+    month: str,
+    council_id: str,
+    *,
+    as_of: datetime,
+    known_at: datetime,
+    months: ProviderMonths | None = None,
+) -> Prepared:
+    """One council's month, its figures as of `as_of` and its outages' explanations as known at
+    `known_at` (the issue time); `months`: the months as of the same instant, shared when
+    several councils are rendered."""
+    council = estate.council(council_id)
+    scope = Scope.council(council_id)
+    months = (
+        months
+        if months is not None and months.serves(as_of, council_id)
+        else ProviderMonths(estate, warehouse, as_of, scope)
+    )
+    report = narrowed(months(month), scope)
+    trend_reports = [narrowed(months(label), scope) for label in months_to(month, TREND_MONTHS)]
+    provider = next(
+        (c.name for c in estate.councils if c.id == estate.estate.provider_council), estate.estate.name
+    )
+    inputs = MonthlyInputs(
+        document=month_document(report),
+        council_id=council_id,
+        council_name=council.name,
+        provider_name=provider,
+        time_zone=estate_zone(estate),
+        issue=Issue(0, known_at, "", False),
+        explanations=_explanations(warehouse, estate, scope, report, known_at),
+        trend=twelve_months(trend_reports, council_id),
+        utilisation=_utilisation(estate, warehouse, council_id, scope, month, report.as_of_utc),
+        in_service_from={
+            s.id: s.in_service_from.isoformat()
+            for s in estate.services
+            if s.in_service_from is not None and s.in_service_from.strftime("%Y-%m") == month
+        },
+    )
+    return Prepared(inputs, _csv(report))
+
+
 def render_monthly(
     estate: Estate,
     warehouse: Warehouse,
@@ -141,56 +217,12 @@ def render_monthly(
     issue: Issue,
     months: ProviderMonths | None = None,
 ) -> Rendered:
-    """One council's report for `month`, its figures as of `as_of` (`months`: the provider's
-    months as of the same instant, shared when several councils are rendered)."""
-    council = estate.council(council_id)
-    scope = Scope.council(council_id)
-    months = (
-        months
-        if months is not None and months.serves(as_of, council_id)
-        else ProviderMonths(estate, warehouse, as_of, scope)
+    """One council's report for `month`, its figures as of `as_of`, rendered here."""
+    prepared = prepare_monthly(
+        estate, warehouse, month, council_id, as_of=as_of, known_at=issue.issued_at_utc, months=months
     )
-    report = narrowed(months(month), scope)
-    document = month_document(report)
-    trend_reports = [narrowed(months(label), scope) for label in months_to(month, TREND_MONTHS)]
-    provider = next(
-        (c.name for c in estate.councils if c.id == estate.estate.provider_council), estate.estate.name
-    )
-    inputs = MonthlyInputs(
-        document=document,
-        council_id=council_id,
-        council_name=council.name,
-        provider_name=provider,
-        time_zone=estate_zone(estate),
-        issue=issue,
-        explanations=_explanations(warehouse, estate, scope, report, issue.issued_at_utc),
-        trend=twelve_months(trend_reports, council_id),
-        utilisation=_utilisation(estate, warehouse, council_id, scope, month, report.as_of_utc),
-        in_service_from={
-            s.id: s.in_service_from.isoformat()
-            for s in estate.services
-            if s.in_service_from is not None and s.in_service_from.strftime("%Y-%m") == month
-        },
-    )
-    context = monthly_context(inputs)
-    html = render_template("monthly.html.j2", context)
-    pdf = render_pdf(
-        html,
-        title=context["title"],
-        issued_at=issue.issued_at_utc,
-        attachments=(
-            Attached(
-                "service-levels.json",
-                canonical_json(document),
-                "The month's figures (councilops sla --format json)",
-                "application/json",
-            ),
-            Attached(
-                "service-levels.csv", _csv(report), "The month's figures, one row a service", "text/csv"
-            ),
-        ),
-    )
-    return Rendered(pdf, hashlib.sha256(pdf).hexdigest(), document)
+    (pdf,) = render_pdfs([prepared.job(issue)])
+    return Rendered(pdf, hashlib.sha256(pdf).hexdigest(), prepared.document)
 
 
 # ---------------------------------------------------------------------------- what changed
@@ -302,7 +334,8 @@ def issue_monthly(
         for c in asked
         if c not in contracted
     ]
-    prepared = []
+    waiting = []  # (council, revision, path, figures), in the order of `jobs`
+    jobs = []
     for council in councils:
         rid = report_id(council, month)
         revisions = sorted(rev for (i, rev) in issued if i == rid)
@@ -322,56 +355,35 @@ def issue_monthly(
             continue
         before = _recorded_figures(warehouse, rid, latest) if latest else None
         revision = latest + 1
-        first = render_monthly(
-            estate,
-            warehouse,
-            month,
-            council,
-            as_of=figures_as_of,
-            issue=Issue(revision, now, reason or FIRST_ISSUE, not over),
-            months=months,
+        prepared = prepare_monthly(
+            estate, warehouse, month, council, as_of=figures_as_of, known_at=now, months=months
         )
-        changes = figures_changed(before, first.document) if before is not None else ()
-        rendered = (
-            first
-            if not changes
-            else render_monthly(
-                estate,
-                warehouse,
-                month,
-                council,
-                as_of=figures_as_of,
-                issue=Issue(revision, now, reason or FIRST_ISSUE, not over, changes),
-                months=months,
-            )
-        )
+        changes = figures_changed(before, prepared.document) if before is not None else ()
+        jobs.append(prepared.job(Issue(revision, now, reason or FIRST_ISSUE, not over, changes)))
         path = archive / council / month / f"{council}-{month}-revision-{revision}.pdf"
-        record = IssuedReport(
-            rid,
-            revision,
-            "sla",
-            council,
-            month,
-            utc_naive(now),
-            rendered.sha256,
-            reason.strip() if revise else FIRST_ISSUE,
-            utc_naive(figures_as_of),
-            rendered.document["provenance"]["estate_sha256"],
-            json.dumps(
-                {
-                    "provenance": rendered.document["provenance"],
-                    "figures": rendered.document,
-                    "draft": not over,
-                },
-                sort_keys=True,
-            ),
-            str(path),
-        )
-        prepared.append((council, record, path, rendered.pdf))
-    # every report rendered (reading only), then written; the served process's collection waits
-    # only for the writing, never for the rendering
+        waiting.append((council, revision, path, prepared.document))
+    # every report rendered (reading only; in parallel processes when there are several), then
+    # written: the served process's collection waits only for the writing, never the rendering
+    pdfs = render_pdfs(jobs)
     with write_lock if write_lock is not None else contextlib.nullcontext():
-        for council, record, path, pdf in prepared:
+        for (council, revision, path, document), pdf in zip(waiting, pdfs, strict=True):
+            record = IssuedReport(
+                report_id(council, month),
+                revision,
+                "sla",
+                council,
+                month,
+                utc_naive(now),
+                hashlib.sha256(pdf).hexdigest(),
+                reason.strip() if revise else FIRST_ISSUE,
+                utc_naive(figures_as_of),
+                document["provenance"]["estate_sha256"],
+                json.dumps(
+                    {"provenance": document["provenance"], "figures": document, "draft": not over},
+                    sort_keys=True,
+                ),
+                str(path),
+            )
             write_once(path, pdf)
             try:
                 warehouse.add_issued_report(record, pdf)

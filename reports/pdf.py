@@ -13,8 +13,11 @@ attachments, the same bytes for the same input.
 
 from __future__ import annotations
 
+import concurrent.futures
 import gc
 import hashlib
+import multiprocessing
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +35,49 @@ class Attached:
     content: bytes
     description: str
     media_type: str
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """What one PDF is rendered from: all of it, so that any process can render it."""
+
+    html: str
+    title: str
+    issued_at: datetime
+    attachments: tuple[Attached, ...] = ()
+
+
+PARALLEL_FROM = 3  # fewer reports than this render here: starting a process costs about a report
+
+
+def render_job(job: PdfJob) -> bytes:
+    return render_pdf(job.html, title=job.title, issued_at=job.issued_at, attachments=job.attachments)
+
+
+def render_pdfs(jobs: list[PdfJob], workers: int | None = None) -> list[bytes]:
+    """Each job's PDF, in order. Several are rendered by `workers` processes (one a core;
+    WeasyPrint is pure Python, so threads would wait on each other): this one and spawned
+    helpers. The helpers take jobs from the front while this process, which needs no start-up,
+    takes them from the back, until they meet. A PDF is the same bytes whichever process
+    renders it (tests/reports/test_render_processes.py)."""
+    workers = min(len(jobs), workers or os.cpu_count() or 1)
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        return [render_job(job) for job in jobs]
+    _weasyprint()  # said here, once, if WeasyPrint is missing
+    # spawned, not forked: the served process has threads (and DuckDB's) that a fork would copy
+    # mid-flight
+    context = multiprocessing.get_context("spawn")
+    done: dict[int, bytes] = {}
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+        futures = [pool.submit(render_job, job) for job in jobs]
+        for index in reversed(range(len(jobs))):
+            if not futures[index].cancel():
+                break  # a helper has it: every job before it is a helper's too
+            done[index] = render_job(jobs[index])
+        for index, future in enumerate(futures):
+            if index not in done:
+                done[index] = future.result()
+    return [done[index] for index in range(len(jobs))]
 
 
 def _weasyprint():

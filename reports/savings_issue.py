@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from presentation.savings import savings_csv, savings_document
 from reports.html import render_template
 from reports.issuing import FIRST_ISSUE, Rendered, ReportError, aware, canonical_json, write_once
 from reports.monthly import Issue
-from reports.pdf import Attached, render_pdf
+from reports.pdf import Attached, PdfJob, render_job
 from reports.savings import PROGRAMME, YEAR, YEAR_TO_DATE, SavingsPeriod, narrowed_document, savings_context
 from warehouse import IssuedReport, Warehouse
 from warehouse.store import utc_naive
@@ -103,15 +103,25 @@ def resolve_period(report, kind: str, financial_year: str | None) -> SavingsPeri
 
 
 def render_savings(
-    estate: Estate, warehouse: Warehouse, period: SavingsPeriod, *, as_of: datetime, issue: Issue, report=None
+    estate: Estate,
+    warehouse: Warehouse,
+    period: SavingsPeriod,
+    *,
+    as_of: datetime,
+    issue: Issue,
+    previous: dict | None = None,
+    report=None,
 ) -> Rendered:
     """The savings report of `period`, its figures as of `as_of` (`report`: savings_report as of
-    the same instant, when already worked out)."""
+    the same instant, when already worked out); `previous`: the previous revision's recorded
+    figures, whose differences from these the revision lists."""
     report = report if report is not None else savings_report(estate, warehouse, scope=PROVIDER, now=as_of)
     tz = estate_zone(estate)
     years = period.years([y.financial_year for y in report.years])
     document = narrowed_document(savings_document(report), years)
     document["period"] = {"kind": period.kind, "financial_year": period.financial_year}
+    if previous is not None:
+        issue = replace(issue, changes=savings_changed(previous, document))
     provider = next(
         (c.name for c in estate.councils if c.id == estate.estate.provider_council), estate.estate.name
     )
@@ -125,19 +135,21 @@ def render_savings(
     )
     html = render_template("savings.html.j2", context)
     ledger = _ledger_csv(report, years)
-    pdf = render_pdf(
-        html,
-        title=context["title"],
-        issued_at=issue.issued_at_utc,
-        attachments=(
-            Attached(
-                "savings.json",
-                canonical_json(document),
-                "The figures (councilops savings --format json, this period's years)",
-                "application/json",
+    pdf = render_job(
+        PdfJob(
+            html,
+            context["title"],
+            issue.issued_at_utc,
+            (
+                Attached(
+                    "savings.json",
+                    canonical_json(document),
+                    "The figures (councilops savings --format json, this period's years)",
+                    "application/json",
+                ),
+                Attached("savings-ledger.csv", ledger, "The ledger, one row a line", "text/csv"),
             ),
-            Attached("savings-ledger.csv", ledger, "The ledger, one row a line", "text/csv"),
-        ),
+        )
     )
     return Rendered(pdf, hashlib.sha256(pdf).hexdigest(), document)
 
@@ -212,27 +224,14 @@ def issue_savings(
     if revise and not latest:
         return SavingsOutcome(rid, listed, None, "not issued yet: there is nothing to revise")
     revision = latest + 1
-    before = recorded_figures(warehouse, rid, latest) if latest else None
-    first = render_savings(
+    rendered = render_savings(
         estate,
         warehouse,
         period,
         as_of=as_of,
         issue=Issue(revision, now, reason or FIRST_ISSUE, False),
+        previous=recorded_figures(warehouse, rid, latest) if latest else None,
         report=report,
-    )
-    changes = savings_changed(before, first.document) if before is not None else ()
-    rendered = (
-        first
-        if not changes
-        else render_savings(
-            estate,
-            warehouse,
-            period,
-            as_of=as_of,
-            issue=Issue(revision, now, reason or FIRST_ISSUE, False, changes),
-            report=report,
-        )
     )
     folder = archive / "savings" / stem
     path = folder / f"{stem}-revision-{revision}.pdf"
@@ -292,13 +291,11 @@ def render_again(estate: Estate, warehouse: Warehouse, record: IssuedReport) -> 
     reason, and the "what changed" page worked out from the recorded figures."""
     recorded = json.loads(record.provenance or "{}")
     period = SavingsPeriod(**recorded["period"])
-    previous = recorded_figures(warehouse, record.report_id, record.revision - 1)
-    figures = recorded.get("figures")
-    changes = savings_changed(previous, figures) if previous is not None and figures is not None else ()
     return render_savings(
         estate,
         warehouse,
         period,
         as_of=aware(record.as_of_utc),
-        issue=Issue(record.revision, aware(record.issued_at_utc), record.reason, False, changes),
+        issue=Issue(record.revision, aware(record.issued_at_utc), record.reason, False),
+        previous=recorded_figures(warehouse, record.report_id, record.revision - 1),
     )

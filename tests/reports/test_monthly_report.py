@@ -383,13 +383,13 @@ def test_the_schedule_issues_the_month_due_and_emails_it(archive, smtp_server, m
             self.held -= 1
 
     lock = WriteLock()
-    real_render = archive_module.render_monthly
+    real_render = archive_module.render_pdfs
 
     def render_outside_the_lock(*args, **kwargs):
         assert lock.held == 0, "a report rendered while the write lock is held"
         return real_render(*args, **kwargs)
 
-    monkeypatch.setattr(archive_module, "render_monthly", render_outside_the_lock)
+    monkeypatch.setattr(archive_module, "render_pdfs", render_outside_the_lock)
     outcomes, sent = issue_due(only, warehouse, folder / "reports", clock, write_lock=lock)
     assert lock.entered == 2 and lock.held == 0  # the reports written, then the deliveries logged
     assert [(o.council_id, o.month, o.issued.revision) for o in outcomes] == [(COUNCIL, "2026-09", 1)]

@@ -1,0 +1,29 @@
+"""Reports rendered in parallel processes are the same bytes as rendered here, in the same
+order: an issue of every council's month may render them either way (reports/pdf.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from reports.pdf import Attached, PdfJob, render_job, render_pdfs
+
+ISSUED = datetime(2026, 11, 3, 9, tzinfo=UTC)
+
+
+def _job(n: int) -> PdfJob:
+    rows = "".join(f"<tr><td>row {i}</td><td class='n'>{i * n}</td></tr>" for i in range(40))
+    html = (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>t</title>'
+        '<link rel="stylesheet" href="templates/report.css"></head>'
+        f"<body><h2>Report {n}</h2><table><thead><tr><th>a</th><th>b</th></tr></thead>{rows}</table></body></html>"
+    )
+    return PdfJob(
+        html, f"report {n}", ISSUED, (Attached("n.json", f'{{"n": {n}}}'.encode(), "n", "application/json"),)
+    )
+
+
+def test_processes_render_the_same_bytes_in_the_same_order():
+    jobs = [_job(n) for n in range(1, 5)]
+    here = [render_job(job) for job in jobs]
+    assert len(set(here)) == 4  # four different reports
+    assert render_pdfs(jobs, workers=2) == here
