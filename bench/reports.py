@@ -21,6 +21,7 @@ Goals (issue 14): one council's report under 1 s; every council of the reference
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -29,17 +30,19 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from application.answers import narrowed
 from application.periods import months_to
 from application.savings import savings_report
 from application.service_levels import month_report
 from estate import load_estate
 from estate.scope import PROVIDER, Scope
+from presentation.sla import month_document
 from reports import archive
 from reports.monthly import Issue
 from reports.pdf import render_job, render_pdfs
 from reports.savings import PROGRAMME, YEAR_TO_DATE
 from reports.savings_issue import render_savings, resolve_period
-from warehouse import Warehouse
+from warehouse import IssuedReport, Warehouse
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
 
@@ -97,6 +100,40 @@ def main() -> None:
             parallel, pdfs = _timed(lambda: render_pdfs(jobs))
             serial, here = _timed(lambda: [render_job(job) for job in jobs])
             assert pdfs == here, "a process rendered other bytes"
+            # the months before, as if issued last month and before: their recorded figures are
+            # the trend's, so the issue works out only the month itself (reports/archive.py)
+            for c in councils:
+                for label in months_to(args.month, archive.TREND_MONTHS)[:-1]:
+                    document = month_document(narrowed(provider(label), Scope.council(c)))
+                    if not any(r["contract"] for r in document["services"]):
+                        continue
+                    warehouse.add_issued_report(
+                        IssuedReport(
+                            archive.report_id(c, label),
+                            1,
+                            "sla",
+                            c,
+                            label,
+                            datetime(2026, 10, 3, 9),
+                            "-",
+                            "first issue",
+                            as_of.replace(tzinfo=None),
+                            "-",
+                            json.dumps({"figures": document, "draft": False}),
+                            None,
+                        ),
+                        b"",
+                    )
+            fresh = archive.ProviderMonths(estate, warehouse, as_of)
+            recorded, recorded_jobs = _timed(
+                lambda: [
+                    archive.prepare_monthly(
+                        estate, warehouse, args.month, c, as_of=as_of, known_at=NOW, months=fresh
+                    ).job(issue)
+                    for c in councils
+                ]
+            )
+            recorded_pdfs, _ = _timed(lambda: render_pdfs(recorded_jobs))
             savings = {}
             for kind in (YEAR_TO_DATE, PROGRAMME):
                 report = savings_report(estate, warehouse, scope=PROVIDER, now=NOW)
@@ -126,6 +163,10 @@ def main() -> None:
     )
     print(
         f"every council's report                              {every:7.2f} s   {every / baseline:5.1f}x   (goal: under 10 s)"
+    )
+    print(
+        f"every council, the 11 months before issued: the month and each HTML {recorded:7.2f} s, "
+        f"with the PDFs {recorded + recorded_pdfs:7.2f} s"
     )
     for kind, took in savings.items():
         print(f"savings report, {kind:<12}                        {took:7.2f} s")

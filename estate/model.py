@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from estate.hours import ServiceHours, ServiceHoursError, parse_service_hours
+from estate.logo import LogoError, check_logo_svg
 from estate.secrets import redacted, url_secret
 from estate.windows import (
     MaintenanceWindow,
@@ -333,10 +334,21 @@ class Site(_Frozen):
     max_concurrent_queries: Annotated[int, Field(ge=1, le=32), Whole] = 4
 
 
+def _logo(value: str) -> str:
+    try:
+        return check_logo_svg(value)
+    except LogoError as error:
+        raise ValueError(f"the logo {error}") from None
+
+
+LogoSvg = Annotated[str, AfterValidator(_logo)]
+
+
 class Council(_Frozen):
     id: Id
     name: str
     contact_email: str | None = None
+    logo_svg: LogoSvg | None = None  # drawn on the council's reports' covers (the provider's on all)
 
 
 # --- services --------------------------------------------------------------------------------

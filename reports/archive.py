@@ -38,10 +38,19 @@ from application.service_levels import MonthServiceLevels, month_report
 from estate.model import Estate, UnknownId
 from estate.scope import PROVIDER, Scope
 from presentation.sla import CSV_COLUMNS, month_document
-from presentation.trend import twelve_months
+from presentation.trend import cells_table, document_cells, report_cells
 from reports import savings_issue
 from reports.html import render_template
-from reports.issuing import FIRST_ISSUE, Rendered, ReportError, aware, canonical_json, write_once
+from reports.issuing import (
+    FIRST_ISSUE,
+    Rendered,
+    ReportError,
+    aware,
+    canonical_json,
+    estate_then,
+    keep_estate,
+    write_once,
+)
 from reports.monthly import Issue, MonthlyInputs, Utilisation, monthly_context
 from reports.pdf import Attached, PdfJob, render_pdfs
 from sla import calendar as cal
@@ -184,10 +193,19 @@ def prepare_monthly(
         else ProviderMonths(estate, warehouse, as_of, scope)
     )
     report = narrowed(months(month), scope)
-    trend_reports = [narrowed(months(label), scope) for label in months_to(month, TREND_MONTHS)]
-    provider = next(
-        (c.name for c in estate.councils if c.id == estate.estate.provider_council), estate.estate.name
+    issued_figures = issued_months(warehouse, council_id, known_at)
+    trend_labels = months_to(month, TREND_MONTHS)
+    trend = cells_table(
+        trend_labels,
+        [
+            document_cells(issued_figures[label], council_id)
+            if label != month and label in issued_figures
+            else report_cells(narrowed(months(label), scope), council_id)
+            for label in trend_labels
+        ],
     )
+    provider_council = next((c for c in estate.councils if c.id == estate.estate.provider_council), None)
+    provider = provider_council.name if provider_council else estate.estate.name
     inputs = MonthlyInputs(
         document=month_document(report),
         council_id=council_id,
@@ -196,15 +214,33 @@ def prepare_monthly(
         time_zone=estate_zone(estate),
         issue=Issue(0, known_at, "", False),
         explanations=_explanations(warehouse, estate, scope, report, known_at),
-        trend=twelve_months(trend_reports, council_id),
+        trend=trend,
         utilisation=_utilisation(estate, warehouse, council_id, scope, month, report.as_of_utc),
         in_service_from={
             s.id: s.in_service_from.isoformat()
             for s in estate.services
             if s.in_service_from is not None and s.in_service_from.strftime("%Y-%m") == month
         },
+        provider_logo_svg=provider_council.logo_svg if provider_council else None,
+        council_logo_svg=council.logo_svg if council is not provider_council else None,
     )
     return Prepared(inputs, _csv(report))
+
+
+def issued_months(warehouse: Warehouse, council_id: str, known_at: datetime) -> dict[str, dict]:
+    """The figures of each month issued to the council by `known_at` (its latest revision then;
+    never a draft): the trend shows a month issued as its report said it, and an issue, rendered
+    again later, finds the same revisions."""
+    latest: dict[str, IssuedReport] = {}
+    for record in warehouse.issued_reports(kind="sla", council_id=council_id):
+        if aware(record.issued_at_utc) <= known_at:
+            latest[record.period] = record  # oldest revision first: the last one stands
+    found = {}
+    for month, record in latest.items():
+        recorded = json.loads(record.provenance or "{}")
+        if recorded.get("figures") is not None and not recorded.get("draft"):
+            found[month] = recorded["figures"]
+    return found
 
 
 def render_monthly(
@@ -366,6 +402,8 @@ def issue_monthly(
     # written: the served process's collection waits only for the writing, never the rendering
     pdfs = render_pdfs(jobs)
     with write_lock if write_lock is not None else contextlib.nullcontext():
+        if waiting:
+            keep_estate(warehouse, estate, now)
         for (council, revision, path, document), pdf in zip(waiting, pdfs, strict=True):
             record = IssuedReport(
                 report_id(council, month),
@@ -412,13 +450,19 @@ def verify_report(estate: Estate, warehouse: Warehouse, content: bytes) -> Verif
         return Verification(None, None, f"not a report we issued, or changed since (SHA-256 {sha})")
     recorded = json.loads(record.provenance or "{}")
     current = provenance_of(estate).estate_sha256
+    from_snapshot = ""
     if record.estate_sha256 != current:
-        return Verification(
-            record,
-            None,
-            f"issued as {record.report_id} revision {record.revision}, unchanged; not rendered again: the estate "
-            f"file has changed since (issued from {record.estate_sha256[:12]}, now {current[:12]})",
-        )
+        # the estate file has changed since: render from the snapshot kept at the issue
+        estate = estate_then(warehouse, record.estate_sha256)
+        if estate is None:
+            return Verification(
+                record,
+                None,
+                f"issued as {record.report_id} revision {record.revision}, unchanged; not rendered again: the "
+                f"estate file has changed since (issued from {record.estate_sha256[:12]}, now {current[:12]}) and "
+                "the warehouse does not hold the estate it was issued from",
+            )
+        from_snapshot = f" (from the estate snapshot {record.estate_sha256[:12]} it was issued from)"
     if record.kind == savings_issue.KIND:
         again = savings_issue.render_again(estate, warehouse, record)
     else:
@@ -444,7 +488,8 @@ def verify_report(estate: Estate, warehouse: Warehouse, content: bytes) -> Verif
         return Verification(
             record,
             True,
-            f"issued as {record.report_id} revision {record.revision}; unchanged, and rendering it again from the warehouse gives the same bytes",
+            f"issued as {record.report_id} revision {record.revision}; unchanged, and rendering it again from the "
+            f"warehouse{from_snapshot} gives the same bytes",
         )
     return Verification(
         record,

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from estate.model import Estate
+from estate.snapshot import canonical_json as estate_json
+from estate.snapshot import estate_sha256
+
 FIRST_ISSUE = "first issue"
 
 
@@ -44,3 +48,21 @@ def write_once(path: Path, content: bytes) -> None:
             f"{path} exists already and is not in this warehouse's archive: it is left as it is; move it "
             "away to issue this report"
         ) from None
+
+
+def keep_estate(warehouse, estate: Estate, at: datetime) -> None:
+    """Keep the snapshot of the estate a report is issued from (`verify` renders from it)."""
+    warehouse.keep_estate_snapshot(estate_sha256(estate), estate_json(estate), at)
+
+
+def estate_then(warehouse, sha256: str) -> Estate | None:
+    """The estate a report was issued from, from its kept snapshot (None: not kept, or it no
+    longer reads back to the same fingerprint under this version of councilops)."""
+    kept = warehouse.estate_snapshot(sha256)
+    if kept is None:
+        return None
+    try:
+        estate = Estate.model_validate(json.loads(kept))
+    except ValueError:
+        return None
+    return estate if estate_sha256(estate) == sha256 else None

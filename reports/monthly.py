@@ -50,6 +50,8 @@ class MonthlyInputs:
     trend: tuple = ((), (), (), ())  # months, services, margins, texts (presentation.trend)
     utilisation: Utilisation | None = None
     in_service_from: dict[str, str] = field(default_factory=dict)  # service -> ISO date, within the month
+    provider_logo_svg: str | None = None  # checked on load (estate/logo.py)
+    council_logo_svg: str | None = None
 
 
 def _local(iso_utc: str, tz: ZoneInfo) -> str:
@@ -195,4 +197,5 @@ def monthly_context(inputs: MonthlyInputs) -> dict:
         "trend_svg": trend_svg(months, names, margins, texts) if names else "",
         "utilisation": inputs.utilisation,
         "provenance": provenance,
+        "logos": [logo for logo in (inputs.provider_logo_svg, inputs.council_logo_svg) if logo],
     }

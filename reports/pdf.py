@@ -21,6 +21,8 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 HERE = Path(__file__).parent
 
@@ -120,7 +122,9 @@ def render_pdf(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        document = weasyprint.HTML(string=html, base_url=str(HERE)).render(font_config=_fonts(), **options)
+        document = weasyprint.HTML(string=html, base_url=str(HERE), url_fetcher=_own_files()).render(
+            font_config=_fonts(), **options
+        )
         document.metadata.title = title
         document.metadata.created = when
         document.metadata.modified = when
@@ -129,6 +133,23 @@ def render_pdf(
     finally:
         if collecting:
             gc.enable()
+
+
+def _own_files():
+    """A fetcher of the report's own files only (its stylesheet and fonts under reports/) and of
+    `data:` URLs: nothing in a report's HTML (a logo, a service's name) can make the render
+    read another file or the network."""
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
+
+    class OwnFiles(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url[:5].lower() == "file:":
+                path = Path(url2pathname(urlparse(url).path)).resolve()
+                if not path.is_relative_to(HERE.resolve()):
+                    raise ValueError(f"a report reads only councilops's own files, not {path}")
+            return super().fetch(url, headers)
+
+    return OwnFiles(allowed_protocols=("file", "data"))
 
 
 _FONT_CONFIG = None

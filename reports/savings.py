@@ -170,6 +170,7 @@ def savings_context(
     council_names: dict[str, str],
     time_zone: ZoneInfo,
     issue: Issue,
+    logo_svg: str | None = None,
 ) -> dict:
     """The template's context (reports/templates/savings.html.j2) from the narrowed document."""
     as_of = datetime.fromisoformat(document["as_of_utc"].replace("Z", "+00:00"))
@@ -245,4 +246,5 @@ def savings_context(
             for y in document["years"]
         },
         "provenance": document["provenance"],
+        "logos": [logo_svg] if logo_svg else [],
     }

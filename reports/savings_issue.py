@@ -24,7 +24,7 @@ from estate.model import Estate
 from estate.scope import PROVIDER
 from presentation.savings import savings_csv, savings_document
 from reports.html import render_template
-from reports.issuing import FIRST_ISSUE, Rendered, ReportError, aware, canonical_json, write_once
+from reports.issuing import FIRST_ISSUE, Rendered, ReportError, aware, canonical_json, keep_estate, write_once
 from reports.monthly import Issue
 from reports.pdf import Attached, PdfJob, render_job
 from reports.savings import PROGRAMME, YEAR, YEAR_TO_DATE, SavingsPeriod, narrowed_document, savings_context
@@ -122,9 +122,8 @@ def render_savings(
     document["period"] = {"kind": period.kind, "financial_year": period.financial_year}
     if previous is not None:
         issue = replace(issue, changes=savings_changed(previous, document))
-    provider = next(
-        (c.name for c in estate.councils if c.id == estate.estate.provider_council), estate.estate.name
-    )
+    provider_council = next((c for c in estate.councils if c.id == estate.estate.provider_council), None)
+    provider = provider_council.name if provider_council else estate.estate.name
     context = savings_context(
         document,
         period=period,
@@ -132,6 +131,7 @@ def render_savings(
         council_names={c.id: c.name for c in estate.councils},
         time_zone=tz,
         issue=issue,
+        logo_svg=provider_council.logo_svg if provider_council else None,
     )
     html = render_template("savings.html.j2", context)
     ledger = _ledger_csv(report, years)
@@ -259,6 +259,7 @@ def issue_savings(
     )
     ledger = _ledger_csv(report, period.years([y.financial_year for y in report.years]))
     with write_lock if write_lock is not None else contextlib.nullcontext():
+        keep_estate(warehouse, estate, now)
         write_once(path, rendered.pdf)
         try:
             write_once(csv_path, ledger)

@@ -1,4 +1,5 @@
-"""Charts for the PDFs as plain vector SVG, from the same cells as the dashboard's figures
+"""Charts for the PDFs as plain vector SVG, from the same cells as the dashboard's figures. Their
+text is in "Report Sans", the stylesheet's own font (reports/fonts/), never the machine's
 (WeasyPrint draws SVG shapes and text but not `foreignObject`; plotly's own export would need
 Kaleido and a Chromium per render, 3 s a call, against the reports' 1 s goal)."""
 
@@ -54,7 +55,7 @@ def trend_svg(
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="Availability by month against target" '
-        'font-family="DejaVu Sans" font-size="7">'
+        'font-family="Report Sans" font-size="7">'
     ]
     for j, month in enumerate(months):
         x = label_width + j * cell_width + cell_width / 2
@@ -130,7 +131,7 @@ def cumulative_svg(years: Sequence[str], nets: Sequence, targets: Sequence, proj
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="Cumulative net saving against the cumulative target, '
-        'by financial year" font-family="DejaVu Sans" font-size="7.5">'
+        'by financial year" font-family="Report Sans" font-size="7.5">'
     ]
     tick = low
     while tick <= high + step / 2:

@@ -67,6 +67,22 @@ class Reports(_Connection):
                 ],
             )
 
+    def keep_estate_snapshot(self, sha256: str, canonical: str, at: datetime) -> None:
+        """Keep the estate snapshot a report is issued from (once per distinct content), so that
+        `verify` can render it again from that estate after the file has changed."""
+        with self.transaction():
+            self._con.execute(
+                "INSERT INTO estate_snapshots VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING",
+                [sha256, utc_naive(at), canonical],
+            )
+
+    def estate_snapshot(self, sha256: str) -> str | None:
+        """The canonical JSON of a kept estate snapshot, or None."""
+        rows = self._con.execute(
+            "SELECT estate_json FROM estate_snapshots WHERE snapshot_sha256 = ?", [sha256]
+        ).fetchall()
+        return rows[0][0] if rows else None
+
     def issued_reports(self, kind: str | None = None, council_id: str | None = None) -> list[IssuedReport]:
         """Every revision issued, oldest report and revision first; of one kind and council if given."""
         rows = self._con.execute(

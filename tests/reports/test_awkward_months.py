@@ -22,8 +22,9 @@ from application.service_levels import month_report
 from estate import load_estate
 from estate.scope import Scope
 from presentation.sla import as_json
-from presentation.trend import twelve_months
-from reports.archive import councils_of_month, issue_monthly
+from presentation.trend import twelve_months, twelve_months_of_documents
+from reports import archive as archive_module
+from reports.archive import councils_of_month, issue_monthly, verify_report
 from reports.html import render_template
 from reports.monthly import Issue, MonthlyInputs, monthly_context
 from reports.pdf import render_pdf
@@ -113,6 +114,9 @@ def test_a_contract_version_change_inside_the_trend_judges_each_month_by_its_own
         # the cell's margin is that month's availability against that month's own target
         assert margins[row][i] == pytest.approx(float(figures.availability) * 100 - float(targets[i]))
         assert texts[row][i].endswith("✓" if figures.met else "✗")
+    # the cells of months already issued come from their recorded figures: the same cells
+    documents = [json.loads(as_json(r)) for r in reports]
+    assert twelve_months_of_documents(documents, "fylde") == (labels, names, margins, texts)
     svg = trend_svg(labels, names, margins, texts)
     assert svg.count("<text") == len(labels) + len(names)  # every month and service labelled
     # and the report of a month under the new version names it
@@ -122,7 +126,7 @@ def test_a_contract_version_change_inside_the_trend_judges_each_month_by_its_own
 
 
 def test_a_very_long_outage_table_flows_across_pages_with_its_header_and_nothing_clipped(demo, tmp_path):
-    """Chorley's October with one service given 150 outages (a test of the layout, rendered as
+    """Chorley's October with one service given 100 outages (a test of the layout, rendered as
     a report is, never issued): every outage is printed, on as many pages as it takes, each
     page of the table under its header."""
     estate, warehouse, _ = demo
@@ -132,7 +136,7 @@ def test_a_very_long_outage_table_flows_across_pages_with_its_header_and_nothing
     template = row["outages"][0]
     start = datetime(2026, 10, 1, 7, tzinfo=UTC)
     outages = []
-    for i in range(150):
+    for i in range(100):
         begins = start + timedelta(hours=4 * i)
         outages.append(
             {
@@ -151,18 +155,21 @@ def test_a_very_long_outage_table_flows_across_pages_with_its_header_and_nothing
         provider_name="Blackpool Council",
         time_zone=LONDON,
         issue=Issue(1, DEMO_NOW, "first issue", False),
+        provider_logo_svg=_logo("BLACKPOOL"),
+        council_logo_svg=_logo("CHORLEY"),
     )
     html = render_template("monthly.html.j2", monthly_context(inputs))
     pdf = render_pdf(html, title="long outage table", issued_at=DEMO_NOW)
     (tmp_path / "long.pdf").write_bytes(pdf)
     pages = [flat(p) for p in page_texts(pdf)]
+    assert "BLACKPOOL" in pages[0] and "CHORLEY" in pages[0]  # the logos, on the cover
     text = " ".join(pages)
     for outage in outages:
         begins = datetime.fromisoformat(outage["start_utc"].replace("Z", "+00:00")).astimezone(LONDON)
         assert begins.strftime("%Y-%m-%d %H:%M") in text, begins
     header = "Outage start End In scheduled time In maintenance Outside hours Sites Explanation"
     holding = [p for p in pages if any(o["sites"] and _local(o["start_utc"]) in p for o in outages)]
-    assert len(holding) >= 3  # 150 rows do not fit on two pages
+    assert len(holding) >= 3  # 100 rows do not fit on two pages
     assert all(header in p for p in holding)
     for number, page in enumerate(pages, 1):
         assert f"Page {number} of {len(pages)}" in page
@@ -171,3 +178,36 @@ def test_a_very_long_outage_table_flows_across_pages_with_its_header_and_nothing
 
 def _local(iso: str) -> str:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_trend_shows_a_month_already_issued_as_its_report_gave_it(demo, monkeypatch):
+    """Chorley's October after its September was issued: September's trend cells are the
+    recorded figures (the month is not worked out again); the months never issued are."""
+    estate, warehouse, folder = demo
+    issue_monthly(
+        estate, warehouse, "2026-09", archive=folder / "reports", clock=lambda: DEMO_NOW, council_id="chorley"
+    )  # issued here, or already by the test above
+    asked = []
+    real = archive_module.month_report
+
+    def month_report_spy(estate, warehouse, month, **kwargs):
+        asked.append(month)
+        return real(estate, warehouse, month, **kwargs)
+
+    monkeypatch.setattr(archive_module, "month_report", month_report_spy)
+    (october,) = issue_monthly(
+        estate, warehouse, "2026-10", archive=folder / "reports", clock=lambda: DEMO_NOW, council_id="chorley"
+    )
+    assert october.issued is not None
+    assert "2026-09" not in asked and "2026-10" in asked and len(asked) == 11
+    text = flat(" ".join(page_texts(Path(october.issued.archive_path).read_bytes())))
+    assert "2025-11 2025-12 2026-01" in text  # the twelve months' labels
+    # rendering it again, with September's revision as it stood at the issue, gives the same bytes
+    assert verify_report(estate, warehouse, Path(october.issued.archive_path).read_bytes()).rerendered_same
+
+
+def _logo(word: str) -> str:
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 40"><rect width="160" height="40" '
+        f'fill="#0072B2"/><text x="10" y="27" font-size="18" fill="#ffffff">{word}</text></svg>'
+    )

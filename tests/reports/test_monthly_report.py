@@ -22,8 +22,10 @@ from application.explanations import explain
 from application.service_levels import month_report
 from estate import load_estate
 from estate.scope import Scope
+from estate.snapshot import estate_sha256
 from presentation.sla import as_json
 from reports.archive import ReportError, figures_changed, issue_monthly, verify_report
+from reports.issuing import estate_then
 from tests.conftest import DEMO_NOW
 from tests.reports.pdf_pages import flat, page_texts, pages_as_png
 from warehouse import Warehouse
@@ -399,3 +401,25 @@ def test_the_schedule_issues_the_month_due_and_emails_it(archive, smtp_server, m
     assert [o.issued for o in again] == [None] and sent_again == [] and len(inbox.messages) == 1
     early = lambda: datetime(2026, 10, 3, 7, 59, tzinfo=UTC)  # noqa: E731 - 08:59 BST: not yet
     assert issue_due(only, warehouse, folder / "reports", early) == ([], [])
+
+
+def test_after_the_estate_file_changes_verify_renders_from_the_estate_it_was_issued_from(archive):
+    estate, warehouse, _, outcome, _ = archive
+    pdf = Path(outcome.issued.archive_path).read_bytes()
+    # the estate file edited since the issue: a council's contact address changed
+    changed = estate.model_copy(
+        update={
+            "councils": tuple(
+                c.model_copy(update={"contact_email": "new-contracts@chorley.example"})
+                if c.id == COUNCIL
+                else c
+                for c in estate.councils
+            )
+        }
+    )
+    assert estate_sha256(changed) != outcome.issued.estate_sha256
+    verified = verify_report(changed, warehouse, pdf)
+    assert verified.rerendered_same is True, verified.said
+    assert f"from the estate snapshot {outcome.issued.estate_sha256[:12]}" in verified.said
+    # a snapshot the warehouse does not hold: said, and not rendered
+    assert estate_then(warehouse, "0" * 64) is None

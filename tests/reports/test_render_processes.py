@@ -1,9 +1,13 @@
-"""Reports rendered in parallel processes are the same bytes as rendered here, in the same
-order: an issue of every council's month may render them either way (reports/pdf.py)."""
+"""Rendering (reports/pdf.py): reports rendered in parallel processes are the same bytes as
+rendered here, in the same order (an issue of every council's month may render them either
+way); and a render reads none but councilops's own files."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
+
+from pypdf import PdfReader
 
 from reports.pdf import Attached, PdfJob, render_job, render_pdfs
 
@@ -27,3 +31,17 @@ def test_processes_render_the_same_bytes_in_the_same_order():
     here = [render_job(job) for job in jobs]
     assert len(set(here)) == 4  # four different reports
     assert render_pdfs(jobs, workers=2) == here
+
+
+def test_a_render_reads_no_file_but_the_reports_own(tmp_path):
+    outside = tmp_path / "outside.css"
+    outside.write_text('body::after { content: "READ FROM OUTSIDE"; }', encoding="utf-8")
+    html = (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>t</title>'
+        '<link rel="stylesheet" href="templates/report.css">'
+        f'<link rel="stylesheet" href="{outside.as_uri()}"></head><body><p>inside</p></body></html>'
+    )
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(render_job(PdfJob(html, "t", ISSUED)))).pages
+    )
+    assert "inside" in text and "READ FROM OUTSIDE" not in text
