@@ -200,6 +200,8 @@ def prepare_monthly(
         [
             document_cells(issued_figures[label], council_id)
             if label != month and label in issued_figures
+            else []  # no contract in force that month: no row of the council's has a cell
+            if not _contracted(estate, council_id, label)
             else report_cells(narrowed(months(label), scope), council_id)
             for label in trend_labels
         ],
@@ -302,17 +304,18 @@ def figures_changed(before: dict, after: dict) -> tuple[tuple[str, str, str], ..
 # ---------------------------------------------------------------------------- issue
 
 
+def _contracted(estate: Estate, council_id: str, month: str) -> bool:
+    """Has the council a contract in force in `month` (on its first day, as month_report asks)?"""
+    return any(
+        estate.contract_in_force(council_id, s.id, month) is not None
+        for s in estate.services
+        if council_id in s.councils
+    )
+
+
 def councils_of_month(estate: Estate, month: str) -> list[str]:
     """The councils with a contract in force in `month`."""
-    return [
-        c.id
-        for c in estate.councils
-        if any(
-            estate.contract_in_force(c.id, s.id, month) is not None
-            for s in estate.services
-            if c.id in s.councils
-        )
-    ]
+    return [c.id for c in estate.councils if _contracted(estate, c.id, month)]
 
 
 def archive_folder(warehouse_path: Path) -> Path:

@@ -361,8 +361,13 @@ def test_the_reports_are_due_on_the_issue_day_and_time_in_the_estates_zone(demo_
 
 
 def test_the_schedule_issues_the_month_due_and_emails_it(archive, smtp_server, monkeypatch):
-    """On 3 October at 09:00 (the default issue day and time) September is due: issued for the
-    council and emailed to it; asked again, nothing more is issued or sent."""
+    """On 3 October at 09:00 (the default issue day and time) the served process's schedule
+    finds September due: issued for the council and emailed to it; asked again, nothing more is
+    issued or sent."""
+    from application.answers import Answers
+    from councilops.serve import Reporting
+    from dashboard.context import Served, WebSettings
+    from dashboard.metrics import ServedMetrics
     from reports import archive as archive_module
     from reports.schedule import issue_due
 
@@ -392,7 +397,12 @@ def test_the_schedule_issues_the_month_due_and_emails_it(archive, smtp_server, m
         return real_render(*args, **kwargs)
 
     monkeypatch.setattr(archive_module, "render_pdfs", render_outside_the_lock)
-    outcomes, sent = issue_due(only, warehouse, folder / "reports", clock, write_lock=lock)
+    # the served process's schedule, as `serve` runs it every minute (councilops/serve.py)
+    answers = Answers(only, warehouse, clock)
+    served = Served(only, warehouse, answers, WebSettings(b"k" * 32), clock)
+    metrics = ServedMetrics(served.guard, answers, lambda: {})
+    outcomes, sent = Reporting(served, metrics, folder / "reports", lock, clock).run_once()
+    assert metrics.registry.get_sample_value("councilops_reports_issued_total") == 1
     assert lock.entered == 2 and lock.held == 0  # the reports written, then the deliveries logged
     assert [(o.council_id, o.month, o.issued.revision) for o in outcomes] == [(COUNCIL, "2026-09", 1)]
     assert [s.sent for s in sent] == [True] and len(inbox.messages) == 1
