@@ -139,6 +139,8 @@ def report_list(obj: Context, council_id: str | None, kind: str | None, output_f
         estate.council(council_id)
     with obj.warehouse(read_only=True) as warehouse:
         issued = warehouse.issued_reports(kind="sla" if council_id else kind, council_id=council_id)
+    # the monthly reports by month and council, then the savings reports by period
+    issued.sort(key=lambda r: (r.kind != "sla", r.period, r.council_id or "", r.revision))
     if output_format == "json":
         click.echo(json.dumps([_listed(r) for r in issued], indent=2))
     elif not issued:

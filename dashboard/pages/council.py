@@ -357,8 +357,12 @@ def _reports(viewer, served, council_id: str):
                 className="table table-sm",
             ),
             html.P(
-                "An issued report never changes: a correction is the next revision, which says what changed and "
-                "why. `councilops report verify FILE` checks a file against the archive.",
+                [
+                    "An issued report never changes: a correction is the next revision, which says what changed "
+                    "and why. ",
+                    html.Code("councilops report verify FILE"),
+                    " checks a file against the archive.",
+                ],
                 className="small text-body-secondary",
             ),
         ],

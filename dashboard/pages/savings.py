@@ -147,8 +147,15 @@ def _reports(viewer, served):
         issued = savings_issued(warehouse, viewer.scope)
     title = html.H2("Savings reports issued", className="h5")
     how = html.P(
-        "`councilops report savings --year YYYY/YY`, `--year-to-date` or `--programme` issues one; an issued "
-        "report never changes, a correction is the next revision.",
+        [
+            html.Code("councilops report savings --year YYYY/YY"),
+            ", ",
+            html.Code("--year-to-date"),
+            " or ",
+            html.Code("--programme"),
+            " issues one. An issued report never changes: a correction is the next revision, which says "
+            "what changed and why.",
+        ],
         className="small text-body-secondary",
     )
     if not issued:
