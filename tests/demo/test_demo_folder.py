@@ -112,22 +112,25 @@ def test_a_demo_killed_mid_build_leaves_the_previous_demo_whole(demo_build, tmp_
     # the previous demo is exactly as it was; the half-built one is only in the staging folder
     assert {p.name: digest(p) for p in folder.iterdir() if p.is_file()} == before
     assert [p.name.startswith(STAGING_PREFIX) for p in folder.iterdir() if p.is_dir()] == [True]
-    status = run("--db", str(paths.warehouse), "status", "--format", "json")
-    assert status.returncode == 0 and '"demo estate, scale default, seed 2026"' in status.stdout
-    assert "2026-11-22T10:00:00Z" in status.stdout  # the previous history's end, not the killed one's
+    # the rest in this process (the same command line, without a Python start-up each)
+    code, out, _ = run_here(["--db", str(paths.warehouse), "status", "--format", "json"], {})
+    assert code == 0 and '"demo estate, scale default, seed 2026"' in out
+    assert "2026-11-22T10:00:00Z" in out  # the previous history's end, not the killed one's
     # the next build, forced past a file of the user's, clears what the killed one left, replaces
     # the demo's own files and leaves the user's as it was
     (folder / "notes.txt").write_text("keep me\n", encoding="utf-8")
-    refused = run("demo", "--out", str(folder), "--now", "2026-11-22T10:00:00Z")
-    assert refused.returncode == 1 and "holds files the demo did not write (notes.txt)" in refused.stderr
-    again = run("demo", "--out", str(folder), "--force", "--now", "2026-11-22T10:00:00Z")
-    assert again.returncode == 0, again.stderr
+    code, _, err = run_here(["demo", "--out", str(folder), "--now", "2026-11-22T10:00:00Z"], {})
+    assert code == 1 and "holds files the demo did not write (notes.txt)" in err
+    code, again, err = run_here(
+        ["demo", "--out", str(folder), "--force", "--now", "2026-11-22T10:00:00Z"], {}
+    )
+    assert code == 0, err
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [MARKER, "accounts.csv", "estate.toml", "ground-truth.json", "notes.txt", "warehouse.duckdb"]
     )  # no staging folder left behind
     assert digest(paths.ground_truth) == before["ground-truth.json"]  # the same clock, the same history
-    assert_demo_accounts(folder, again.stdout)  # and an account per role and council, printed
+    assert_demo_accounts(folder, again)  # and an account per role and council, printed
 
 
 def test_seeds_and_clocks_outside_what_the_demo_takes_are_usage_errors_that_write_nothing(tmp_path):

@@ -34,7 +34,7 @@ from tests.in_process import run
 from warehouse import Warehouse
 
 settings.register_profile(
-    "ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 settings.register_profile(
     "many", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
