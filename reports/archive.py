@@ -95,6 +95,20 @@ def _explanations(warehouse, estate, scope, report, known_at: datetime) -> dict[
     return shown
 
 
+def _changes(warehouse, estate, scope, month) -> dict[str, list[tuple[int, int, str]]]:
+    """The change calendar's windows of the month for the council's services, each with what
+    the change is."""
+    period = cal.month_period(month, estate_zone(estate))
+    services = [s.id for s in scope.services(estate)]
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    for service_id, start, end, reference, summary in warehouse.maintenance_changes(
+        cal.from_utc_seconds(period.start), cal.from_utc_seconds(period.end), services
+    ):
+        uid = reference.rsplit("@", 1)[0]  # stored as UID@occurrence start; the row gives the times
+        found.setdefault(service_id, []).append((start, end, f"{uid}: {summary}" if summary else uid))
+    return found
+
+
 def _utilisation(estate, warehouse, council_id, scope, month, as_of) -> Utilisation | None:
     tz = estate_zone(estate)
     period = cal.month_period(month, tz)
@@ -223,6 +237,7 @@ def prepare_monthly(
             for s in estate.services
             if s.in_service_from is not None and s.in_service_from.strftime("%Y-%m") == month
         },
+        changes=_changes(warehouse, estate, scope, month),
         provider_logo_svg=provider_council.logo_svg if provider_council else None,
         council_logo_svg=council.logo_svg if council is not provider_council else None,
     )

@@ -50,6 +50,8 @@ class MonthlyInputs:
     trend: tuple = ((), (), (), ())  # months, services, margins, texts (presentation.trend)
     utilisation: Utilisation | None = None
     in_service_from: dict[str, str] = field(default_factory=dict)  # service -> ISO date, within the month
+    # service -> the change calendar's windows (start_s, end_s, "reference: summary") of the month
+    changes: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
     provider_logo_svg: str | None = None  # checked on load (estate/logo.py)
     council_logo_svg: str | None = None
 
@@ -117,6 +119,7 @@ def _service(row: dict, inputs: MonthlyInputs) -> dict:
                 "start": _local(w["start_utc"], tz),
                 "end": _local(w["end_utc"], tz),
                 "length": duration(w["seconds"]),
+                "why": _why(w, inputs.changes.get(row["service"], [])),
             }
             for w in row["maintenance_windows"]
         ],
@@ -154,6 +157,15 @@ def _service(row: dict, inputs: MonthlyInputs) -> dict:
         "credit_percent": row["credit_percent"],
         "credit": _pounds(row["credit_gbp"]),
     }
+
+
+def _why(window: dict, changes: list[tuple[int, int, str]]) -> str:
+    """The changes a maintenance window holds (the calendar's reference and summary), or that it
+    is a window the contract agrees."""
+    start = cal.utc_seconds(datetime.fromisoformat(window["start_utc"].replace("Z", "+00:00")))
+    end = cal.utc_seconds(datetime.fromisoformat(window["end_utc"].replace("Z", "+00:00")))
+    held = list(dict.fromkeys(text for s, e, text in changes if s < end and e > start))
+    return "; ".join(held) if held else "agreed in the contract"
 
 
 def _replica(dataset: str, replication: list[dict]) -> dict:

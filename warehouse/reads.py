@@ -174,39 +174,41 @@ class Reads(_Connection):
             params=[utc_naive(end), utc_naive(start), endpoint_ids, endpoint_ids],
         ).pl()
 
+    # One backup run (a dataset's job started at an instant on a site) may be told by more than
+    # one source: collected from a site's Prometheus and loaded from the backup software's report.
+    # It counts once: its worst status (a run any source saw fail is failed), its earliest finish.
+    _RUNS = (
+        "WITH runs AS (SELECT dataset_id, min(finished_at_utc) AS finished_at_utc, "
+        "max(CASE status WHEN 'failed' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END) AS worst "
+        "FROM backup_jobs WHERE finished_at_utc < ? AND {only} "
+        "GROUP BY dataset_id, site_id, job_name, started_at_utc) "
+    )
+
     def recovery_points_seconds(
         self, start: datetime, end: datetime, dataset_ids: list[str] | None = None
     ) -> pl.DataFrame:
-        """Per dataset: the last good job (success or warning) finished before `start`, and every
-        good job finished in [start, end): dataset_id, finished_s."""
+        """Per dataset: the last good run (success or warning, `_RUNS`) finished before `start`,
+        and every good run finished in [start, end): dataset_id, finished_s."""
         return self._con.sql(
-            "SELECT dataset_id, CAST(round(epoch_ms(max(finished_at_utc)) / 1000) AS BIGINT) AS finished_s "
-            "FROM backup_jobs WHERE status <> 'failed' AND finished_at_utc < ? "
-            f"AND {ONLY.format(column='dataset_id')} GROUP BY dataset_id "
+            self._RUNS.format(only=ONLY.format(column="dataset_id"))
+            + "SELECT dataset_id, CAST(round(epoch_ms(max(finished_at_utc)) / 1000) AS BIGINT) AS finished_s "
+            "FROM runs WHERE worst < 2 AND finished_at_utc < ? GROUP BY dataset_id "
             "UNION ALL "
             "SELECT dataset_id, CAST(round(epoch_ms(finished_at_utc) / 1000) AS BIGINT) "
-            "FROM backup_jobs WHERE status <> 'failed' AND finished_at_utc >= ? AND finished_at_utc < ? "
-            f"AND {ONLY.format(column='dataset_id')} ORDER BY 1, 2",
-            params=[
-                utc_naive(start),
-                dataset_ids,
-                dataset_ids,
-                utc_naive(start),
-                utc_naive(end),
-                dataset_ids,
-                dataset_ids,
-            ],
+            "FROM runs WHERE worst < 2 AND finished_at_utc >= ? ORDER BY 1, 2",
+            params=[utc_naive(end), dataset_ids, dataset_ids, utc_naive(start), utc_naive(start)],
         ).pl()
 
     def backup_jobs_seconds(
         self, start: datetime, end: datetime, dataset_ids: list[str] | None = None
     ) -> pl.DataFrame:
-        """Jobs finished in [start, end): dataset_id, finished_s, status."""
+        """Runs (`_RUNS`) finished in [start, end): dataset_id, finished_s, status."""
         return self._con.sql(
-            "SELECT dataset_id, CAST(round(epoch_ms(finished_at_utc) / 1000) AS BIGINT) AS finished_s, status "
-            "FROM backup_jobs WHERE finished_at_utc >= ? AND finished_at_utc < ? "
-            f"AND {ONLY.format(column='dataset_id')} ORDER BY dataset_id, finished_at_utc",
-            params=[utc_naive(start), utc_naive(end), dataset_ids, dataset_ids],
+            self._RUNS.format(only=ONLY.format(column="dataset_id"))
+            + "SELECT dataset_id, CAST(round(epoch_ms(finished_at_utc) / 1000) AS BIGINT) AS finished_s, "
+            "CASE worst WHEN 2 THEN 'failed' WHEN 1 THEN 'warning' ELSE 'success' END AS status "
+            "FROM runs WHERE finished_at_utc >= ? ORDER BY dataset_id, finished_at_utc",
+            params=[utc_naive(end), dataset_ids, dataset_ids, utc_naive(start)],
         ).pl()
 
     def _arrays_by_key(self, key: str, columns: str, where: str, order: str, params: list) -> dict[str, dict]:
@@ -290,6 +292,19 @@ class Reads(_Connection):
             f"AND {ONLY.format(column='service_id')} ORDER BY service_id, start_utc",
             params=[utc_naive(end), utc_naive(start), service_ids, service_ids],
         ).pl()
+
+    def maintenance_changes(
+        self, start: datetime, end: datetime, service_ids: list[str] | None = None
+    ) -> list[tuple[str, int, int, str, str]]:
+        """The change calendar's windows overlapping [start, end), with what each change is:
+        (service_id, start_s, end_s, reference, summary), for the report's maintenance table."""
+        return self._con.execute(
+            "SELECT service_id, CAST(round(epoch_ms(start_utc) / 1000) AS BIGINT), "
+            "CAST(round(epoch_ms(end_utc) / 1000) AS BIGINT), reference, summary "
+            "FROM maintenance_windows WHERE start_utc < ? AND end_utc > ? "
+            f"AND {ONLY.format(column='service_id')} ORDER BY service_id, start_utc, reference",
+            [utc_naive(end), utc_naive(start), service_ids, service_ids],
+        ).fetchall()
 
     # --- what the capacity rules read (application.capacity) ------------------------------
     # Percentiles are DuckDB's quantile_disc: the smallest value whose cumulative share reaches

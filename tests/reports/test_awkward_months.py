@@ -19,12 +19,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from application.service_levels import month_report
+from collectors.files.change_calendar import read_change_calendar
+from collectors.files.change_calendar.write import write_windows
 from estate import load_estate
 from estate.scope import Scope
 from presentation.sla import as_json
 from presentation.trend import twelve_months, twelve_months_of_documents
 from reports import archive as archive_module
-from reports.archive import councils_of_month, issue_monthly, verify_report
+from reports.archive import councils_of_month, issue_monthly, render_monthly, verify_report
 from reports.html import render_template
 from reports.monthly import Issue, MonthlyInputs, monthly_context
 from reports.pdf import render_pdf
@@ -215,3 +217,43 @@ def _logo(word: str) -> str:
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 40"><rect width="160" height="40" '
         f'fill="#0072B2"/><text x="10" y="27" font-size="18" fill="#ffffff">{word}</text></svg>'
     )
+
+
+CHANGE_CALENDAR = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//councilops tests//EN\r
+BEGIN:VEVENT\r
+UID:CHG-2041\r
+DTSTAMP:20261001T000000Z\r
+SUMMARY:Council Tax database patching\r
+CATEGORIES:council-tax\r
+DTSTART:20261014T100000Z\r
+DTEND:20261014T110000Z\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_a_maintenance_window_from_the_change_calendar_names_its_change(demo):
+    """A change-calendar window in Chorley's October: its Council Tax maintenance table names
+    the change (its reference and summary); a window the contract agrees says so."""
+    estate, warehouse, _ = demo
+    start, end = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    loaded = read_change_calendar(CHANGE_CALENDAR, "changes.ics", estate, start, end)
+    assert not loaded.rejected and len(loaded.windows) == 1
+    write_windows(loaded, warehouse, start, end)
+    rendered = render_monthly(
+        estate,
+        warehouse,
+        "2026-10",
+        "chorley",
+        as_of=DEMO_NOW,
+        issue=Issue(1, DEMO_NOW, "first issue", False),
+    )
+    text = flat(" ".join(page_texts(rendered.pdf)))
+    # Wednesday 14 October 2026, 11:00-12:00 BST, inside Council Tax's service hours; in its
+    # section only (the change names no other service)
+    row_text = "2026-10-14 11:00 BST 2026-10-14 12:00 BST 1:00:00 CHG-2041: Council Tax database patching"
+    assert text.count("CHG-2041") == 1 and text.index("Council Tax · ") < text.index(row_text)
+    (row,) = [r for r in rendered.document["services"] if r["service"] == "council-tax"]
+    assert row["maintenance_seconds"] >= 3600

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -360,3 +360,44 @@ def test_the_day_the_clocks_go_back_has_25_hours(warehouse):
     ]
     days = warehouse.daily_rollups("cpu_percent", start - 24 * HOUR, start + 48 * HOUR, "Europe/London")
     assert days["day"].to_list() == [date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26)]
+
+
+def test_a_backup_run_told_by_two_sources_counts_once_and_at_its_worst(warehouse):
+    """The same run (dataset, job, start, site) collected from Prometheus and loaded from the
+    backup software's report is one run: counted once, failed if either source saw it fail, and
+    then no recovery point; runs only one source tells are as that source says."""
+
+    def jobs(statuses: list[str], finished_minutes: list[int]) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "dataset_id": ["db"] * len(statuses),
+                "job_name": [f"nightly-{i}" for i in range(len(statuses))],
+                "started_at_utc": [T0 + i * HOUR for i in range(len(statuses))],
+                "finished_at_utc": [
+                    T0 + i * HOUR + timedelta(minutes=m) for i, m in enumerate(finished_minutes)
+                ],
+                "status": statuses,
+            }
+        )
+
+    day = (T0, T0 + 24 * HOUR)
+    # runs 0-2 told by both; run 3 by the report only
+    warehouse.replace_backup_jobs(
+        "dc1", "prometheus", *day, jobs(["success", "success", "failed"], [10, 10, 10])
+    )
+    warehouse.replace_backup_jobs(
+        "dc1", "backup-report", *day, jobs(["success", "failed", "success", "warning"], [12, 10, 10, 10])
+    )
+    assert warehouse.row_counts()["backup_jobs"] == 7  # both sources' rows are kept as told
+    runs = warehouse.backup_jobs_seconds(*day, ["db"])
+    epoch = int(T0.replace(tzinfo=UTC).timestamp())
+    # by hand: run 0 success at its earlier finish (10 min); runs 1 and 2 failed (one source each);
+    # run 3 the report's warning
+    assert runs.rows() == [
+        ("db", epoch + 600, "success"),
+        ("db", epoch + 3600 + 600, "failed"),
+        ("db", epoch + 7200 + 600, "failed"),
+        ("db", epoch + 10800 + 600, "warning"),
+    ]
+    points = warehouse.recovery_points_seconds(*day, ["db"])
+    assert points.rows() == [("db", epoch + 600), ("db", epoch + 10800 + 600)]  # the good runs only
