@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from estate import load_estate
 from tests.conftest import SMALL_ESTATE
 from warehouse import AVAILABILITY_BATCH_SCHEMA, Warehouse, WarehouseWriteError
+from warehouse.fragments import ONLY
 
 T0 = datetime(2026, 3, 1)
 HOUR = timedelta(hours=1)
@@ -385,6 +386,19 @@ def test_a_backup_run_told_by_two_sources_counts_once_and_at_its_worst(warehouse
     warehouse.replace_backup_jobs(
         "dc1", "prometheus", *day, jobs(["success", "success", "failed"], [10, 10, 10])
     )
+    # one source so far: its rows are its runs, read as they are, the same as grouped into runs
+    fast = (
+        warehouse.backup_jobs_seconds(*day, ["db"]).rows(),
+        warehouse.recovery_points_seconds(*day, ["db"]).rows(),
+    )
+    grouped = type(warehouse)._RUNS.format(only=ONLY.format(column="dataset_id"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(warehouse), "_runs", lambda self, ids: grouped)
+        assert fast == (
+            warehouse.backup_jobs_seconds(*day, ["db"]).rows(),
+            warehouse.recovery_points_seconds(*day, ["db"]).rows(),
+        )
+    assert len(fast[0]) == 3 and len(fast[1]) == 2
     warehouse.replace_backup_jobs(
         "dc1", "backup-report", *day, jobs(["success", "failed", "success", "warning"], [12, 10, 10, 10])
     )
