@@ -9,6 +9,7 @@ estate; the dates come from the month anchors.
 from __future__ import annotations
 
 import copy
+import html
 import random
 from datetime import date, timedelta
 
@@ -32,6 +33,22 @@ def _money(value: float) -> float:
     return round(float(value), 2)
 
 
+# Okabe-Ito colours, each dark enough for white text on it (WCAG AA at this size)
+LOGO_COLOURS = ("#0072B2", "#B34700", "#00704F", "#8E3B73", "#2F5F8A", "#7A5C00", "#5E4FA2")
+
+
+def _logo(name: str, index: int) -> str:
+    """A council's logo for the demo's report covers: its name, white on a colour, in the
+    reports' own font (estate/logo.py checks it on load like any other)."""
+    short = name.removesuffix(" Council")
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 48" role="img">'
+        f'<rect width="240" height="48" rx="6" fill="{LOGO_COLOURS[index % len(LOGO_COLOURS)]}"/>'
+        f'<text x="14" y="30" font-family="Report Sans" font-size="15" font-weight="bold" fill="#ffffff">'
+        f"{html.escape(short)}</text></svg>"
+    )
+
+
 def build_estate_document(scale: str, seed: int, anchors: Anchors) -> dict:
     rng = random.Random(seed)
     councils = councils_for_scale(scale)
@@ -46,7 +63,9 @@ def build_estate_document(scale: str, seed: int, anchors: Anchors) -> dict:
             | copy.deepcopy(SITE_ACCESS.get(site, {}))
             for site, name, url in SITES
         ],
-        "councils": [{"id": c, "name": name} for c, name in councils],
+        "councils": [
+            {"id": c, "name": name, "logo_svg": _logo(name, i)} for i, (c, name) in enumerate(councils)
+        ],
         "services": [_service(spec, council_ids, anchors, rng) for spec in specs],
         "servers": [_server(server) for server in fleet],
         "contracts": _contracts(specs, council_ids, anchors),
