@@ -95,7 +95,19 @@ def year_document(year: YearLedger) -> dict:
     }
 
 
-def cumulative_document(row) -> dict:
+def projected_cumulative(report: SavingsReport, row):
+    """For the year in progress: the cumulative net and target at its year end if the saving
+    went on at the rate realised (a projection, never counted): (net, target), or None."""
+    progress = report.year(row.financial_year)
+    if progress is None or progress.projected_full_year_net is None or row.target is None:
+        return None
+    before = row.net_saving - progress.net_saving
+    target = row.target - progress.target_to_date + (progress.target or 0)
+    return before + progress.projected_full_year_net, target
+
+
+def cumulative_document(row, report: SavingsReport | None = None) -> dict:
+    projected = None if report is None else projected_cumulative(report, row)
     return {
         "financial_year": row.financial_year,
         "to_date": row.in_progress,
@@ -103,6 +115,13 @@ def cumulative_document(row) -> dict:
         "cumulative_target_gbp": _gbp(row.target),
         "on_track": row.on_track,
         "every_year_known": row.complete,
+        "projection": None
+        if projected is None
+        else {
+            "label": PROJECTION_LABEL,
+            "year_end_cumulative_net_saving_gbp": _gbp(projected[0]),
+            "year_end_cumulative_target_gbp": _gbp(projected[1]),
+        },
     }
 
 
@@ -113,7 +132,7 @@ def savings_document(report: SavingsReport) -> dict:
         "provenance": report.provenance.document(),
         "shared_cost_split": report.rule,
         "years": [year_document(y) for y in report.years],
-        "cumulative": [cumulative_document(c) for c in report.cumulative],
+        "cumulative": [cumulative_document(c, report) for c in report.cumulative],
         "councils": [
             {
                 "financial_year": c.financial_year,
@@ -284,14 +303,11 @@ def print_savings(report: SavingsReport, console: Console | None = None, year: s
                 f"({'on track' if row.on_track else 'BEHIND'}"
                 f"{'' if row.complete else '; some years not known'})"
             )
-        progress = report.year(row.financial_year)
-        if progress is not None and progress.projected_full_year_net is not None and row.target is not None:
-            before = row.net_saving - progress.net_saving
-            target = row.target - progress.target_to_date + (progress.target or 0)
+        projected = projected_cumulative(report, row)
+        if projected is not None:
             console.print(
                 f"  projection (not counted) to the end of {row.financial_year}: cumulative net "
-                f"{money(pounds(before + progress.projected_full_year_net))} against a target of "
-                f"{money(pounds(target))}"
+                f"{money(pounds(projected[0]))} against a target of {money(pounds(projected[1]))}"
             )
     rows = _rows(report, years)
     if rows:

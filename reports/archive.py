@@ -355,6 +355,7 @@ def issue_monthly(
     `write_lock`: held while the reports are written (not while they are rendered)."""
     if revise and not (reason and reason.strip()):
         raise ReportError("a revision needs --reason: what it corrects and why")
+    reason = reason.strip() if revise else None  # as rendered, so as recorded and rendered again
     if council_id is not None:
         estate.council(council_id)  # UnknownId, said by the command line
     contracted = councils_of_month(estate, month)
@@ -431,7 +432,7 @@ def issue_monthly(
                 month,
                 utc_naive(now),
                 hashlib.sha256(pdf).hexdigest(),
-                reason.strip() if revise else FIRST_ISSUE,
+                reason if revise else FIRST_ISSUE,
                 utc_naive(figures_as_of),
                 document["provenance"]["estate_sha256"],
                 json.dumps(

@@ -4,6 +4,7 @@ canonical JSON of attached figures, and files written once, never over another."
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,17 +38,25 @@ def canonical_json(document: dict) -> bytes:
 
 
 def write_once(path: Path, content: bytes) -> None:
-    """Create the file, never overwriting one: a file already there is refused (it is another
-    archive's, or one this archive does not know of), and left as it is."""
+    """Create the file whole, never overwriting one: written beside it first and linked into
+    place (a link refuses a name that exists), so a failure part-way leaves no half file under
+    the report's name. A file already there is refused (it is another archive's, or one this
+    archive does not know of), and left as it is."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        with open(path, "xb") as out:
+        with open(partial, "wb") as out:
             out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(partial, path)
     except FileExistsError:
         raise ReportError(
             f"{path} exists already and is not in this warehouse's archive: it is left as it is; move it "
             "away to issue this report"
         ) from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def keep_estate(warehouse, estate: Estate, at: datetime) -> None:

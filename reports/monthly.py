@@ -15,6 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from presentation.formats import duration, local_time
+from reports.html import logo_image
 from reports.svg import trend_svg
 from sla import calendar as cal
 
@@ -209,5 +210,12 @@ def monthly_context(inputs: MonthlyInputs) -> dict:
         "trend_svg": trend_svg(months, names, margins, texts) if names else "",
         "utilisation": inputs.utilisation,
         "provenance": provenance,
-        "logos": [logo for logo in (inputs.provider_logo_svg, inputs.council_logo_svg) if logo],
+        "logos": [
+            logo_image(svg, f"{name} logo")
+            for svg, name in (
+                (inputs.provider_logo_svg, inputs.provider_name),
+                (inputs.council_logo_svg, inputs.council_name),
+            )
+            if svg
+        ],
     }

@@ -16,6 +16,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from presentation.formats import local_time
+from reports.html import logo_image
 from reports.monthly import Issue
 from reports.svg import cumulative_svg
 
@@ -190,27 +191,17 @@ def savings_context(
         }
         for row in document["cumulative"]
     ]
-    # the projection of the year in progress to its end, drawn apart on the trajectory
-    progress = next((y for y in document["years"] if y["in_progress"] and y["projection"]), None)
+    # the projection of the year in progress to its end (the figures' own), drawn apart
+    last = document["cumulative"][-1] if document["cumulative"] else None
     projected_end = None
-    if progress is not None and document["cumulative"]:
-        last = document["cumulative"][-1]
-        if last["financial_year"] == progress["financial_year"]:
-            before = Decimal(last["cumulative_net_saving_gbp"]) - Decimal(progress["net_saving_gbp"])
-            net = before + Decimal(progress["projection"]["full_year_net_saving_gbp"])
-            target = None
-            if last["cumulative_target_gbp"] is not None and progress["target_gbp"] is not None:
-                target = (
-                    Decimal(last["cumulative_target_gbp"])
-                    - Decimal(progress["target_to_date_gbp"])
-                    + Decimal(progress["target_gbp"])
-                )
-            projected_end = {
-                "label": progress["financial_year"],
-                "net": _pounds(str(net)),
-                "target": _pounds(None if target is None else str(target)),
-                "net_value": net,
-            }
+    if last is not None and last.get("projection"):
+        projection = last["projection"]
+        projected_end = {
+            "label": last["financial_year"],
+            "net": _pounds(projection["year_end_cumulative_net_saving_gbp"]),
+            "target": _pounds(projection["year_end_cumulative_target_gbp"]),
+            "net_value": Decimal(projection["year_end_cumulative_net_saving_gbp"]),
+        }
     chart = cumulative_svg(
         [row["financial_year"] for row in document["cumulative"]],
         [Decimal(row["cumulative_net_saving_gbp"]) for row in document["cumulative"]],
@@ -246,5 +237,5 @@ def savings_context(
             for y in document["years"]
         },
         "provenance": document["provenance"],
-        "logos": [logo_svg] if logo_svg else [],
+        "logos": [logo_image(logo_svg, f"{provider_name} logo")] if logo_svg else [],
     }

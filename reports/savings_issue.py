@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from application.periods import estate_zone
+from application.provenance import provenance_of
 from application.savings import savings_report
 from estate.model import Estate
 from estate.scope import PROVIDER
@@ -190,6 +191,32 @@ def savings_changed(before: dict, after: dict) -> tuple[tuple[str, str, str], ..
                         str(line.get("saving_gbp")),
                     )
                 )
+        for gone in set(lines_before) - {
+            (line["category"], line["cashable"]) for line in year.get("ledger", [])
+        }:
+            changes.append(
+                (f"{label} {gone[0]}: saving £", str(lines_before[gone].get("saving_gbp")), "no line")
+            )
+    cumulative_before = {c["financial_year"]: c for c in before.get("cumulative", [])}
+    for row in after.get("cumulative", []):
+        old = cumulative_before.get(row["financial_year"], {})
+        for name, key in (
+            ("cumulative net £", "cumulative_net_saving_gbp"),
+            ("cumulative target £", "cumulative_target_gbp"),
+        ):
+            if old.get(key) != row.get(key):
+                changes.append((f"to {row['financial_year']}: {name}", str(old.get(key)), str(row.get(key))))
+    parts_before = {(c["financial_year"], c["council"]): c for c in before.get("councils", [])}
+    for part in after.get("councils", []):
+        old = parts_before.get((part["financial_year"], part["council"]), {})
+        if old.get("net_saving_gbp") != part.get("net_saving_gbp"):
+            changes.append(
+                (
+                    f"{part['financial_year']} {part['council']}: net saving £",
+                    str(old.get("net_saving_gbp")),
+                    str(part.get("net_saving_gbp")),
+                )
+            )
     return tuple(changes)
 
 
@@ -209,6 +236,7 @@ def issue_savings(
     (YEAR_TO_DATE) or the programme (PROGRAMME), or its next revision."""
     if revise and not (reason and reason.strip()):
         raise ReportError("a revision needs --reason: what it corrects and why")
+    reason = reason.strip() if revise else None  # as rendered, so as recorded and rendered again
     now = aware(clock()).astimezone(UTC).replace(microsecond=0)
     report = savings_report(estate, warehouse, scope=PROVIDER, now=now)
     period = resolve_period(report, kind, financial_year)
@@ -244,9 +272,11 @@ def issue_savings(
         listed,
         utc_naive(now),
         rendered.sha256,
-        reason.strip() if revise else FIRST_ISSUE,
+        reason if revise else FIRST_ISSUE,
         utc_naive(as_of),
-        rendered.document["provenance"]["estate_sha256"],
+        # the estate file's own fingerprint (its snapshot is kept under it); the figures' own
+        # provenance, in the attached JSON, is of the estate with the servers discovery found
+        provenance_of(estate).estate_sha256,
         json.dumps(
             {
                 "provenance": rendered.document["provenance"],

@@ -192,6 +192,9 @@ class Reads(_Connection):
         "FROM backup_jobs WHERE finished_at_utc >= ? AND finished_at_utc < ? AND {only}) "
     )
     _EARLIEST = datetime(1970, 1, 1)
+    # a run's sources finish it within minutes of each other: a day either side of a window finds
+    # every source's row of a run whose earliest finish is inside it
+    _TOLD_WITHIN = timedelta(days=1)
 
     def _runs(self, dataset_ids: list[str] | None) -> str:
         (sources,) = self._con.execute(
@@ -211,33 +214,34 @@ class Reads(_Connection):
             "FROM runs WHERE worst < 2 AND finished_at_utc < ? GROUP BY dataset_id "
             "UNION ALL "
             "SELECT dataset_id, CAST(round(epoch_ms(finished_at_utc) / 1000) AS BIGINT) "
-            "FROM runs WHERE worst < 2 AND finished_at_utc >= ? ORDER BY 1, 2",
+            "FROM runs WHERE worst < 2 AND finished_at_utc >= ? AND finished_at_utc < ? ORDER BY 1, 2",
             params=[
                 self._EARLIEST,
+                utc_naive(end) + self._TOLD_WITHIN,
+                dataset_ids,
+                dataset_ids,
+                utc_naive(start),
+                utc_naive(start),
                 utc_naive(end),
-                dataset_ids,
-                dataset_ids,
-                utc_naive(start),
-                utc_naive(start),
             ],
         ).pl()
 
     def backup_jobs_seconds(
         self, start: datetime, end: datetime, dataset_ids: list[str] | None = None
     ) -> pl.DataFrame:
-        """Runs (`_RUNS`) finished in [start, end): dataset_id, finished_s, status. (A run's
-        sources finish it within minutes of each other: a day before `start` finds them all.)"""
+        """Runs (`_RUNS`) whose earliest finish is in [start, end): dataset_id, finished_s, status."""
         return self._con.sql(
             self._runs(dataset_ids)
             + "SELECT dataset_id, CAST(round(epoch_ms(finished_at_utc) / 1000) AS BIGINT) AS finished_s, "
             "CASE worst WHEN 2 THEN 'failed' WHEN 1 THEN 'warning' ELSE 'success' END AS status "
-            "FROM runs WHERE finished_at_utc >= ? ORDER BY dataset_id, finished_at_utc",
+            "FROM runs WHERE finished_at_utc >= ? AND finished_at_utc < ? ORDER BY dataset_id, finished_at_utc",
             params=[
-                utc_naive(start) - timedelta(days=1),
-                utc_naive(end),
+                utc_naive(start) - self._TOLD_WITHIN,
+                utc_naive(end) + self._TOLD_WITHIN,
                 dataset_ids,
                 dataset_ids,
                 utc_naive(start),
+                utc_naive(end),
             ],
         ).pl()
 

@@ -158,13 +158,18 @@ def test_a_very_long_outage_table_flows_across_pages_with_its_header_and_nothing
         time_zone=LONDON,
         issue=Issue(1, DEMO_NOW, "first issue", False),
         provider_logo_svg=_logo("BLACKPOOL"),
-        council_logo_svg=_logo("CHORLEY"),
+        # a logo the XML checker passes but an HTML parser would end early (estate/logo.py): as an
+        # image of its own it cannot write into the report
+        council_logo_svg=_logo("CHORLEY").replace(
+            "</svg>", '<br/><style>h1::after { content: " FORGED"; } td { display: none; }</style></svg>'
+        ),
     )
     html = render_template("monthly.html.j2", monthly_context(inputs))
     pdf = render_pdf(html, title="long outage table", issued_at=DEMO_NOW)
     (tmp_path / "long.pdf").write_bytes(pdf)
     pages = [flat(p) for p in page_texts(pdf)]
     assert "BLACKPOOL" in pages[0] and "CHORLEY" in pages[0]  # the logos, on the cover
+    assert "FORGED" not in " ".join(pages)
     text = " ".join(pages)
     for outage in outages:
         begins = datetime.fromisoformat(outage["start_utc"].replace("Z", "+00:00")).astimezone(LONDON)

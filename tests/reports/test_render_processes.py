@@ -1,14 +1,17 @@
 """Rendering (reports/pdf.py): reports rendered in parallel processes are the same bytes as
 rendered here, in the same order (an issue of every council's month may render them either
-way); and a render reads none but councilops's own files."""
+way); a render reads none but councilops's own files; an issued file is written whole, never
+over another."""
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
 
+import pytest
 from pypdf import PdfReader
 
+from reports.issuing import ReportError, write_once
 from reports.pdf import Attached, PdfJob, render_job, render_pdfs
 
 ISSUED = datetime(2026, 11, 3, 9, tzinfo=UTC)
@@ -45,3 +48,13 @@ def test_a_render_reads_no_file_but_the_reports_own(tmp_path):
         page.extract_text() for page in PdfReader(io.BytesIO(render_job(PdfJob(html, "t", ISSUED)))).pages
     )
     assert "inside" in text and "READ FROM OUTSIDE" not in text
+
+
+def test_an_issued_file_is_written_whole_and_never_over_another(tmp_path):
+    path = tmp_path / "council" / "2026-10" / "report.pdf"
+    write_once(path, b"%PDF-1.7 first")
+    assert path.read_bytes() == b"%PDF-1.7 first"
+    with pytest.raises(ReportError, match="exists already and is not in this warehouse's archive"):
+        write_once(path, b"%PDF-1.7 second")
+    assert path.read_bytes() == b"%PDF-1.7 first"  # left as it was
+    assert sorted(p.name for p in path.parent.iterdir()) == ["report.pdf"]  # no partial file left

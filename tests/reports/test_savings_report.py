@@ -111,9 +111,16 @@ def test_the_year_to_date_is_the_savings_commands_figures_line_by_line(issued):
     for part in parts:
         name = next(c.name for c in estate.councils if c.id == part["council"])
         assert f"{name} {_pounds(part['net_saving_gbp'])}" in text
-    # the cumulative trajectory from the programme's first year to date
+    # the cumulative trajectory from the programme's first year to date, and its projection to
+    # the year end, labelled, as the command line works it out
     for cumulative in command["cumulative"]:
         assert _pounds(cumulative["cumulative_net_saving_gbp"]) in text
+    projected = command["cumulative"][-1]["projection"]
+    assert (
+        f"{IN_PROGRESS}, projected to the year end (not counted) "
+        f"{_pounds(projected['year_end_cumulative_net_saving_gbp'])} {_pounds(projected['year_end_cumulative_target_gbp'])}"
+        in text
+    )
     assert command["provenance"]["estate_sha256"] in text
     pages_as_png(Path(record.archive_path), "savings-2026-27-to-date")
 
@@ -185,7 +192,7 @@ def test_archived_once_revised_openly_and_verified_by_rendering_again(issued):
         clock=lambda: later,
         financial_year=REPORTED,
         revise=True,
-        reason="The auditors asked for the register's section reference.",
+        reason="  The auditors asked for the register's section reference.\n",  # kept as stripped
     )
     assert revised.issued.revision == 2
     assert Path(first.archive_path).read_bytes() == original  # revision 1 as it was

@@ -415,3 +415,33 @@ def test_a_backup_run_told_by_two_sources_counts_once_and_at_its_worst(warehouse
     ]
     points = warehouse.recovery_points_seconds(*day, ["db"])
     assert points.rows() == [("db", epoch + 600), ("db", epoch + 10800 + 600)]  # the good runs only
+
+
+def test_a_backup_run_finishing_across_a_windows_end_counts_in_the_window_of_its_earliest_finish(warehouse):
+    """One source finished the run at 23:50, the other (failed) at 00:10 the next day: the run
+    is the first window's, failed there, and not the next window's at all."""
+    run = {"dataset_id": ["db"], "job_name": ["nightly"], "started_at_utc": [T0 + 23 * HOUR]}
+    warehouse.replace_backup_jobs(
+        "dc1",
+        "prometheus",
+        T0,
+        T0 + 24 * HOUR,
+        pl.DataFrame(
+            {**run, "finished_at_utc": [T0 + 23 * HOUR + timedelta(minutes=50)], "status": ["success"]}
+        ),
+    )
+    warehouse.replace_backup_jobs(
+        "dc1",
+        "backup-report",
+        T0 + 24 * HOUR,
+        T0 + 48 * HOUR,
+        pl.DataFrame(
+            {**run, "finished_at_utc": [T0 + 24 * HOUR + timedelta(minutes=10)], "status": ["failed"]}
+        ),
+    )
+    epoch = int(T0.replace(tzinfo=UTC).timestamp())
+    assert warehouse.backup_jobs_seconds(T0, T0 + 24 * HOUR, ["db"]).rows() == [
+        ("db", epoch + 23 * 3600 + 3000, "failed")
+    ]
+    assert warehouse.backup_jobs_seconds(T0 + 24 * HOUR, T0 + 48 * HOUR, ["db"]).rows() == []
+    assert warehouse.recovery_points_seconds(T0, T0 + 48 * HOUR, ["db"]).rows() == []  # never a good run
