@@ -23,7 +23,7 @@ from tests.dashboard.test_serve import ROOT, Served, councilops, environment
 from warehouse import Warehouse
 
 SESSIONS = 50
-SECONDS = float(os.environ.get("COUNCILOPS_LOAD_SECONDS", "10"))
+SECONDS = float(os.environ.get("COUNCILOPS_LOAD_SECONDS", "6"))
 MEMORY_GROWTH_BOUND_MIB = 150  # after the first round of every page, growth beyond this fails
 PAGES = [
     ("/", ""),
