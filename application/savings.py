@@ -102,7 +102,7 @@ def _stopped_reporting(warehouse: Warehouse, estate: Estate, end: datetime, tz: 
     for those silent more than STOPPED_AFTER_DAYS before the as-of time."""
     baseline_ids = {s.id for s in estate.money.baseline.servers} if estate.money.baseline else set()
     stopped = {}
-    for row in warehouse.last_reported().iter_rows(named=True):
+    for row in warehouse.last_reported(before=end).iter_rows(named=True):
         last = row["last_hour_utc"].replace(tzinfo=UTC)
         if row["server_id"] in baseline_ids and last < end - timedelta(days=STOPPED_AFTER_DAYS):
             stopped[row["server_id"]] = (last + timedelta(hours=1)).astimezone(tz).date()

@@ -404,12 +404,16 @@ class Reads(_Connection):
             params=[*local_params, metric, utc_naive(start), utc_naive(end), server_ids, server_ids],
         ).pl()
 
-    def last_reported(self) -> pl.DataFrame:
-        """Per server: the first and the last hour with a CPU row (for savings evidence)."""
+    def last_reported(self, before: datetime | None = None) -> pl.DataFrame:
+        """Per server: the first and the last hour with a CPU row (for savings evidence), of the
+        hours before `before` if given (what was known as of then: a server that reports again
+        later does not change figures as of an earlier instant)."""
         return self._con.sql(
             "SELECT server_id, site_id, min(interval_start_utc) AS first_hour_utc, max(interval_start_utc) AS last_hour_utc "
             "FROM utilisation WHERE interval_seconds = 3600 AND metric = 'cpu_percent' "
-            "GROUP BY server_id, site_id ORDER BY server_id"
+            "AND (?::TIMESTAMP IS NULL OR interval_start_utc < ?::TIMESTAMP) "
+            "GROUP BY server_id, site_id ORDER BY server_id",
+            params=[None if before is None else utc_naive(before)] * 2,
         ).pl()
 
     def daily_peak_demand(

@@ -445,3 +445,14 @@ def test_a_backup_run_finishing_across_a_windows_end_counts_in_the_window_of_its
     ]
     assert warehouse.backup_jobs_seconds(T0 + 24 * HOUR, T0 + 48 * HOUR, ["db"]).rows() == []
     assert warehouse.recovery_points_seconds(T0, T0 + 48 * HOUR, ["db"]).rows() == []  # never a good run
+
+
+def test_when_a_server_last_reported_is_as_of_an_instant(warehouse):
+    """A server silent from 05:00 that reports again at 20:00: as of 10:00 it last reported in
+    the 04:00 hour (what a savings report issued then said, and says again when verified)."""
+    frame = utilisation_frame(24, servers=("s1",)).filter(
+        (pl.col("interval_start_utc") < T0 + 5 * HOUR) | (pl.col("interval_start_utc") >= T0 + 20 * HOUR)
+    )
+    warehouse.replace_utilisation("dc1", 3600, T0, T0 + 24 * HOUR, frame)
+    assert warehouse.last_reported()["last_hour_utc"].to_list() == [T0 + 23 * HOUR]
+    assert warehouse.last_reported(before=T0 + 10 * HOUR)["last_hour_utc"].to_list() == [T0 + 4 * HOUR]
