@@ -28,13 +28,24 @@ def warehouse(tmp_path: Path):
 
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory):
-    """The default demo estate, built once: (paths, ground truth)."""
+    """The default demo estate, built once for the whole run: (paths, ground truth). Under
+    pytest-xdist the workers share one build (the first to ask builds it, under a lock, while
+    the other goes on with tests that need no demo until it needs it too): every test reads it
+    only (read-only opens, copies), never writes into it."""
+    import fcntl
     import json
+    import os
 
     from collectors.demo import DemoPaths, build_demo
 
-    folder = tmp_path_factory.mktemp("demo")
-    build_demo(folder, scale="default", seed=2026, now=DEMO_NOW)
+    shared = os.environ.get("PYTEST_XDIST_WORKER") is not None
+    root = tmp_path_factory.getbasetemp().parent if shared else tmp_path_factory.getbasetemp()
+    folder, built = root / "demo-shared", root / "demo-shared.built"
+    with open(root / "demo-shared.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            build_demo(folder, scale="default", seed=2026, now=DEMO_NOW)
+            built.touch()
     paths = DemoPaths(folder)
     return paths, json.loads(paths.ground_truth.read_text(encoding="utf-8"))  # the file is the promise
 
