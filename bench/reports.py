@@ -89,14 +89,17 @@ def main() -> None:
                 weasy.append(took_pdf)
             provider = archive.ProviderMonths(estate, warehouse, as_of)
             trend, _ = _timed(lambda: [provider(m) for m in months_to(args.month, archive.TREND_MONTHS)])
-            took_prepare, jobs = _timed(
-                lambda: [
+
+            def every_council(months):
+                """Each council's HTML as `councilops report` prepares it, on `months`."""
+                return [
                     archive.prepare_monthly(
-                        estate, warehouse, args.month, c, as_of=as_of, known_at=NOW, months=provider
+                        estate, warehouse, args.month, c, as_of=as_of, known_at=NOW, months=months
                     ).job(issue)
                     for c in councils
                 ]
-            )
+
+            took_prepare, jobs = _timed(lambda: every_council(provider))
             parallel, pdfs = _timed(lambda: render_pdfs(jobs))
             serial, here = _timed(lambda: [render_job(job) for job in jobs])
             assert pdfs == here, "a process rendered other bytes"
@@ -125,14 +128,7 @@ def main() -> None:
                         b"",
                     )
             fresh = archive.ProviderMonths(estate, warehouse, as_of)
-            recorded, recorded_jobs = _timed(
-                lambda: [
-                    archive.prepare_monthly(
-                        estate, warehouse, args.month, c, as_of=as_of, known_at=NOW, months=fresh
-                    ).job(issue)
-                    for c in councils
-                ]
-            )
+            recorded, recorded_jobs = _timed(lambda: every_council(fresh))
             recorded_pdfs, _ = _timed(lambda: render_pdfs(recorded_jobs))
             savings = {}
             for kind in (YEAR_TO_DATE, PROGRAMME):

@@ -212,6 +212,38 @@ def month_nav(path: str, month: str, months: Sequence[str], **query):
     return html.Nav(html.Ul(items, className="pagination pagination-sm flex-wrap"), **{"aria-label": "Month"})
 
 
+def issued_reports_table(issued: Sequence, shown_time, period_heading: str, href, described) -> html.Table:
+    """Issued reports, a row per revision: period, revision, when, why, the PDF and its SHA-256.
+    `shown_time`: the issue time as the page shows it; `href`: a revision's download path;
+    `described`: what its link reads aloud."""
+    rows = [
+        html.Tr(
+            [
+                html.Td(r.period),
+                html.Td(str(r.revision), className="text-end"),
+                html.Td(shown_time(r.issued_at_utc)),
+                html.Td(r.reason),
+                html.Td(html.A(f"PDF, revision {r.revision}", href=href(r), **{"aria-label": described(r)})),
+                html.Td(html.Code(r.content_sha256[:16] + "…", title=r.content_sha256)),
+            ]
+        )
+        for r in issued
+    ]
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(period_heading, scope="col"),
+                html.Th("revision", scope="col", className="text-end"),
+                html.Th("issued", scope="col"),
+                html.Th("reason", scope="col"),
+                html.Th("file", scope="col"),
+                html.Th("SHA-256", scope="col"),
+            ]
+        )
+    )
+    return html.Table([head, html.Tbody(rows)], className="table table-sm")
+
+
 def heading(title: str, subtitle: str = ""):
     parts = [html.H1(title, className="h3 mb-1")]
     if subtitle:

@@ -48,6 +48,7 @@ from reports.issuing import (
     aware,
     canonical_json,
     estate_then,
+    figures_differ,
     keep_estate,
     write_once,
 )
@@ -291,28 +292,26 @@ _COMPARED = (
 )
 
 
+_COUNCIL_COMPARED = (
+    ("services met", "services_met"),
+    ("time-weighted availability %", "time_weighted_availability_percent"),
+    ("credits £", "credit_gbp"),
+)
+
+
 def figures_changed(before: dict, after: dict) -> tuple[tuple[str, str, str], ...]:
     """The figures that differ between two revisions' documents: (figure, before, after)."""
     changes = []
     summary_before = {c["council"]: c for c in before.get("councils", [])}
     for c in after.get("councils", []):
-        old = summary_before.get(c["council"], {})
-        for label, key in (
-            ("services met", "services_met"),
-            ("time-weighted availability %", "time_weighted_availability_percent"),
-            ("credits £", "credit_gbp"),
-        ):
-            if old.get(key) != c.get(key):
-                changes.append((f"council: {label}", str(old.get(key)), str(c.get(key))))
+        changes += figures_differ("council: ", summary_before.get(c["council"], {}), c, _COUNCIL_COMPARED)
     rows_before = {r["service"]: r for r in before.get("services", [])}
     for row in after.get("services", []):
         old = rows_before.get(row["service"])
         if old is None:
             changes.append((f"{row['service_name']}", "not in the report", "in the report"))
             continue
-        for label, key in _COMPARED:
-            if old.get(key) != row.get(key):
-                changes.append((f"{row['service_name']}: {label}", str(old.get(key)), str(row.get(key))))
+        changes += figures_differ(f"{row['service_name']}: ", old, row, _COMPARED)
     return tuple(changes)
 
 

@@ -27,6 +27,16 @@ class Rendered:
     document: dict  # the figures, as attached
 
 
+def figures_differ(prefix: str, before: dict, after: dict, fields) -> list[tuple[str, str, str]]:
+    """(prefix + name, before, after) of each (name, key) in `fields` whose value differs: a
+    revision's "what changed" rows."""
+    return [
+        (f"{prefix}{name}", str(before.get(key)), str(after.get(key)))
+        for name, key in fields
+        if before.get(key) != after.get(key)
+    ]
+
+
 def aware(moment: datetime) -> datetime:
     """A naive time from the warehouse is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -25,7 +25,16 @@ from estate.model import Estate
 from estate.scope import PROVIDER
 from presentation.savings import savings_csv, savings_document
 from reports.html import render_template
-from reports.issuing import FIRST_ISSUE, Rendered, ReportError, aware, canonical_json, keep_estate, write_once
+from reports.issuing import (
+    FIRST_ISSUE,
+    Rendered,
+    ReportError,
+    aware,
+    canonical_json,
+    figures_differ,
+    keep_estate,
+    write_once,
+)
 from reports.monthly import Issue
 from reports.pdf import Attached, PdfJob, render_job
 from reports.savings import PROGRAMME, YEAR, YEAR_TO_DATE, SavingsPeriod, narrowed_document, savings_context
@@ -167,8 +176,15 @@ _YEAR_FIGURES = (
 )
 
 
+_CUMULATIVE_FIGURES = (
+    ("cumulative net £", "cumulative_net_saving_gbp"),
+    ("cumulative target £", "cumulative_target_gbp"),
+)
+
+
 def savings_changed(before: dict, after: dict) -> tuple[tuple[str, str, str], ...]:
-    """The figures that differ between two revisions' documents: (figure, before, after)."""
+    """The figures that differ between two revisions' documents: (figure, before, after), in
+    the documents' own order (never a set's, which differs from process to process)."""
     changes = []
     years_before = {y["financial_year"]: y for y in before.get("years", [])}
     for year in after.get("years", []):
@@ -177,46 +193,31 @@ def savings_changed(before: dict, after: dict) -> tuple[tuple[str, str, str], ..
         if old is None:
             changes.append((label, "not in the report", "in the report"))
             continue
-        for name, key in _YEAR_FIGURES:
-            if old.get(key) != year.get(key):
-                changes.append((f"{label}: {name}", str(old.get(key)), str(year.get(key))))
+        changes += figures_differ(f"{label}: ", old, year, _YEAR_FIGURES)
         lines_before = {(line["category"], line["cashable"]): line for line in old.get("ledger", [])}
-        for line in year.get("ledger", []):
-            was = lines_before.get((line["category"], line["cashable"]), {})
-            if was.get("saving_gbp") != line.get("saving_gbp"):
-                changes.append(
-                    (
-                        f"{label} {line['category']}: saving £",
-                        str(was.get("saving_gbp")),
-                        str(line.get("saving_gbp")),
-                    )
-                )
-        for gone in set(lines_before) - {
-            (line["category"], line["cashable"]) for line in year.get("ledger", [])
-        }:
-            changes.append(
-                (f"{label} {gone[0]}: saving £", str(lines_before[gone].get("saving_gbp")), "no line")
+        lines_after = {(line["category"], line["cashable"]): line for line in year.get("ledger", [])}
+        for key, line in lines_after.items():
+            changes += figures_differ(
+                f"{label} {line['category']}: ",
+                lines_before.get(key, {}),
+                line,
+                (("saving £", "saving_gbp"),),
             )
+        for key, line in lines_before.items():
+            if key not in lines_after:
+                changes.append(
+                    (f"{label} {line['category']}: saving £", str(line.get("saving_gbp")), "no line")
+                )
     cumulative_before = {c["financial_year"]: c for c in before.get("cumulative", [])}
     for row in after.get("cumulative", []):
         old = cumulative_before.get(row["financial_year"], {})
-        for name, key in (
-            ("cumulative net £", "cumulative_net_saving_gbp"),
-            ("cumulative target £", "cumulative_target_gbp"),
-        ):
-            if old.get(key) != row.get(key):
-                changes.append((f"to {row['financial_year']}: {name}", str(old.get(key)), str(row.get(key))))
+        changes += figures_differ(f"to {row['financial_year']}: ", old, row, _CUMULATIVE_FIGURES)
     parts_before = {(c["financial_year"], c["council"]): c for c in before.get("councils", [])}
     for part in after.get("councils", []):
         old = parts_before.get((part["financial_year"], part["council"]), {})
-        if old.get("net_saving_gbp") != part.get("net_saving_gbp"):
-            changes.append(
-                (
-                    f"{part['financial_year']} {part['council']}: net saving £",
-                    str(old.get("net_saving_gbp")),
-                    str(part.get("net_saving_gbp")),
-                )
-            )
+        changes += figures_differ(
+            f"{part['financial_year']} {part['council']}: ", old, part, (("net saving £", "net_saving_gbp"),)
+        )
     return tuple(changes)
 
 

@@ -23,6 +23,7 @@ from dashboard.components import (
     grid,
     grid_rows,
     heading,
+    issued_reports_table,
     kept,
     link,
     month_nav,
@@ -315,46 +316,17 @@ def _reports(viewer, served, council_id: str):
     if not issued:
         return html.Section([title, html.P("No monthly report has been issued yet.")], className="mb-4")
     query = {} if viewer.scope.council_id else {"council": council_id}
-    rows = [
-        html.Tr(
-            [
-                html.Td(r.period),
-                html.Td(str(r.revision), className="text-end"),
-                html.Td(local_time(r.issued_at_utc.replace(tzinfo=UTC), tz)),
-                html.Td(r.reason),
-                html.Td(
-                    html.A(
-                        f"PDF, revision {r.revision}",
-                        href="/reports/download?"
-                        + urlencode({**query, "month": r.period, "revision": r.revision}),
-                        **{"aria-label": f"Download the {r.period} report, revision {r.revision} (PDF)"},
-                    )
-                ),
-                html.Td(html.Code(r.content_sha256[:16] + "…", title=r.content_sha256)),
-            ]
-        )
-        for r in issued
-    ]
     return html.Section(
         [
             title,
-            html.Table(
-                [
-                    html.Thead(
-                        html.Tr(
-                            [
-                                html.Th("month", scope="col"),
-                                html.Th("revision", scope="col", className="text-end"),
-                                html.Th("issued", scope="col"),
-                                html.Th("reason", scope="col"),
-                                html.Th("file", scope="col"),
-                                html.Th("SHA-256", scope="col"),
-                            ]
-                        )
-                    ),
-                    html.Tbody(rows),
-                ],
-                className="table table-sm",
+            issued_reports_table(
+                issued,
+                lambda at: local_time(at.replace(tzinfo=UTC), tz),
+                "month",
+                lambda r: (
+                    "/reports/download?" + urlencode({**query, "month": r.period, "revision": r.revision})
+                ),
+                lambda r: f"Download the {r.period} report, revision {r.revision} (PDF)",
             ),
             html.P(
                 [

@@ -12,7 +12,7 @@ from dash import html
 
 from application.issued_reports import savings_issued
 from dashboard.access import MANAGERS, NotFound, Page
-from dashboard.components import chart, grid, heading, link, tile, tiles
+from dashboard.components import chart, grid, heading, issued_reports_table, link, tile, tiles
 from dashboard.figures import bars, lines
 from dashboard.pages import common
 from presentation.formats import day, local_time, money
@@ -160,43 +160,14 @@ def _reports(viewer, served):
     )
     if not issued:
         return html.Section([title, html.P("No savings report has been issued yet."), how], className="mb-4")
-    rows = [
-        html.Tr(
-            [
-                html.Td(r.period),
-                html.Td(str(r.revision), className="text-end"),
-                html.Td(local_time(r.issued_at_utc.replace(tzinfo=UTC), tz)),
-                html.Td(r.reason),
-                html.Td(
-                    html.A(
-                        f"PDF, revision {r.revision}",
-                        href="/reports/savings/download?"
-                        + urlencode({"report": r.report_id, "revision": r.revision}),
-                        **{
-                            "aria-label": f"Download the savings report {r.period}, revision {r.revision} (PDF)"
-                        },
-                    )
-                ),
-                html.Td(html.Code(r.content_sha256[:16] + "…", title=r.content_sha256)),
-            ]
-        )
-        for r in issued
-    ]
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th("period", scope="col"),
-                html.Th("revision", scope="col", className="text-end"),
-                html.Th("issued", scope="col"),
-                html.Th("reason", scope="col"),
-                html.Th("file", scope="col"),
-                html.Th("SHA-256", scope="col"),
-            ]
-        )
+    table = issued_reports_table(
+        issued,
+        lambda at: local_time(at.replace(tzinfo=UTC), tz),
+        "period",
+        lambda r: "/reports/savings/download?" + urlencode({"report": r.report_id, "revision": r.revision}),
+        lambda r: f"Download the savings report {r.period}, revision {r.revision} (PDF)",
     )
-    return html.Section(
-        [title, html.Table([head, html.Tbody(rows)], className="table table-sm"), how], className="mb-4"
-    )
+    return html.Section([title, table, how], className="mb-4")
 
 
 def _evidence(year):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +20,6 @@ import pytest
 from application.service_levels import month_report
 from collectors.files.change_calendar import read_change_calendar
 from collectors.files.change_calendar.write import write_windows
-from estate import load_estate
 from estate.scope import Scope
 from presentation.sla import as_json
 from presentation.trend import twelve_months, twelve_months_of_documents
@@ -32,20 +30,16 @@ from reports.monthly import Issue, MonthlyInputs, monthly_context
 from reports.pdf import render_pdf
 from reports.svg import trend_svg
 from tests.conftest import DEMO_NOW
+from tests.reports.demo_copy import open_demo_copy
 from tests.reports.pdf_pages import flat, page_texts, pages_as_png
-from warehouse import Warehouse
 
 LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture(scope="module")
 def demo(demo_build, tmp_path_factory):
-    paths, _ = demo_build
     folder = tmp_path_factory.mktemp("awkward")
-    shutil.copy(paths.estate, folder / "estate.toml")
-    shutil.copy(paths.warehouse, folder / "warehouse.duckdb")
-    estate = load_estate(folder / "estate.toml")
-    warehouse = Warehouse.open(folder / "warehouse.duckdb")
+    estate, warehouse = open_demo_copy(demo_build, folder)
     yield estate, warehouse, folder
     warehouse.close()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,8 +26,8 @@ from presentation.sla import as_json
 from reports.archive import ReportError, figures_changed, issue_monthly, verify_report
 from reports.issuing import estate_then
 from tests.conftest import DEMO_NOW
+from tests.reports.demo_copy import open_demo_copy
 from tests.reports.pdf_pages import flat, page_texts, pages_as_png
-from warehouse import Warehouse
 
 COUNCIL = "chorley"  # the demo's smallest council: 12 services
 MONTH = "2026-10"
@@ -37,12 +36,8 @@ MONTH = "2026-10"
 @pytest.fixture(scope="module")
 def archive(demo_build, tmp_path_factory):
     """A copy of the demo with Chorley's October issued once (an outage explained before)."""
-    paths, _ = demo_build
     folder = tmp_path_factory.mktemp("reports")
-    shutil.copy(paths.estate, folder / "estate.toml")
-    shutil.copy(paths.warehouse, folder / "warehouse.duckdb")
-    estate = load_estate(folder / "estate.toml")
-    warehouse = Warehouse.open(folder / "warehouse.duckdb")
+    estate, warehouse = open_demo_copy(demo_build, folder)
     october = month_report(estate, warehouse, MONTH, scope=Scope.council(COUNCIL), now=DEMO_NOW)
     row, outage = next((r, o) for r in october.rows for o in r.outages if o.seconds_in_scheduled)
     operator = Account("operator", "operator", None, DEMO_NOW, DEMO_NOW)

@@ -10,7 +10,6 @@ import csv
 import hashlib
 import io
 import json
-import shutil
 from datetime import UTC, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +18,6 @@ import pytest
 from pypdf import PdfReader
 
 from application.savings import savings_report
-from estate import load_estate
 from estate.scope import PROVIDER
 from presentation.savings import savings_csv, savings_json
 from reports.archive import verify_report
@@ -27,8 +25,8 @@ from reports.issuing import ReportError
 from reports.savings import PROGRAMME, YEAR, YEAR_TO_DATE, narrowed_document
 from reports.savings_issue import issue_savings, savings_changed
 from tests.conftest import DEMO_NOW
+from tests.reports.demo_copy import open_demo_copy
 from tests.reports.pdf_pages import flat, page_texts, pages_as_png
-from warehouse import Warehouse
 
 IN_PROGRESS = "2026/27"  # the demo's measured year, 235 days to 22 November 2026
 REPORTED = "2025/26"  # the savings register's signed outturn
@@ -37,12 +35,8 @@ REPORTED = "2025/26"  # the savings register's signed outturn
 @pytest.fixture(scope="module")
 def issued(demo_build, tmp_path_factory):
     """A copy of the demo with the year to date and 2025/26 issued."""
-    paths, _ = demo_build
     folder = tmp_path_factory.mktemp("savings")
-    shutil.copy(paths.estate, folder / "estate.toml")
-    shutil.copy(paths.warehouse, folder / "warehouse.duckdb")
-    estate = load_estate(folder / "estate.toml")
-    warehouse = Warehouse.open(folder / "warehouse.duckdb")
+    estate, warehouse = open_demo_copy(demo_build, folder)
     archive = folder / "reports"
     to_date = issue_savings(estate, warehouse, YEAR_TO_DATE, archive=archive, clock=lambda: DEMO_NOW)
     year = issue_savings(
